@@ -1,0 +1,19 @@
+package dev.vigil.event;
+
+/** The Kafka topics Vigil reads and writes. Every record is keyed by account id. */
+public final class Topics {
+    /** In: {@link TransactionEvent} JSON. */
+    public static final String TRANSACTIONS = "vigil.transactions";
+    /** In: {@link AccountEvent} JSON. */
+    public static final String ACCOUNT_EVENTS = "vigil.account-events";
+    /** Out: every decision. */
+    public static final String DECISIONS = "vigil.decisions";
+    /** Out: REVIEW and BLOCK decisions only. */
+    public static final String ALERTS = "vigil.alerts";
+    /** Out: rejected input, original bytes as the value, reason and source in headers. */
+    public static final String DLQ = "vigil.dlq";
+
+    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ};
+
+    private Topics() {}
+}

@@ -1,0 +1,29 @@
+package dev.vigil.feature;
+
+import dev.vigil.event.AccountEvent;
+import dev.vigil.event.TransactionEvent;
+import java.util.List;
+
+/**
+ * Keeps the per-account state the features are computed from, and computes them.
+ *
+ * <p>Contract, for every implementation: windows run in event time; a transaction id is counted at
+ * most once, and enriching it again returns exactly the features of its first enrichment.
+ */
+public interface FeatureStore extends AutoCloseable {
+
+    /** Counts the transaction and returns its features. One round trip to the store. */
+    Enrichment enrich(TransactionEvent event);
+
+    /** {@link #enrich} for a batch, in order, in one round trip. */
+    List<Enrichment> enrichAll(List<TransactionEvent> events);
+
+    /** Records an account life-cycle or identity event. Idempotent per event id. */
+    void apply(AccountEvent event);
+
+    /** True when the store answers. */
+    boolean isHealthy();
+
+    @Override
+    void close();
+}
