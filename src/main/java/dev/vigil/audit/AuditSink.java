@@ -1,6 +1,8 @@
 package dev.vigil.audit;
 
+import dev.vigil.event.EventSource;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The append-only record of every decision and rejection. Writes are durable when the call
@@ -21,6 +23,13 @@ public interface AuditSink extends AutoCloseable {
      * recorded again.
      */
     void recordRejections(List<Rejection> rejections);
+
+    /**
+     * The delivery whose decision was recorded for this transaction id, if any. Tells a Kafka
+     * redelivery of the same record (publish again: the first attempt may not have) from a
+     * resubmission of the same transaction (a duplicate: publish nothing).
+     */
+    Optional<EventSource> recordedSource(String transactionId);
 
     /** True when the store answers. */
     boolean isHealthy();

@@ -1,0 +1,160 @@
+package dev.vigil;
+
+import dev.vigil.audit.PostgresAuditStore;
+import dev.vigil.config.Settings;
+import dev.vigil.decision.DecisionEngine;
+import dev.vigil.event.EventCodec;
+import dev.vigil.event.Topics;
+import dev.vigil.feature.RedisFeatureStore;
+import dev.vigil.infra.Services;
+import dev.vigil.route.PipelineMetrics;
+import dev.vigil.route.Stages;
+import dev.vigil.rules.DroolsRuleEngine;
+import dev.vigil.score.ModelDirectory;
+import dev.vigil.score.XgboostRiskModel;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.main.Main;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running platform: services, stores, the decision core and the Camel routes, wired from
+ * {@link Settings}. {@code vigil run}, the demo and the integration tests all start it this way.
+ */
+public final class Vigil implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Vigil.class);
+
+    private final Settings settings;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Services services;
+    private PostgresAuditStore audit;
+    private RedisFeatureStore features;
+    private DroolsRuleEngine rules;
+    private XgboostRiskModel model;
+    private PipelineMetrics metrics;
+    private Main camel;
+
+    private Vigil(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static Vigil start(Settings settings) {
+        Vigil v = new Vigil(settings);
+        try {
+            v.doStart();
+            return v;
+        } catch (RuntimeException e) {
+            v.close();
+            throw e;
+        } catch (Exception e) {
+            v.close();
+            throw new IllegalStateException("Vigil did not start: " + e.getMessage(), e);
+        }
+    }
+
+    private void doStart() throws Exception {
+        long t0 = System.nanoTime();
+        Clock clock = Clock.systemUTC();
+        // Rules and model first: a broken rule file or model fails the start before anything listens.
+        rules = DroolsRuleEngine.load(settings.rulesDir());
+        model = XgboostRiskModel.load(ModelDirectory.resolve(settings.modelDir()));
+        resources.add(model);
+
+        services = Services.start(settings);
+        resources.add(services);
+        features = new RedisFeatureStore(services.redisHost(), services.redisPort());
+        resources.add(features);
+        audit = new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword());
+        resources.add(audit);
+
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap()));
+        resources.add(admin);
+        createTopics(admin);
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 2,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                new StringSerializer(), new ByteArraySerializer());
+        resources.add(producer);
+
+        metrics = new PipelineMetrics();
+        EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
+        DecisionEngine engine = new DecisionEngine(features, model, rules, clock);
+        Map<String, Object> beans = Stages.create(codec, engine, features, audit, producer, admin, metrics, clock,
+                settings.kafkaPatience(), settings.httpPatience());
+
+        camel = new Main();
+        camel.configure().withRoutesIncludePattern("file:" + settings.routesDir().toAbsolutePath() + "/*.yaml");
+        Properties props = new Properties();
+        props.putAll(settings.raw());
+        props.put("vigil.kafka.resolved-bootstrap-servers", services.kafkaBootstrap());
+        props.put("camel.server.enabled", "true");
+        props.put("camel.server.host", settings.httpHost());
+        props.put("camel.server.port", String.valueOf(settings.httpPort()));
+        // Large enough that an oversized event reaches the validator and is rejected with a reason.
+        props.put("camel.server.maxBodySize", String.valueOf(Math.max(1 << 20, settings.maxEventBytes() * 4)));
+        props.put("camel.main.name", "vigil");
+        camel.setOverrideProperties(props);
+        beans.forEach(camel::bind);
+        camel.start();
+        log.info("Vigil started in {} ms: rules {}, model {}, Kafka {}, HTTP {}:{}",
+                (System.nanoTime() - t0) / 1_000_000, rules.version(), model.version(), services.kafkaBootstrap(),
+                settings.httpHost(), settings.httpPort());
+    }
+
+    private void createTopics(Admin admin) throws Exception {
+        int partitions = settings.kafka().partitions();
+        List<NewTopic> topics = new ArrayList<>();
+        Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        for (String t : Topics.ALL) if (!existing.contains(t)) topics.add(new NewTopic(t, partitions, (short) -1));
+        if (topics.isEmpty()) return;
+        try {
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        }
+    }
+
+    public Settings settings() { return settings; }
+    public Services services() { return services; }
+    public PostgresAuditStore audit() { return audit; }
+    public RedisFeatureStore features() { return features; }
+    public PipelineMetrics metrics() { return metrics; }
+    public String ruleSetVersion() { return rules.version().toString(); }
+    public String modelVersion() { return model.version(); }
+
+    @Override
+    public void close() {
+        if (camel != null) {
+            try {
+                camel.stop();
+            } catch (RuntimeException e) {
+                log.warn("stopping Camel: {}", e.toString());
+            }
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", resources.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        resources.clear();
+    }
+}

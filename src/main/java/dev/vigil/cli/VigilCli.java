@@ -1,0 +1,37 @@
+package dev.vigil.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vigil} command. Run it through the {@code ./vigil} launcher at the repository root. */
+@Command(
+        name = "vigil",
+        mixinStandardHelpOptions = true,
+        version = "vigil 0.1.0",
+        description = "Real-time AML and payment-fraud transaction monitoring.",
+        subcommands = {
+            RunCommand.class,
+            DemoCommand.class,
+            SimulateCommand.class,
+            ModelCommand.class,
+            AuditCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class VigilCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new VigilCli())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .registerConverter(java.time.Duration.class, DurationConverter::parse)
+                .execute(args);
+        System.exit(code);
+    }
+}

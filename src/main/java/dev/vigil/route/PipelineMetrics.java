@@ -1,0 +1,136 @@
+package dev.vigil.route;
+
+import dev.vigil.decision.Decision;
+import dev.vigil.decision.Hit;
+import dev.vigil.decision.Verdict;
+import dev.vigil.event.RejectReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * What the pipeline has done: Prometheus meters for {@code GET /metrics}, and live figures (counts,
+ * latency percentiles from HdrHistogram, top rules) for the demo's status line.
+ */
+public final class PipelineMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<Verdict, Counter> decisions = new EnumMap<>(Verdict.class);
+    private final Map<Verdict, LongAdder> decisionCounts = new EnumMap<>(Verdict.class);
+    private final Map<String, LongAdder> ruleCounts = new ConcurrentHashMap<>();
+    private final LongAdder rejectionCount = new LongAdder();
+    private final LongAdder duplicateCount = new LongAdder();
+    private final Timer decisionLatency;
+    private final Timer batchLatency;
+    private final Recorder latencyMicros = new Recorder(3);
+    private final Histogram totalLatency = new Histogram(3);
+
+    public PipelineMetrics() {
+        for (Verdict v : Verdict.values()) {
+            decisions.put(v, Counter.builder("vigil.decisions").description("Decisions made, by verdict")
+                    .tag("verdict", v.name()).register(registry));
+            decisionCounts.put(v, new LongAdder());
+        }
+        decisionLatency = Timer.builder("vigil.decision.latency")
+                .description("Time to decide one event: features, score and rules")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
+        batchLatency = Timer.builder("vigil.batch.latency")
+                .description("Time from a batch's arrival to its audit commit and publication, by channel")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    }
+
+    public void recordEvents(String channel, int count) {
+        registry.counter("vigil.events", "channel", channel).increment(count);
+    }
+
+    public void recordDecision(Decision d) {
+        decisions.get(d.verdict()).increment();
+        decisionCounts.get(d.verdict()).increment();
+        decisionLatency.record(d.latencyMicros(), TimeUnit.MICROSECONDS);
+        for (Hit h : d.hits()) {
+            registry.counter("vigil.rule.hits", "rule", h.ruleId()).increment();
+            ruleCounts.computeIfAbsent(h.ruleId(), k -> new LongAdder()).increment();
+        }
+    }
+
+    public void recordRejection(RejectReason reason, String channel) {
+        registry.counter("vigil.rejections", "reason", reason.name(), "channel", channel).increment();
+        rejectionCount.increment();
+    }
+
+    public void recordDuplicate() {
+        registry.counter("vigil.duplicates").increment();
+        duplicateCount.increment();
+    }
+
+    /** End-to-end time of one batch (arrival to audit commit and publication), per event in it. */
+    public void recordBatch(long nanos, int events) {
+        batchLatency.record(nanos, TimeUnit.NANOSECONDS);
+        long micros = Math.max(1, nanos / 1000);
+        for (int i = 0; i < events; i++) latencyMicros.recordValue(Math.min(micros, 60_000_000L));
+    }
+
+    public void recordFailure(String stage) {
+        registry.counter("vigil.stage.failures", "stage", stage).increment();
+    }
+
+    /** Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public long decisions(Verdict v) {
+        return decisionCounts.get(v).sum();
+    }
+
+    public long totalDecisions() {
+        long n = 0;
+        for (LongAdder a : decisionCounts.values()) n += a.sum();
+        return n;
+    }
+
+    public long rejections() {
+        return rejectionCount.sum();
+    }
+
+    public long duplicates() {
+        return duplicateCount.sum();
+    }
+
+    /** The latency histogram (microseconds per event, arrival to audit commit) since the last call; also kept in total. */
+    public synchronized Histogram takeInterval() {
+        Histogram h = latencyMicros.getIntervalHistogram();
+        totalLatency.add(h);
+        return h;
+    }
+
+    public synchronized Histogram totalLatency() {
+        takeInterval();
+        return totalLatency.copy();
+    }
+
+    /** The n rules that fired most often, most first. */
+    public Map<String, Long> topRules(int n) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        ruleCounts.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+                .limit(n)
+                .forEach(e -> out.put(e.getKey(), e.getValue().sum()));
+        return out;
+    }
+}

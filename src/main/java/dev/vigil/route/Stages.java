@@ -1,0 +1,42 @@
+package dev.vigil.route;
+
+import dev.vigil.audit.AuditSink;
+import dev.vigil.decision.DecisionEngine;
+import dev.vigil.event.EventCodec;
+import dev.vigil.feature.FeatureStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * The beans the routes in {@code camel-routes/} call, by the names the YAML uses. The Kafka and
+ * HTTP routes share these same objects, so both run one decision path.
+ */
+public final class Stages {
+    private Stages() {}
+
+    /**
+     * @param kafkaPatience how long a stage retries a dependency before giving up on a Kafka batch
+     *     (it is then delivered again)
+     * @param httpPatience the same for an HTTP request (the caller then gets a 503)
+     */
+    public static Map<String, Object> create(
+            EventCodec codec, DecisionEngine engine, FeatureStore features, AuditSink audit,
+            Producer<String, byte[]> producer, Admin admin, PipelineMetrics metrics, Clock clock,
+            Duration kafkaPatience, Duration httpPatience) {
+        Retrying retrying = new Retrying(kafkaPatience, httpPatience, metrics);
+        Map<String, Object> beans = new LinkedHashMap<>();
+        beans.put("intake", new Intake(codec, metrics, clock));
+        beans.put("decide", new DecideStage(engine, retrying));
+        beans.put("accountEvents", new AccountEventStage(features, retrying));
+        beans.put("audit", new AuditStage(audit, metrics, retrying));
+        beans.put("publish", new PublishStage(producer, retrying, metrics));
+        beans.put("respond", new HttpResponder(metrics));
+        beans.put("health", new HealthCheck(admin, features, audit));
+        beans.put("metrics", new MetricsEndpoint(metrics));
+        return beans;
+    }
+}
