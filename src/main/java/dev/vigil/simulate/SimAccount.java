@@ -69,10 +69,10 @@ final class SimAccount {
         this.index = index;
         this.world = world;
         this.rng = Rand.stream(config.seed(), 1, index);
-        this.id = String.format("acc-%06d", index);
+        this.id = Ids.account(index);
         // A few customers hold two accounts; the rules key some facts by customer.
         this.customerId = previous != null && rng.nextDouble() < 0.06
-                ? previous.customerId : String.format("cus-%06d", index);
+                ? previous.customerId : Ids.padded("cus-", index, 6);
         this.homeIndex = World.pickHome(rng);
         this.home = World.HOMES.get(homeIndex);
         this.homeGeo = World.near(rng, home);
@@ -101,7 +101,7 @@ final class SimAccount {
         this.payees = new String[Rand.between(rng, 1, 4)];
         for (int i = 0; i < payees.length; i++) {
             // Some payees are customers of this bank too; the ids do not need to exist in this run.
-            payees[i] = rng.nextDouble() < 0.3 ? String.format("acc-%06d", 1 + rng.nextInt(config.accounts()))
+            payees[i] = rng.nextDouble() < 0.3 ? Ids.account(1 + rng.nextInt(config.accounts()))
                     : World.externalAccount(rng);
         }
         this.payers = new String[Rand.between(rng, 1, 3)];
@@ -204,13 +204,13 @@ final class SimAccount {
         } else {
             m = rng.nextDouble() < 0.3 ? randomOnline(rng) : randomLocal(rng);
         }
-        long cents = cents(Rand.logNormal(rng, World.MEDIAN_TICKET.get(m.mcc()) * scale, 0.7));
+        long cents = cents(Rand.logNormal(rng, m.medianTicket() * scale, 0.7));
         return atMerchant(txId, at, TransactionType.PURCHASE, cents, m);
     }
 
     private TransactionEvent refund(String txId, Instant at) {
         World.Merchant m = favourites[rng.nextInt(favourites.length)];
-        long cents = cents(Rand.logNormal(rng, World.MEDIAN_TICKET.get(m.mcc()) * scale * 0.6, 0.6));
+        long cents = cents(Rand.logNormal(rng, m.medianTicket() * scale * 0.6, 0.6));
         return atMerchant(txId, at, TransactionType.REFUND, cents, m);
     }
 

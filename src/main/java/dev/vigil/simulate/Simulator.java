@@ -4,7 +4,6 @@ import dev.vigil.event.AccountEvent;
 import dev.vigil.event.AccountEventType;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.PriorityQueue;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -36,14 +35,13 @@ public final class Simulator implements Iterator<SimulatedEvent>, Iterable<Simul
     private final SimulationConfig config;
     private final SimAccount[] accounts;
     private final FraudPlanner planner;
-    private final PriorityQueue<Entry> queue;
+    private final EventQueue queue;
     private final String txPrefix;
     private final String accountEventPrefix;
     private final Instant start;
     private final double perTickUpdate;
     private final double perTickKyc;
     private final double perTickWatch;
-    private long seq;
     private long txCount;
     private long accountEventCount;
     private int openedEmitted;
@@ -64,7 +62,7 @@ public final class Simulator implements Iterator<SimulatedEvent>, Iterable<Simul
             accounts[i] = new SimAccount(i + 1, config, world, previous);
             previous = accounts[i];
         }
-        this.queue = new PriorityQueue<>(accounts.length + 1024);
+        this.queue = new EventQueue(accounts.length + 1024);
         for (SimAccount a : accounts) schedule(new Tick(a));
         this.planner = new FraudPlanner(config, accounts, world, this);
         planner.plan(0);
@@ -106,8 +104,8 @@ public final class Simulator implements Iterator<SimulatedEvent>, Iterable<Simul
         return this;
     }
 
+    /** Ties in event time go in scheduling order, which is itself seeded, so the stream is reproducible. */
     void schedule(Entry e) {
-        e.seq = seq++;
         queue.add(e);
     }
 
@@ -119,10 +117,10 @@ public final class Simulator implements Iterator<SimulatedEvent>, Iterable<Simul
         return accountEventPrefix + (++accountEventCount);
     }
 
-    /** Something that happens at a point of event time; ties break by scheduling order, which is seeded too. */
-    abstract static class Entry implements Comparable<Entry> {
+    /** Something that happens at a point of event time. */
+    abstract static class Entry {
+        /** Epoch ms; read by the queue when the entry is scheduled, so change it only while unscheduled. */
         long at;
-        long seq;
 
         Entry(long at) {
             this.at = at;
@@ -130,12 +128,6 @@ public final class Simulator implements Iterator<SimulatedEvent>, Iterable<Simul
 
         /** The event to emit, or null when the entry only does bookkeeping. */
         abstract SimulatedEvent fire(Simulator sim);
-
-        @Override
-        public int compareTo(Entry o) {
-            int c = Long.compare(at, o.at);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
     }
 
     /** An account's next ordinary event; rescheduled each time it fires, so each account has one in the queue. */

@@ -14,7 +14,7 @@ final class World {
     record City(String name, String country, GeoLocation geo, int utcOffsetHours, Currency currency, int[] ipPrefixes) {}
 
     /** A merchant; {@code geo} is null for online merchants, which take only ECOM and MOBILE payments. */
-    record Merchant(String id, String mcc, boolean online, GeoLocation geo) {}
+    record Merchant(String id, String mcc, boolean online, GeoLocation geo, double medianTicket) {}
 
     static final String GROCERY = "5411";
     static final String RESTAURANT = "5812";
@@ -90,17 +90,17 @@ final class World {
             local[c] = new Merchant[MERCHANTS_PER_CITY];
             for (int i = 0; i < MERCHANTS_PER_CITY; i++) {
                 String mcc = LOCAL_MCC[Rand.pick(rng, LOCAL_MCC_WEIGHTS)];
-                local[c][i] = new Merchant(String.format("mer-%05d", ++n), mcc, false, near(rng, city));
+                local[c][i] = new Merchant(Ids.padded("mer-", ++n, 5), mcc, false, near(rng, city), MEDIAN_TICKET.get(mcc));
             }
             atms[c] = new Merchant[ATMS_PER_CITY];
             for (int i = 0; i < ATMS_PER_CITY; i++) {
-                atms[c][i] = new Merchant(String.format("atm-%05d", ++n), ATM, false, near(rng, city));
+                atms[c][i] = new Merchant(Ids.padded("atm-", ++n, 5), ATM, false, near(rng, city), 0);
             }
         }
         online = new Merchant[ONLINE_MERCHANTS];
         for (int i = 0; i < ONLINE_MERCHANTS; i++) {
             String mcc = ONLINE_MCC[Rand.pick(rng, ONLINE_MCC_WEIGHTS)];
-            online[i] = new Merchant(String.format("mer-%05d", ++n), mcc, true, null);
+            online[i] = new Merchant(Ids.padded("mer-", ++n, 5), mcc, true, null, MEDIAN_TICKET.get(mcc));
         }
     }
 
