@@ -51,7 +51,9 @@ final class FraudPlanner {
     void plan(long period) {
         SplittableRandom rng = Rand.stream(config.seed(), 2, period);
         long periodStart = startMs + period * periodMs;
-        int wanted = (int) Math.round(config.fraudShare() * accounts.length);
+        // Rounded at random, so small populations still see fraud at the configured rate on average.
+        double expected = config.fraudShare() * accounts.length;
+        int wanted = (int) expected + (rng.nextDouble() < expected - (int) expected ? 1 : 0);
         Set<Integer> chosen = new HashSet<>();
         for (int i = 0; i < wanted; i++) {
             long t0 = periodStart + rng.nextLong(periodMs);

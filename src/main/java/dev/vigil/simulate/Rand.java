@@ -32,7 +32,24 @@ final class Rand {
 
     /** exp(N(ln median, sigma)): a positive, right-skewed amount with the given median. */
     static double logNormal(SplittableRandom rng, double median, double sigma) {
-        return median * Math.exp(sigma * rng.nextGaussian());
+        return median * StrictMath.exp(sigma * gaussian(rng));
+    }
+
+    /*
+     * Gaussian and exponential draws are our own, on StrictMath, rather than RandomGenerator's defaults on Math:
+     * Math may use CPU intrinsics whose last bit varies by machine, and one bit can move an amount by a cent, so
+     * the same seed would not give the same stream everywhere.
+     */
+
+    /** Standard normal, by Box-Muller (one of the pair; the other is not worth the state). */
+    static double gaussian(SplittableRandom rng) {
+        double u = 1.0 - rng.nextDouble(); // in (0, 1]: log stays finite
+        return StrictMath.sqrt(-2.0 * StrictMath.log(u)) * StrictMath.cos(2 * Math.PI * rng.nextDouble());
+    }
+
+    /** Exponential with mean 1. */
+    static double exponential(SplittableRandom rng) {
+        return -StrictMath.log(1.0 - rng.nextDouble());
     }
 
     /** Uniform in [lo, hi). */

@@ -125,7 +125,7 @@ final class SimAccount {
     long nextAfter(long atMs) {
         long t = atMs;
         while (true) {
-            t += 1 + (long) (rng.nextExponential() / maxRatePerMs);
+            t += 1 + (long) (Rand.exponential(rng) / maxRatePerMs);
             if (rng.nextDouble() * HOURLY_MAX < HOURLY[localHour(t)]) return t;
         }
     }
@@ -133,7 +133,7 @@ final class SimAccount {
     AccountEvent opened(String eventId, Instant at) {
         return new AccountEvent(eventId, AccountEventType.ACCOUNT_OPENED, at, id, customerId,
                 Instant.ofEpochMilli(openedAtMs), netWorth, netWorth == null ? null : currency, home.country(),
-                kycAtOpening, isNew ? "online onboarding" : "migrated");
+                kycAtOpening, isNew ? "online onboarding" : null);
     }
 
     /**

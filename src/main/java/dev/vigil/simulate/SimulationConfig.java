@@ -15,7 +15,8 @@ import java.util.Objects;
  *     years before); only these can carry {@link Scenario#NEW_ACCOUNT_DEPOSITS}
  * @param meanTransactionsPerAccountPerDay mean rate of ordinary transactions per account, above 0 and at most 1,000
  * @param fraudPeriod the stream is endless, so scenarios are planned period by period: in each period of this
- *     length, {@code round(fraudShare * accounts)} distinct accounts each start one scenario at a uniformly random
+ *     length, {@code fraudShare * accounts} distinct accounts (the fraction rounded up or down at random, keeping the
+ *     mean) each start one scenario at a uniformly random
  *     time in the period; at least one day
  */
 public record SimulationConfig(

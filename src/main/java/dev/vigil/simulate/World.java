@@ -121,9 +121,10 @@ final class World {
     static double distanceKm(GeoLocation a, GeoLocation b) {
         double dLat = Math.toRadians(b.lat() - a.lat());
         double dLon = Math.toRadians(b.lon() - a.lon());
-        double h = Math.pow(Math.sin(dLat / 2), 2)
-                + Math.cos(Math.toRadians(a.lat())) * Math.cos(Math.toRadians(b.lat())) * Math.pow(Math.sin(dLon / 2), 2);
-        return 2 * 6371.0 * Math.asin(Math.sqrt(h));
+        double sLat = StrictMath.sin(dLat / 2);
+        double sLon = StrictMath.sin(dLon / 2);
+        double h = sLat * sLat + StrictMath.cos(Math.toRadians(a.lat())) * StrictMath.cos(Math.toRadians(b.lat())) * sLon * sLon;
+        return 2 * 6371.0 * StrictMath.asin(Math.sqrt(h));
     }
 
     /** Within about 15 km of the city centre. */

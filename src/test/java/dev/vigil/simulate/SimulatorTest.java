@@ -405,10 +405,10 @@ class SimulatorTest {
 
     @Test
     void printGenerationSpeed() {
-        Simulator sim = new Simulator(SimulationConfig.defaults(50_000, 3, START));
-        for (int i = 0; i < 150_000; i++) sim.next();
+        Simulator sim = new Simulator(SimulationConfig.defaults(20_000, 3, START));
+        for (int i = 0; i < 100_000; i++) sim.next();
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        int n = 500_000;
+        int n = 400_000;
         long t0 = System.nanoTime();
         long cpu0 = threads.getCurrentThreadCpuTime();
         long tx = 0;
@@ -418,7 +418,7 @@ class SimulatorTest {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
         // CPU time too: on a shared machine the wall-clock rate says more about the neighbours than about us.
-        System.out.printf("Simulator (50,000 accounts): %,d events (%,d transactions) in %.2f s:"
+        System.out.printf("Simulator (20,000 accounts): %,d events (%,d transactions) in %.2f s:"
                 + " %,.0f events/s wall clock, %,.0f events per CPU second%n",
                 n, tx, seconds, n / seconds, n / cpuSeconds);
         assertTrue(tx > 0);
