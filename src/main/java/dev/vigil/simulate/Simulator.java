@@ -27,7 +27,7 @@ import java.util.stream.StreamSupport;
  */
 public final class Simulator implements Iterator<SimulatedEvent>, Iterable<SimulatedEvent> {
 
-    /** Ordinary account events per ordinary event of the account, at 3 events a day. */
+    /** Account events per account per day, drawn as a chance on each ordinary event of the account. */
     private static final double UPDATES_PER_DAY = 1 / 60.0;
     private static final double KYC_FAILURES_PER_DAY = 1 / 7300.0;
     private static final double WATCHLIST_HITS_PER_DAY = 1 / 14600.0;
@@ -47,7 +47,7 @@ public final class Simulator implements Iterator<SimulatedEvent>, Iterable<Simul
     private int openedEmitted;
 
     public Simulator(SimulationConfig config) {
-        this.config = config;
+        this.config = java.util.Objects.requireNonNull(config, "config");
         this.start = config.start();
         this.txPrefix = "tx-" + config.seed() + "-";
         this.accountEventPrefix = "ae-" + config.seed() + "-";

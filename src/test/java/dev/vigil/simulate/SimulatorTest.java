@@ -197,6 +197,21 @@ class SimulatorTest {
     }
 
     @Test
+    void shouldUpdateAccountsOccasionallyAndFlagCustomersRarely() {
+        Map<AccountEventType, Long> counts = twoWeeks.stream()
+                .filter(e -> e instanceof SimulatedEvent.Account)
+                .map(e -> ((SimulatedEvent.Account) e).event().type())
+                .collect(Collectors.groupingBy(t -> t, () -> new EnumMap<>(AccountEventType.class), Collectors.counting()));
+        long updates = counts.getOrDefault(AccountEventType.ACCOUNT_UPDATED, 0L);
+        long flags = counts.getOrDefault(AccountEventType.KYC_FAILED, 0L)
+                + counts.getOrDefault(AccountEventType.WATCHLIST_HIT, 0L);
+        // About one update per account every two months; an identity flag about once in decades.
+        assertTrue(updates > TWO_WEEKS_ACCOUNTS * 14 / 60 / 2 && updates < TWO_WEEKS_ACCOUNTS * 14 / 60 * 2,
+                "updates " + updates);
+        assertTrue(flags >= 1 && flags < updates / 10, "flags " + flags + " vs updates " + updates);
+    }
+
+    @Test
     void shouldOpenNewAccountsDaysAndOldOnesMonthsToYearsBeforeStart() {
         int fresh = 0;
         for (SimulatedEvent e : twoWeeks) {
@@ -357,8 +372,8 @@ class SimulatorTest {
     }
 
     @Test
-    void shouldNotLabelOrdinaryTrafficThatMerelyLooksOdd() {
-        // Benign traffic stays within the account's habits: no benign transaction uses a scenario's device.
+    void shouldNeverUseAnAttackersDeviceInBenignTraffic() {
+        // Otherwise a detector would be rewarded or punished for the label, not for the behaviour.
         Set<String> scenarioDevices = new HashSet<>();
         for (SimulatedEvent e : fraudRun) {
             if (e instanceof SimulatedEvent.Transaction t && t.label().suspicious()
