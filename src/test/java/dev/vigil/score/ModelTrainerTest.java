@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.vigil.feature.Features;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
@@ -166,7 +168,7 @@ class ModelTrainerTest {
         editFeatures(dir, features -> {
             String first = features.get(0).asText();
             features.set(0, features.get(1));
-            features.set(1, com.fasterxml.jackson.databind.node.TextNode.valueOf(first));
+            features.set(1, TextNode.valueOf(first));
         });
         ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
         assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
@@ -290,7 +292,7 @@ class ModelTrainerTest {
     }
 
     /** The card's documented method, written out independently of the trainer. */
-    private static String referenceDataSha256(SyntheticFraud.Data data) throws RuntimeException {
+    private static String referenceDataSha256(SyntheticFraud.Data data) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             List<Integer> byTime = IntStream.range(0, data.size()).boxed()
@@ -315,7 +317,7 @@ class ModelTrainerTest {
         return dir;
     }
 
-    private static void editFeatures(Path dir, java.util.function.Consumer<ArrayNode> edit) throws Exception {
+    private static void editFeatures(Path dir, Consumer<ArrayNode> edit) throws Exception {
         Path card = dir.resolve("model.json");
         ObjectNode json = (ObjectNode) CardJson.MAPPER.readTree(card.toFile());
         edit.accept((ArrayNode) json.get("features"));
