@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * a run at the default thread count stalled at over 30 ms a one-row call).
  *
  * <p>Measured here after warm-up (2 cores shared with other builds, so read as upper bounds): a
- * 33-tree depth-4 model costs 125 to 270 µs for one row and 1 to 2 µs a row in batches of 500. The
+ * depth-4 model of 6 to 33 trees costs 125 to 270 µs for one row and 1 to 2 µs a row in batches of 500. The
  * one-row cost is the fixed per-call overhead, not tree work: score in micro-batches where latency allows.
  */
 public final class XgboostRiskModel implements RiskModel {
