@@ -1,0 +1,234 @@
+package dev.vigil.score;
+
+import dev.vigil.feature.Features;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the fraud model: XGBoost {@code binary:logistic} on {@link Features#toModelVector()}, the latest
+ * rows by event time held out for validation, early stopping on a validation metric, and a REVIEW
+ * threshold chosen for a false-positive budget. The result is written as a model directory that
+ * {@link XgboostRiskModel#load} reads.
+ *
+ * <p>Splitting by time rather than at random is deliberate: the model will score transactions that
+ * come after everything it learnt from, and a random split lets it peek at the future (an account's
+ * later velocity leaks into its earlier rows), which flatters the metrics.
+ */
+public final class ModelTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
+
+    static final String OBJECTIVE = "binary:logistic";
+    static final String BOOSTER_FORMAT = "ubj";
+    static final String BOOSTER_FILE = "model." + BOOSTER_FORMAT;
+    static final String DATA_SHA256_METHOD = "SHA-256 over the rows in event-time order (ties in input order),"
+            + " each row as the " + Features.NAMES.size() + " floats of Features.toModelVector() (big-endian"
+            + " IEEE-754 binary32, in the order of the card's features) followed by one byte: 1 fraud, 0 legitimate";
+    private static final DateTimeFormatter VERSION_DATE =
+            DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
+
+    private ModelTrainer() {}
+
+    /**
+     * Trains a model.
+     *
+     * @param rows one feature row per transaction
+     * @param labels true where the transaction was fraud, same order as rows
+     * @param eventTimes each transaction's event time, same order as rows; the split follows it
+     * @throws ModelException {@code BAD_TRAINING_DATA} when the lists differ in length, or the training or
+     *     validation part lacks a fraud or a legitimate row; {@code XGBOOST_FAILURE} when XGBoost fails
+     */
+    public static TrainedModel train(
+            List<Features> rows, List<Boolean> labels, List<Instant> eventTimes, TrainingOptions options) {
+        if (rows == null || labels == null || eventTimes == null || options == null) {
+            throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, "rows, labels, eventTimes and options are required");
+        }
+        int n = rows.size();
+        if (labels.size() != n || eventTimes.size() != n) {
+            throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, n + " rows, " + labels.size()
+                    + " labels and " + eventTimes.size() + " event times: they must be parallel lists");
+        }
+        for (int i = 0; i < n; i++) {
+            if (rows.get(i) == null || labels.get(i) == null || eventTimes.get(i) == null) {
+                throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, "row " + i + " has a null feature row, label or event time");
+            }
+        }
+        Integer[] order = new Integer[n];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparing(eventTimes::get)); // stable: ties keep input order
+
+        int validationRows = (int) Math.round(n * options.validationFraction());
+        int trainRows = n - validationRows;
+        int cols = Features.NAMES.size();
+        float[] trainX = new float[trainRows * cols];
+        float[] trainY = new float[trainRows];
+        float[] validX = new float[validationRows * cols];
+        boolean[] validY = new boolean[validationRows];
+        for (int k = 0; k < n; k++) {
+            float[] v = rows.get(order[k]).toModelVector();
+            boolean fraud = labels.get(order[k]);
+            if (k < trainRows) {
+                System.arraycopy(v, 0, trainX, k * cols, cols);
+                trainY[k] = fraud ? 1f : 0f;
+            } else {
+                System.arraycopy(v, 0, validX, (k - trainRows) * cols, cols);
+                validY[k - trainRows] = fraud;
+            }
+        }
+        long trainFraud = 0;
+        for (float y : trainY) if (y == 1f) trainFraud++;
+        long validFraud = 0;
+        for (boolean y : validY) if (y) validFraud++;
+        requireBothClasses("training", trainRows, trainFraud);
+        requireBothClasses("validation", validationRows, validFraud);
+
+        String dataSha256 = dataSha256(rows, labels, order);
+        Map<String, Object> params = parameters(options);
+        Instant createdAt = options.createdAt() != null ? options.createdAt() : Instant.now();
+        String version = options.version() != null ? options.version()
+                : "vigil-" + VERSION_DATE.format(createdAt) + "-" + dataSha256.substring(0, 8);
+
+        DMatrix dtrain = null;
+        DMatrix dvalid = null;
+        Booster booster = null;
+        Booster best = null;
+        try {
+            dtrain = new DMatrix(trainX, trainRows, cols, Float.NaN);
+            dtrain.setLabel(trainY);
+            float[] validLabels = new float[validationRows];
+            for (int i = 0; i < validationRows; i++) validLabels[i] = validY[i] ? 1f : 0f;
+            dvalid = new DMatrix(validX, validationRows, cols, Float.NaN);
+            dvalid.setLabel(validLabels);
+
+            // Zero rounds gives a configured booster; the rounds are run here so that the booster
+            // kept is exactly the best round's, not the last round's.
+            booster = XGBoost.train(dtrain, params, 0, Map.of(), null, null);
+            boolean higherIsBetter = options.stoppingMetric().higherIsBetter();
+            DMatrix[] evalSets = {dvalid};
+            String[] evalNames = {"validation"};
+            float[] metricOut = new float[1];
+            double bestValue = Double.NaN;
+            int bestIteration = -1;
+            byte[] bestBytes = null;
+            int trained = 0;
+            for (int iter = 0; iter < options.maxRounds(); iter++) {
+                booster.update(dtrain, iter);
+                trained = iter + 1;
+                booster.evalSet(evalSets, evalNames, iter, metricOut);
+                double value = metricOut[0];
+                boolean better = bestIteration < 0
+                        || (!Double.isNaN(value) && (higherIsBetter ? value > bestValue : value < bestValue));
+                if (better) {
+                    bestValue = value;
+                    bestIteration = iter;
+                    bestBytes = booster.toByteArray(BOOSTER_FORMAT);
+                } else if (iter - bestIteration >= options.earlyStoppingRounds()) {
+                    break;
+                }
+            }
+
+            best = XGBoost.loadModel(bestBytes);
+            best.setParam("nthread", options.nthread());
+            float[][] raw = best.inplace_predict(validX, validationRows, cols, Float.NaN);
+            double[] p = new double[validationRows];
+            for (int i = 0; i < validationRows; i++) p[i] = raw[i][0];
+
+            double threshold = Metrics.thresholdForFalsePositiveBudget(p, validY, options.falsePositiveBudget());
+            var review = new ModelCard.ReviewThreshold(
+                    threshold, options.falsePositiveBudget(),
+                    Metrics.rateAtOrAbove(p, validY, false, threshold),
+                    Metrics.rateAtOrAbove(p, validY, true, threshold));
+            var metrics = new ModelCard.ValidationMetrics(validationRows, validFraud,
+                    Metrics.aucRoc(p, validY), Metrics.averagePrecision(p, validY), Metrics.logLoss(p, validY));
+            var training = new ModelCard.TrainingData(
+                    eventTimes.get(order[0]), eventTimes.get(order[n - 1]), n, trainFraud + validFraud,
+                    trainRows, validationRows, eventTimes.get(order[trainRows]), dataSha256, DATA_SHA256_METHOD);
+            var rounds = new ModelCard.Rounds(options.maxRounds(), options.earlyStoppingRounds(),
+                    options.stoppingMetric().xgboostName(), trained, bestIteration, bestValue);
+            var card = new ModelCard(ModelCard.FORMAT, version, createdAt, OBJECTIVE, Features.NAMES,
+                    BOOSTER_FILE, sha256Hex(bestBytes), training, params, rounds, metrics,
+                    new ModelCard.Thresholds(review));
+            LOG.info("Trained model {}: {} rows ({} fraud), best round {} of {}, validation AUC {} AP {},"
+                            + " REVIEW at p >= {} flags {} of legitimate and {} of fraud",
+                    version, n, trainFraud + validFraud, bestIteration + 1, trained,
+                    String.format("%.4f", metrics.aucRoc()), String.format("%.4f", metrics.averagePrecision()),
+                    threshold, String.format("%.4f", review.validationFalsePositiveRate()),
+                    String.format("%.4f", review.validationRecall()));
+            return new TrainedModel(card, bestBytes);
+        } catch (XGBoostError | IOException e) {
+            throw new ModelException(ModelException.Code.XGBOOST_FAILURE, "training failed: " + e.getMessage(), e);
+        } finally {
+            if (best != null) best.dispose();
+            if (booster != null) booster.dispose();
+            if (dvalid != null) dvalid.dispose();
+            if (dtrain != null) dtrain.dispose();
+        }
+    }
+
+    /** The parameters given to XGBoost, in a stable order for the card. */
+    static Map<String, Object> parameters(TrainingOptions o) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("objective", OBJECTIVE);
+        p.put("eval_metric", o.stoppingMetric().xgboostName());
+        p.put("tree_method", "hist");
+        p.put("max_depth", o.maxDepth());
+        p.put("eta", o.eta());
+        p.put("min_child_weight", 1);
+        p.put("subsample", 1.0);
+        p.put("colsample_bytree", 1.0);
+        p.put("nthread", o.nthread());
+        p.put("seed", o.seed());
+        p.put("verbosity", 1);
+        return p;
+    }
+
+    /** See {@link #DATA_SHA256_METHOD}. */
+    static String dataSha256(List<Features> rows, List<Boolean> labels, Integer[] order) {
+        MessageDigest sha = sha256();
+        ByteBuffer buf = ByteBuffer.allocate(Features.NAMES.size() * Float.BYTES + 1); // big-endian by default
+        for (int i : order) {
+            buf.clear();
+            for (float f : rows.get(i).toModelVector()) buf.putFloat(f);
+            buf.put((byte) (labels.get(i) ? 1 : 0));
+            sha.update(buf.array(), 0, buf.position());
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static void requireBothClasses(String part, long rows, long fraud) {
+        if (fraud == 0 || fraud == rows) {
+            throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, "the " + part + " rows (" + rows
+                    + ", latest by event time for validation) have " + fraud
+                    + " fraud: both fraud and legitimate rows are needed");
+        }
+    }
+}

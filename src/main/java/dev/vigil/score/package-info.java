@@ -1,0 +1,20 @@
+/**
+ * Model scoring: the {@link dev.vigil.score.RiskModel} the decision core calls, its XGBoost
+ * implementation {@link dev.vigil.score.XgboostRiskModel}, and {@link dev.vigil.score.ModelTrainer}
+ * that makes the models it loads.
+ *
+ * <p>A model directory holds two files:
+ * <ul>
+ *   <li>{@code model.ubj}: the XGBoost booster (UBJSON), readable by any XGBoost binding;</li>
+ *   <li>{@code model.json}: the {@link dev.vigil.score.ModelCard}: version, ordered feature list,
+ *       training window, row and fraud counts, a SHA-256 of the training data and of the booster,
+ *       parameters, stopping round, validation metrics and the REVIEW threshold.</li>
+ * </ul>
+ * The loader refuses a directory whose card lists other features, or in another order, than
+ * {@link dev.vigil.feature.Features#NAMES}, and one whose booster's hash is not the card's.
+ *
+ * <p>Cost: each XGBoost call pays a fixed overhead of about 100 µs (JNI, and the native library
+ * re-reads the cgroup CPU quota files on every call), so score in batches on the streaming path;
+ * see {@link dev.vigil.score.XgboostRiskModel}.
+ */
+package dev.vigil.score;
