@@ -94,7 +94,13 @@ final class ModelCommand implements Runnable {
                 TrainedModel model = ModelTrainer.train(rows, labels, times, TrainingOptions.defaults().withVersion(v));
                 Path dir = out.resolve(v);
                 model.writeTo(dir);
-                System.out.println(model.summary());
+                var card = model.card();
+                System.out.printf("Model %s: %d trees; validation (%,d rows, %,d suspicious): AUC ROC %.3f, average precision %.3f%n",
+                        card.version(), card.rounds().bestIteration() + 1, card.validation().rows(), card.validation().fraudRows(),
+                        card.validation().aucRoc(), card.validation().averagePrecision());
+                System.out.printf("REVIEW threshold p >= %.3f flags %.2f%% of legitimate and %.1f%% of suspicious validation rows%n",
+                        card.thresholds().review().probability(), 100 * card.thresholds().review().validationFalsePositiveRate(),
+                        100 * card.thresholds().review().validationRecall());
                 System.out.println("Model written to " + dir);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
