@@ -71,7 +71,8 @@ public final class PostgresAuditStore implements AuditSink {
      * Connects at once, so a wrong URL or password shows at start.
      *
      * @param jdbcUrl e.g. {@code jdbc:postgresql://127.0.0.1:5432/vigil}; parameters in it override
-     *     the defaults here (connectTimeout 5 s, socketTimeout 30 s, tcpKeepAlive)
+     *     the defaults here (connectTimeout 5 s, socketTimeout 30 s, tcpKeepAlive,
+     *     synchronous_commit on)
      * @param password may be null when the server does not ask for one
      * @throws AuditUnavailableException when the first connection fails
      */
@@ -80,14 +81,7 @@ public final class PostgresAuditStore implements AuditSink {
         Objects.requireNonNull(user, "user");
         int q = jdbcUrl.indexOf('?');
         this.safeUrl = q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
-        this.props = new Properties();
-        props.setProperty("user", user);
-        if (password != null) props.setProperty("password", password);
-        props.setProperty("connectTimeout", "5");
-        // A write that hangs on a dead peer must fail (and stop the pipeline) rather than wait forever.
-        props.setProperty("socketTimeout", "30");
-        props.setProperty("tcpKeepAlive", "true");
-        props.setProperty("ApplicationName", "vigil-audit");
+        this.props = connectionProperties(user, password);
         synchronized (this) {
             try {
                 connection();
@@ -318,6 +312,21 @@ public final class PostgresAuditStore implements AuditSink {
         log.warn("audit store at {}: {} failed: {} (SQLState {})", safeUrl, what, e.getMessage(), e.getSQLState());
         return new AuditUnavailableException(what + " at " + safeUrl + " as " + props.getProperty("user") + ": "
                 + e.getMessage(), e.getSQLState(), e);
+    }
+
+    /** The driver properties every store connection uses; URL parameters override them. */
+    static Properties connectionProperties(String user, String password) {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        if (password != null) props.setProperty("password", password);
+        props.setProperty("connectTimeout", "5");
+        // A write that hangs on a dead peer must fail (and stop the pipeline) rather than wait forever.
+        props.setProperty("socketTimeout", "30");
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("ApplicationName", "vigil-audit");
+        // The sink promises durability when a call returns, whatever the server's default is.
+        props.setProperty("options", "-c synchronous_commit=on");
+        return props;
     }
 
     static OffsetDateTime utc(Instant t) {

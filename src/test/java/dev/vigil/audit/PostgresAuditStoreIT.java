@@ -22,6 +22,7 @@ import dev.vigil.infra.EmbeddedPostgresServer;
 import dev.vigil.score.ModelScore;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,6 +33,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -381,12 +384,66 @@ class PostgresAuditStoreIT {
     }
 
     @Test
+    void shouldCommitSynchronouslyWhateverTheServerDefault() throws SQLException {
+        // Given a server where the app role's default would acknowledge commits before they are on disk
+        try (Connection c = superuser(); Statement st = c.createStatement()) {
+            st.execute("alter role vigil_app set synchronous_commit = off");
+        }
+        try {
+            try (Connection plain = DriverManager.getConnection(pg.jdbcUrl(DB), SchemaMigrator.APP_ROLE,
+                    AuditFixtures.APP_PASSWORD); Statement st = plain.createStatement()) {
+                assertEquals("off", showSetting(st, "synchronous_commit")); // the default really is off
+            }
+            // Then the store's connections still commit synchronously
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl(DB),
+                    PostgresAuditStore.connectionProperties(SchemaMigrator.APP_ROLE, AuditFixtures.APP_PASSWORD));
+                    Statement st = c.createStatement()) {
+                assertEquals("on", showSetting(st, "synchronous_commit"));
+            }
+        } finally {
+            try (Connection c = superuser(); Statement st = c.createStatement()) {
+                st.execute("alter role vigil_app reset synchronous_commit");
+            }
+        }
+    }
+
+    private static String showSetting(Statement st, String name) throws SQLException {
+        try (ResultSet rs = st.executeQuery("show " + name)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
     void shouldAnswerHealthyAndRefuseUseAfterClose() {
         assertTrue(store.isHealthy());
         assertEquals(List.of(), store.recordDecisions(List.of()));
         store.close();
         assertFalse(store.isHealthy());
         assertThrows(IllegalStateException.class, () -> store.recordDecisions(List.of(audited(unique("late")))));
+    }
+
+    @Test
+    void shouldRunTheReadmeExampleQueriesAsTheAuditor() throws Exception {
+        // The README's queries are what auditors copy: each must run, as vigil_auditor, on the real schema
+        store.recordDecisions(List.of(audited(unique("tx-readme"))));
+        store.recordRejections(List.of(rejection(EventSource.http(unique("r")), new byte[] {'x'})));
+        String readme = Files.readString(AuditFixtures.SCHEMA.resolve("README.md"));
+        Matcher m = Pattern.compile("```sql\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        List<Integer> rowCounts = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(DB), SchemaMigrator.AUDITOR_ROLE,
+                AuditFixtures.AUDITOR_PASSWORD); Statement st = c.createStatement()) {
+            while (m.find()) {
+                int rows = 0;
+                try (ResultSet rs = st.executeQuery(m.group(1))) {
+                    while (rs.next()) rows++;
+                }
+                rowCounts.add(rows);
+            }
+        }
+        assertTrue(rowCounts.size() >= 3, "example queries found: " + rowCounts.size());
+        // account acc-1, rule hits and rejections all exist, so the first three answer with rows
+        assertTrue(rowCounts.get(0) > 0 && rowCounts.get(1) > 0 && rowCounts.get(2) > 0, rowCounts.toString());
     }
 
     private static Connection superuser() throws SQLException {
