@@ -5,15 +5,23 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +75,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         int actualPort = port == 0 ? freePort() : port;
         try {
             Files.createDirectories(dir);
+            stopOrphanedServer(dir);
             boolean fresh = !Files.exists(dir.resolve("postgresql.conf"));
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
@@ -142,6 +151,52 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             pg.close();
         } catch (IOException e) {
             log.warn("stopping PostgreSQL on port {} failed", pg.getPort(), e);
+        }
+    }
+
+    /**
+     * A Vigil that was killed (kill -9, OOM) leaves its postmaster running: pg_ctl runs it as a
+     * daemon. The next start on the same data directory would then fail or talk to that orphan.
+     * zonky holds a lock on {@code epg-lock} while its JVM lives, so: when nobody holds the lock
+     * but {@code postmaster.pid} names a live postgres process, that server is an orphan and is
+     * stopped (fast shutdown; committed data is kept). When the lock is held, the directory is
+     * in use and start fails with a message that says so.
+     */
+    static void stopOrphanedServer(Path dir) throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) return;
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(pidFile, StandardCharsets.US_ASCII).get(0).trim());
+        } catch (RuntimeException | IOException e) {
+            return; // unreadable or half-written: postgres itself judges a stale pid file
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
+        if (process.isEmpty()) return;
+        try (FileChannel ch = FileChannel.open(dir.resolve("epg-lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = ch.tryLock()) {
+            if (lock == null) {
+                throw new IllegalStateException("PostgreSQL data directory " + dir
+                        + " is in use by another running Vigil (postmaster pid " + pid + ")");
+            }
+            log.warn("stopping PostgreSQL left running by a previous Vigil (pid {}) on {}", pid, dir);
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
+            ProcessHandle h = process.get();
+            try {
+                h.onExit().get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                log.warn("PostgreSQL pid {} ignored a fast shutdown for 30 s; killing it (recovery replays the WAL)", pid);
+                h.destroyForcibly();
+                h.onExit().get(10, TimeUnit.SECONDS);
+            }
+        } catch (OverlappingFileLockException e) {
+            throw new IllegalStateException("PostgreSQL data directory " + dir + " is in use by this process", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping PostgreSQL pid " + pid, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("could not stop PostgreSQL pid " + pid + " left running on " + dir, e);
         }
     }
 
