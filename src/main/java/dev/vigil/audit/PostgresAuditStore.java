@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each call is one transaction on one connection: every row of the call is committed, or none
  * is and the call throws {@link AuditUnavailableException}. After a failure the connection is
  * dropped and the next call opens a new one, so a restarted server is picked up without a restart
- * of Vigil. Values always travel as bound parameters.
+ * of Vigil; a connection found dead at the first statement of a call is replaced at once, within
+ * the call. Values always travel as bound parameters.
  *
  * <p>A failure while committing leaves the outcome unknown: the rows may or may not be there. A
  * retry is safe (recording is idempotent by transaction id and by source) but may then report
@@ -262,19 +263,39 @@ public final class PostgresAuditStore implements AuditSink {
 
     private <T> T inTransaction(String what, Work<T> work) {
         if (closed) throw new IllegalStateException("audit store is closed");
-        try {
-            Connection c = connection();
-            T result = work.run(c);
-            c.commit();
-            return result;
-        } catch (SQLException e) {
-            // Dropping the connection also ends the transaction; a rollback first is only courtesy.
-            discardConnection();
-            throw unavailable("could not " + what, e);
-        } catch (RuntimeException e) {
-            discardConnection();
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            boolean reused = connection != null;
+            Connection c;
+            T result;
+            try {
+                c = connection();
+                result = work.run(c);
+            } catch (SQLException e) {
+                discardConnection();
+                // A connection that died while idle (a server restart) fails the first statement.
+                // Nothing was committed then, so one retry on a new connection is exact, not a guess.
+                if (attempt == 1 && reused && isConnectionLoss(e)) {
+                    log.info("audit store connection was lost ({}); reconnecting", e.getSQLState());
+                    continue;
+                }
+                throw unavailable("could not " + what, e);
+            } catch (RuntimeException e) {
+                discardConnection();
+                throw e;
+            }
+            try {
+                c.commit();
+                return result;
+            } catch (SQLException e) {
+                discardConnection();
+                throw unavailable("could not commit (outcome unknown; a retry is safe) " + what, e);
+            }
         }
+    }
+
+    private static boolean isConnectionLoss(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     private Connection connection() throws SQLException {

@@ -81,6 +81,14 @@ class SchemaMigratorIT {
             assertTrue(store.findDecision("before-restart").isPresent());
             assertEquals(2, store.countDecisions());
             assertEquals(hashesOnDisk(AuditFixtures.SCHEMA), appliedHashes(server, AuditFixtures.DB));
+
+            // and a restart between two calls costs the caller nothing: the dead idle connection
+            // is replaced within the next call
+            server.close();
+            server = EmbeddedPostgresServer.start(pgData, port);
+            assertEquals(List.of(true, false), store.recordDecisions(
+                    List.of(audited("after-second-restart"), audited("before-restart"))));
+            assertEquals(3, store.countDecisions());
             store.close();
         } finally {
             server.close();
