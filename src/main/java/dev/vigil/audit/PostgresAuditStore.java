@@ -1,0 +1,402 @@
+package dev.vigil.audit;
+
+import dev.vigil.decision.Decision;
+import dev.vigil.decision.Verdict;
+import dev.vigil.event.EventSource;
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.rules.RuleSetVersion;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit store in PostgreSQL (schema in {@code audit-schema/}), used as the {@code vigil_app}
+ * role, which may only insert and read.
+ *
+ * <p>Each call is one transaction on one connection: every row of the call is committed, or none
+ * is and the call throws {@link AuditUnavailableException}. After a failure the connection is
+ * dropped and the next call opens a new one, so a restarted server is picked up without a restart
+ * of Vigil; a connection found dead at the first statement of a call is replaced at once, within
+ * the call. Values always travel as bound parameters.
+ *
+ * <p>A failure while committing leaves the outcome unknown: the rows may or may not be there. A
+ * retry is safe (recording is idempotent by transaction id and by source) but may then report
+ * {@code false} for rows the failed call did write.
+ *
+ * <p>Calls are serialised on this object; use one store per writer thread for parallel writes.
+ */
+public final class PostgresAuditStore implements AuditSink {
+    private static final Logger log = LoggerFactory.getLogger(PostgresAuditStore.class);
+
+    /** Rows per INSERT statement; 22 parameters a row stays far below the protocol's 65,535. */
+    static final int MAX_ROWS_PER_STATEMENT = 1000;
+
+    private static final String DECISION_COLUMNS = "decision_id, transaction_id, account_id, customer_id, event_time, "
+            + "processed_at, source_channel, source_ref, raw_event, amount, currency, transaction_type, features, "
+            + "account, rule_set_version, rule_set_hash, model_version, score, risk_score, verdict, hits, latency_micros";
+    private static final String DECISION_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), "
+            + "?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)";
+    private static final String REJECTION_COLUMNS =
+            "source_channel, source_ref, received_at, reason_code, message, transaction_id, raw_event";
+    private static final String REJECTION_ROW = "(?, ?, ?, ?, ?, ?, ?)";
+    private static final String SELECT_DECISION = "select id, decision_id, transaction_id, account_id, customer_id, "
+            + "event_time, processed_at, recorded_at, source_channel, source_ref, amount, currency, transaction_type, "
+            + "verdict, hits::text, features::text, account::text, rule_set_version, rule_set_hash, model_version, "
+            + "score, risk_score, latency_micros, raw_event from decision where transaction_id = ?";
+
+    private final String url;
+    private final String safeUrl;
+    private final Properties props;
+    private Connection connection; // guarded by this; null after a failure
+    private boolean closed;
+
+    /**
+     * Connects at once, so a wrong URL or password shows at start.
+     *
+     * @param jdbcUrl e.g. {@code jdbc:postgresql://127.0.0.1:5432/vigil}; parameters in it override
+     *     the defaults here (connectTimeout 5 s, socketTimeout 30 s, tcpKeepAlive,
+     *     synchronous_commit on)
+     * @param password may be null when the server does not ask for one
+     * @throws AuditUnavailableException when the first connection fails
+     */
+    public PostgresAuditStore(String jdbcUrl, String user, String password) {
+        this.url = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(user, "user");
+        int q = jdbcUrl.indexOf('?');
+        this.safeUrl = q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
+        this.props = connectionProperties(user, password);
+        synchronized (this) {
+            try {
+                connection();
+            } catch (SQLException e) {
+                throw unavailable("could not connect to the audit store", e);
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A transaction id that appears twice in {@code decisions} is written once, for its first
+     * occurrence; the later ones answer false.
+     */
+    @Override
+    public synchronized List<Boolean> recordDecisions(List<AuditedDecision> decisions) {
+        Objects.requireNonNull(decisions, "decisions");
+        if (decisions.isEmpty()) return List.of();
+        // Everything that can fail without the database is done before the transaction starts.
+        List<DecisionRow> rows = new ArrayList<>(decisions.size());
+        String[] ids = new String[decisions.size()];
+        boolean[] isFirst = new boolean[decisions.size()];
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < decisions.size(); i++) {
+            DecisionRow row = DecisionRow.of(decisions.get(i));
+            ids[i] = row.transactionId;
+            isFirst[i] = seen.add(row.transactionId);
+            if (isFirst[i]) rows.add(row);
+        }
+        Set<String> written = inTransaction("record " + decisions.size() + " decisions", c -> {
+            Set<String> inserted = new HashSet<>();
+            for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_STATEMENT) {
+                List<DecisionRow> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_STATEMENT));
+                String sql = "insert into decision (" + DECISION_COLUMNS + ") values "
+                        + String.join(", ", Collections.nCopies(chunk.size(), DECISION_ROW))
+                        + " on conflict (transaction_id) do nothing returning transaction_id";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    int p = 1;
+                    for (DecisionRow r : chunk) p = r.bind(ps, p);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) inserted.add(rs.getString(1));
+                    }
+                }
+            }
+            return inserted;
+        });
+        List<Boolean> result = new ArrayList<>(decisions.size());
+        for (int i = 0; i < decisions.size(); i++) {
+            result.add(isFirst[i] && written.contains(ids[i]));
+        }
+        log.debug("recorded {} of {} decisions", written.size(), decisions.size());
+        return List.copyOf(result);
+    }
+
+    @Override
+    public synchronized void recordRejections(List<Rejection> rejections) {
+        Objects.requireNonNull(rejections, "rejections");
+        if (rejections.isEmpty()) return;
+        List<Rejection> rows = new ArrayList<>(rejections.size());
+        Set<List<String>> seen = new HashSet<>();
+        for (Rejection r : rejections) {
+            Objects.requireNonNull(r, "rejection");
+            if (seen.add(List.of(Text.clean(r.source().channel()), Text.clean(r.source().ref())))) rows.add(r);
+        }
+        int written = inTransaction("record " + rejections.size() + " rejections", c -> {
+            int n = 0;
+            for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_STATEMENT) {
+                List<Rejection> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_STATEMENT));
+                String sql = "insert into rejection (" + REJECTION_COLUMNS + ") values "
+                        + String.join(", ", Collections.nCopies(chunk.size(), REJECTION_ROW))
+                        + " on conflict (source_channel, source_ref) do nothing";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    int p = 1;
+                    for (Rejection r : chunk) {
+                        ps.setString(p++, Text.clean(r.source().channel()));
+                        ps.setString(p++, Text.clean(r.source().ref()));
+                        ps.setObject(p++, utc(r.receivedAt()));
+                        ps.setString(p++, r.reason().name());
+                        ps.setString(p++, Text.clean(r.message()));
+                        ps.setString(p++, Text.clean(r.transactionId()));
+                        ps.setBytes(p++, r.rawEvent());
+                    }
+                    n += ps.executeUpdate();
+                }
+            }
+            return n;
+        });
+        log.debug("recorded {} of {} rejections", written, rejections.size());
+    }
+
+    /** True when {@code select 1} answers within 2 seconds (reconnecting if needed). */
+    @Override
+    public synchronized boolean isHealthy() {
+        if (closed) return false;
+        try {
+            Connection c = connection();
+            try (Statement st = c.createStatement()) {
+                st.setQueryTimeout(2);
+                try (ResultSet rs = st.executeQuery("select 1")) {
+                    boolean ok = rs.next() && rs.getInt(1) == 1;
+                    c.commit();
+                    return ok;
+                }
+            }
+        } catch (SQLException e) {
+            log.warn("audit store at {} is not healthy: {}", safeUrl, e.getMessage());
+            discardConnection();
+            return false;
+        }
+    }
+
+    /** Rows in the decision table. */
+    public synchronized long countDecisions() {
+        return inTransaction("count decisions", c -> count(c, "select count(*) from decision"));
+    }
+
+    /** Rows in the rejection table. */
+    public synchronized long countRejections() {
+        return inTransaction("count rejections", c -> count(c, "select count(*) from rejection"));
+    }
+
+    /** The stored decision for {@code transactionId}, if one was recorded. */
+    public synchronized Optional<StoredDecision> findDecision(String transactionId) {
+        Objects.requireNonNull(transactionId, "transactionId");
+        return inTransaction("find decision " + transactionId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_DECISION)) {
+                ps.setString(1, Text.clean(transactionId));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(storedDecision(rs)) : Optional.<StoredDecision>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        discardConnection();
+    }
+
+    private static StoredDecision storedDecision(ResultSet rs) throws SQLException {
+        return new StoredDecision(
+                rs.getLong("id"),
+                rs.getObject("decision_id", UUID.class),
+                rs.getString("transaction_id"),
+                rs.getString("account_id"),
+                rs.getString("customer_id"),
+                instant(rs, "event_time"),
+                instant(rs, "processed_at"),
+                instant(rs, "recorded_at"),
+                new EventSource(rs.getString("source_channel"), rs.getString("source_ref")),
+                rs.getBigDecimal("amount"),
+                rs.getString("currency"),
+                rs.getString("transaction_type"),
+                Verdict.valueOf(rs.getString("verdict")),
+                AuditJson.readHits(rs.getString("hits")),
+                AuditJson.readMap(rs.getString("features")),
+                AuditJson.readMap(rs.getString("account")),
+                new RuleSetVersion(rs.getString("rule_set_version"), rs.getString("rule_set_hash")),
+                rs.getString("model_version"),
+                rs.getDouble("score"),
+                rs.getInt("risk_score"),
+                rs.getLong("latency_micros"),
+                rs.getBytes("raw_event"));
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(String what, Work<T> work) {
+        if (closed) throw new IllegalStateException("audit store is closed");
+        for (int attempt = 1; ; attempt++) {
+            boolean reused = connection != null;
+            Connection c;
+            T result;
+            try {
+                c = connection();
+                result = work.run(c);
+            } catch (SQLException e) {
+                discardConnection();
+                // A connection that died while idle (a server restart) fails the first statement.
+                // Nothing was committed then, so one retry on a new connection is exact, not a guess.
+                if (attempt == 1 && reused && isConnectionLoss(e)) {
+                    log.info("audit store connection was lost ({}); reconnecting", e.getSQLState());
+                    continue;
+                }
+                throw unavailable("could not " + what, e);
+            } catch (RuntimeException e) {
+                discardConnection();
+                throw e;
+            }
+            try {
+                c.commit();
+                return result;
+            } catch (SQLException e) {
+                discardConnection();
+                throw unavailable("could not commit (outcome unknown; a retry is safe) " + what, e);
+            }
+        }
+    }
+
+    private static boolean isConnectionLoss(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null) {
+            Connection c = DriverManager.getConnection(url, props);
+            try {
+                c.setAutoCommit(false);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            connection = c;
+            log.info("connected to the audit store at {} as {}", safeUrl, props.getProperty("user"));
+        }
+        return connection;
+    }
+
+    private void discardConnection() {
+        Connection c = connection;
+        connection = null;
+        if (c == null) return;
+        try {
+            if (!c.isClosed()) c.rollback();
+        } catch (SQLException ignored) {
+            // The connection is going away; the server rolls back what it had.
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // Nothing more to release.
+        }
+    }
+
+    private AuditUnavailableException unavailable(String what, SQLException e) {
+        log.warn("audit store at {}: {} failed: {} (SQLState {})", safeUrl, what, e.getMessage(), e.getSQLState());
+        return new AuditUnavailableException(what + " at " + safeUrl + " as " + props.getProperty("user") + ": "
+                + e.getMessage(), e.getSQLState(), e);
+    }
+
+    /** The driver properties every store connection uses; URL parameters override them. */
+    static Properties connectionProperties(String user, String password) {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        if (password != null) props.setProperty("password", password);
+        props.setProperty("connectTimeout", "5");
+        // A write that hangs on a dead peer must fail (and stop the pipeline) rather than wait forever.
+        props.setProperty("socketTimeout", "30");
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("ApplicationName", "vigil-audit");
+        // The sink promises durability when a call returns, whatever the server's default is.
+        props.setProperty("options", "-c synchronous_commit=on");
+        return props;
+    }
+
+    static OffsetDateTime utc(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    /** One decision's column values, computed before any database work. */
+    private record DecisionRow(AuditedDecision audited, String transactionId, String features, String account,
+            String hits) {
+
+        static DecisionRow of(AuditedDecision a) {
+            Objects.requireNonNull(a, "auditedDecision");
+            Decision d = a.decision();
+            return new DecisionRow(a, Text.clean(d.transactionId()), AuditJson.features(d.features()),
+                    AuditJson.account(d.account()), AuditJson.hits(d.hits()));
+        }
+
+        int bind(PreparedStatement ps, int p) throws SQLException {
+            Decision d = audited.decision();
+            TransactionEvent e = d.event();
+            ps.setObject(p++, d.decisionId());
+            ps.setString(p++, transactionId);
+            ps.setString(p++, Text.clean(e.accountId()));
+            ps.setString(p++, Text.clean(e.customerId()));
+            ps.setObject(p++, utc(e.occurredAt()));
+            ps.setObject(p++, utc(d.decidedAt()));
+            ps.setString(p++, Text.clean(audited.source().channel()));
+            ps.setString(p++, Text.clean(audited.source().ref()));
+            ps.setBytes(p++, audited.rawEvent());
+            ps.setBigDecimal(p++, e.amount());
+            ps.setString(p++, e.currency().getCurrencyCode());
+            ps.setString(p++, e.type().name());
+            ps.setString(p++, features);
+            if (account == null) ps.setNull(p++, Types.VARCHAR);
+            else ps.setString(p++, account);
+            ps.setString(p++, Text.clean(d.ruleSetVersion().label()));
+            ps.setString(p++, Text.clean(d.ruleSetVersion().contentHash()));
+            ps.setString(p++, Text.clean(d.modelVersion()));
+            ps.setDouble(p++, d.score().probability());
+            ps.setInt(p++, d.score().riskScore());
+            ps.setString(p++, d.verdict().name());
+            ps.setString(p++, hits);
+            ps.setLong(p++, d.latencyMicros());
+            return p;
+        }
+    }
+}
