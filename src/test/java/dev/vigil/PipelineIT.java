@@ -191,7 +191,8 @@ class PipelineIT {
         String txId = valid.keySet().iterator().next();
         var stored = vigil.audit().findDecision(txId).orElseThrow();
         assertEquals(vigil.modelVersion(), stored.modelVersion());
-        assertTrue(vigil.ruleSetVersion().startsWith(stored.ruleSetVersion()), stored.ruleSetVersion());
+        assertEquals(vigil.ruleSetVersion(), stored.ruleSetVersion().toString());
+        assertEquals(txId, stored.transactionId());
         assertTrue(stored.features().containsKey("tx_count_1m"));
     }
 

@@ -219,6 +219,22 @@ public final class PostgresAuditStore implements AuditSink {
     }
 
     @Override
+    public synchronized Optional<EventSource> recordedSource(String transactionId) {
+        Objects.requireNonNull(transactionId, "transactionId");
+        return inTransaction("find the source of " + transactionId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select source_channel, source_ref from decision where transaction_id = ?")) {
+                ps.setString(1, Text.clean(transactionId));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next()
+                            ? Optional.of(new EventSource(rs.getString(1), rs.getString(2)))
+                            : Optional.<EventSource>empty();
+                }
+            }
+        });
+    }
+
+    @Override
     public synchronized void close() {
         closed = true;
         discardConnection();

@@ -6,9 +6,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -81,7 +79,7 @@ public final class Services implements AutoCloseable {
             started.add(pg);
             adminUser = pg.superUser();
             adminPassword = "";
-            createDatabaseIfAbsent(pg.jdbcUrl("postgres"), adminUser, adminPassword);
+            pg.ensureDatabase(DATABASE);
             adminJdbcUrl = pg.jdbcUrl(DATABASE);
             jdbcUrl = adminJdbcUrl;
             appUser = s.postgres().user();
@@ -112,18 +110,6 @@ public final class Services implements AutoCloseable {
             if (setAppPassword) SchemaMigrator.setPasswords(c, appPassword, null);
         } catch (SQLException e) {
             throw new IllegalStateException("could not migrate the audit schema at " + adminJdbcUrl + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void createDatabaseIfAbsent(String url, String user, String password) {
-        try (Connection c = DriverManager.getConnection(url, user, password);
-             Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select 1 from pg_database where datname = '" + DATABASE + "'")) {
-                if (rs.next()) return;
-            }
-            st.execute("create database " + DATABASE);
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not create database " + DATABASE + ": " + e.getMessage(), e);
         }
     }
 
