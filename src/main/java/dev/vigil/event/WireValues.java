@@ -54,11 +54,19 @@ final class WireValues {
      * forge log lines nor flood them.
      */
     static String show(String s) {
-        return s == null ? "null" : '"' + escape(s, SHOWN_CHARS, true) + '"';
+        return s == null ? "null" : '"' + cut(s, SHOWN_CHARS, true) + '"' + rest(s, SHOWN_CHARS);
     }
 
     /** Text made safe to print, cut to {@code max} characters; see {@link #show}. */
     static String escape(String s, int max, boolean escapeQuotes) {
+        return cut(s, max, escapeQuotes) + rest(s, max);
+    }
+
+    private static String rest(String s, int max) {
+        return s.length() > max ? "…(+" + (s.length() - max) + " chars)" : "";
+    }
+
+    private static String cut(String s, int max, boolean escapeQuotes) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 16);
         int end = Math.min(s.length(), max);
         for (int i = 0; i < end; i++) {
@@ -86,7 +94,6 @@ final class WireValues {
                 }
             }
         }
-        if (s.length() > end) b.append("…(+").append(s.length() - end).append(" chars)");
         return b.toString();
     }
 
