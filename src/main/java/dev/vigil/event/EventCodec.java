@@ -213,15 +213,18 @@ public final class EventCodec {
         }
         CharBuffer chars = decodeUtf8(payload, r);
         JsonToken first;
+        String firstText = null;
         try (JsonParser p = json.createParser(chars.array(), 0, chars.position())) {
             first = p.nextToken();
             if (first == null) throw r.fail(RejectReason.NOT_JSON, "payload is empty or only white space");
+            if (first.isScalarValue()) firstText = p.getText();
             if (first == JsonToken.START_OBJECT) {
                 readMembers(p, r.root);
             } else {
                 p.skipChildren(); // read the whole value: broken JSON must say NOT_JSON, not NOT_AN_OBJECT
             }
             if (p.nextToken() != null) {
+                r.id = r.readableId();
                 throw r.fail(RejectReason.NOT_JSON, "payload is not JSON: content after the end of the JSON value"
                         + at(p.currentTokenLocation()));
             }
@@ -233,7 +236,7 @@ public final class EventCodec {
             throw new UncheckedIOException("reading from memory cannot fail", e);
         }
         if (first != JsonToken.START_OBJECT) {
-            throw r.fail(RejectReason.NOT_AN_OBJECT, "payload is JSON " + describe(first, null) + ", not an object");
+            throw r.fail(RejectReason.NOT_AN_OBJECT, "payload is JSON " + describe(first, firstText) + ", not an object");
         }
         r.id = r.readableId();
         r.checkMissing(r.root);
@@ -272,7 +275,6 @@ public final class EventCodec {
                 p.skipChildren();
                 continue;
             }
-            o.tokens[i] = value;
             WireSpec nested = o.spec.members.get(i).nested();
             if (value == JsonToken.START_OBJECT && nested != null) {
                 o.nested[i] = new RawObject(nested);
@@ -280,8 +282,12 @@ public final class EventCodec {
             } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
                 p.skipChildren();
             } else if (value != JsonToken.VALUE_NULL) {
-                o.texts[i] = p.getText(); // for numbers, the literal text: amounts never pass a double
+                // Jackson decodes a string lazily, so this can still fail as NOT_JSON; the token is
+                // recorded only after, so a half-read member never looks read. For numbers this is
+                // the literal text: amounts never pass through a double.
+                o.texts[i] = p.getText();
             }
+            o.tokens[i] = value;
         }
     }
 
