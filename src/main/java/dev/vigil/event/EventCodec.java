@@ -41,9 +41,10 @@ import java.util.stream.Collectors;
  * Checks run in this order; the first that fails decides the reason:
  * <ol>
  *   <li>{@code PAYLOAD_TOO_LARGE}: more bytes than the limit, before anything is decoded;
- *   <li>{@code INVALID_UTF8}: a strict UTF-8 decode (no replacement characters);
+ *   <li>{@code INVALID_UTF8}: a strict UTF-8 decode (no replacement characters; overlong forms,
+ *       encoded surrogates and code points above U+10FFFF refused);
  *   <li>{@code NOT_JSON}: not one JSON value, trailing content after it, a duplicate member name,
- *       or nesting deeper than {@value #MAX_NESTING_DEPTH};
+ *       nesting deeper than {@value #MAX_NESTING_DEPTH}, or a leading byte order mark;
  *   <li>{@code NOT_AN_OBJECT}: valid JSON that is not an object;
  *   <li>{@code MISSING_FIELD}: a required member absent or null (then the same in {@code geo} or
  *       {@code declared_net_worth}; and {@code opened_at} for {@code ACCOUNT_OPENED});
@@ -144,6 +145,9 @@ public final class EventCodec {
     public TransactionEvent parseTransaction(byte[] payload) throws InvalidEventException {
         Reading r = read(payload, WireSpec.TRANSACTION, "transaction_id");
         RawObject o = r.root;
+        r.checkMissing(o);
+        r.checkUnknown(o);
+        r.checkTypes(o);
 
         TransactionType type = r.enumValue(o, "type", TRANSACTION_TYPES, RejectReason.UNKNOWN_EVENT_TYPE);
         r.amountSyntax(o, "amount");
@@ -177,6 +181,12 @@ public final class EventCodec {
     public AccountEvent parseAccountEvent(byte[] payload) throws InvalidEventException {
         Reading r = read(payload, WireSpec.ACCOUNT, "event_id");
         RawObject o = r.root;
+        r.checkMissing(o);
+        if ("ACCOUNT_OPENED".equals(o.text("type")) && o.isAbsent("opened_at")) {
+            throw r.fail(RejectReason.MISSING_FIELD, "missing field 'opened_at', required when type is ACCOUNT_OPENED");
+        }
+        r.checkUnknown(o);
+        r.checkTypes(o);
 
         AccountEventType type = r.enumValue(o, "type", ACCOUNT_EVENT_TYPES, RejectReason.UNKNOWN_EVENT_TYPE);
         RawObject worth = o.isAbsent("declared_net_worth") ? null : o.object("declared_net_worth");
@@ -203,7 +213,7 @@ public final class EventCodec {
                 netWorthCurrency, country, kyc, detail);
     }
 
-    /** Steps 1 to 7 of the class comment, which do not depend on the event kind. */
+    /** Steps 1 to 4 of the class comment: the payload as one JSON object, members not yet checked. */
     private Reading read(byte[] payload, WireSpec spec, String idName) throws InvalidEventException {
         Objects.requireNonNull(payload, "payload");
         Reading r = new Reading(new RawObject(spec), idName);
@@ -239,12 +249,6 @@ public final class EventCodec {
             throw r.fail(RejectReason.NOT_AN_OBJECT, "payload is JSON " + describe(first, firstText) + ", not an object");
         }
         r.id = r.readableId();
-        r.checkMissing(r.root);
-        if ("event_id".equals(idName) && "ACCOUNT_OPENED".equals(r.root.text("type")) && r.root.isAbsent("opened_at")) {
-            throw r.fail(RejectReason.MISSING_FIELD, "missing field 'opened_at', required when type is ACCOUNT_OPENED");
-        }
-        r.checkUnknown(r.root);
-        r.checkTypes(r.root);
         return r;
     }
 
@@ -321,7 +325,9 @@ public final class EventCodec {
         }
 
         InvalidEventException fail(RejectReason reason, String message) {
-            String full = id == null ? message : message + " [" + idName + "=" + show(id) + "]";
+            // In full: a readable id is at most 128 characters and has no control characters.
+            String full = id == null ? message
+                    : message + " [" + idName + "=\"" + WireValues.escape(id, 2 * ID_MAX, true) + "\"]";
             return new InvalidEventException(reason, full, id);
         }
 

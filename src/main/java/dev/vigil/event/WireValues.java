@@ -245,21 +245,21 @@ final class WireValues {
     /** How many 16-bit groups the colon-separated text holds (an IPv4 tail counts 2), or -1. */
     private static int groups(String s, boolean ipv4TailAllowed) {
         if (s.isEmpty()) return 0;
-        String[] parts = s.split(":", -1);
-        int count = 0;
-        for (int p = 0; p < parts.length; p++) {
-            String part = parts[p];
-            if (p == parts.length - 1 && ipv4TailAllowed && part.indexOf('.') >= 0) {
-                if (!isIpv4(part)) return -1;
-                count += 2;
-            } else {
-                if (part.isEmpty() || part.length() > 4) return -1;
-                for (int i = 0; i < part.length(); i++) {
-                    if (!isHex(part.charAt(i))) return -1;
-                }
-                count++;
+        int count = 0, start = 0;
+        while (true) {
+            int end = s.indexOf(':', start);
+            boolean last = end < 0;
+            if (last) end = s.length();
+            if (last && ipv4TailAllowed && s.indexOf('.', start) >= 0) {
+                return isIpv4(s.substring(start)) ? count + 2 : -1;
             }
+            if (end == start || end - start > 4) return -1;
+            for (int k = start; k < end; k++) {
+                if (!isHex(s.charAt(k))) return -1;
+            }
+            count++;
+            if (last) return count;
+            start = end + 1;
         }
-        return count;
     }
 }

@@ -447,6 +447,20 @@ class EventCodecTest {
         }
     }
 
+    /** RFC 8259 forbids senders a byte order mark and lets readers choose; this one refuses it. */
+    @Test
+    void shouldRefuseAByteOrderMarkAsNotJson() {
+        byte[] p = Payload.minimalTransaction().bytes();
+        byte[] withBom = new byte[p.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(p, 0, withBom, 3, p.length);
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> codec.parseTransaction(withBom));
+        assertEquals(RejectReason.NOT_JSON, e.reason());
+        assertTrue(e.getMessage().contains("\\uFEFF"), e.getMessage());
+    }
+
     // ==== which reason wins when several apply ====================================================
 
     /** A fault planted in one member, and its rank in the documented check order. */
@@ -933,18 +947,26 @@ class EventCodecTest {
     void idRulesInTheSchemaMatchTheCodec(@ForAll("idCandidates") String id) throws Exception {
         JsonNode prop = TX_SCHEMA.at("/properties/account_id");
         int length = id.codePointCount(0, id.length()); // JSON Schema counts characters, not UTF-16 units
-        boolean schemaAccepts = Pattern.compile(prop.get("pattern").asText()).matcher(id).find()
+        boolean schemaAccepts = ecmaPattern(prop.get("pattern").asText()).matcher(id).find()
                 && length >= prop.get("minLength").asInt() && length <= prop.get("maxLength").asInt();
         String raw = "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(id)) + "\"";
         RejectReason r = reject(Kind.TRANSACTION, Payload.fullTransaction().with("account_id", raw));
         assertEquals(schemaAccepts ? null : RejectReason.INVALID_VALUE, r, id);
     }
 
+    /**
+     * A schema (ECMA-262) pattern as a Java one. ECMA's {@code $} matches only at the end of the
+     * input; Java's also before a final line terminator, which includes U+0085, a C1 control.
+     */
+    static Pattern ecmaPattern(String ecma) {
+        return Pattern.compile(ecma.endsWith("$") ? ecma.substring(0, ecma.length() - 1) + "\\z" : ecma);
+    }
+
     /** The schema's amount pattern says what the codec accepts as a string amount in USD. */
     @Property(tries = 1500)
     void amountRulesInTheSchemaMatchTheCodec(@ForAll("amountCandidates") String amount) throws Exception {
         JsonNode prop = TX_SCHEMA.at("/properties/amount");
-        boolean matches = Pattern.compile(prop.get("pattern").asText()).matcher(amount).find();
+        boolean matches = ecmaPattern(prop.get("pattern").asText()).matcher(amount).find();
         int dot = amount.indexOf('.');
         boolean fitsUsd = dot < 0 || amount.length() - dot - 1 <= 2; // the description's minor-unit rule
         String raw = "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(amount)) + "\"";
