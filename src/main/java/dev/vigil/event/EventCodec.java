@@ -127,8 +127,9 @@ public final class EventCodec {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 // Keep payload text out of Jackson's own messages; ours escape and cut it.
                 .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-                // Member names are attacker-chosen: no JVM-wide interning, and a hash-flooding
-                // payload must end canonicalisation rather than throw IllegalStateException.
+                // Member names are attacker-chosen: no JVM-wide interning. A hash-flooding set of
+                // names turns canonicalisation off for that parse instead of failing it, so the
+                // payload gets its true reason (UNKNOWN_FIELD) rather than NOT_JSON.
                 .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
                 .disable(JsonFactory.Feature.FAIL_ON_SYMBOL_HASH_OVERFLOW)
                 .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
