@@ -47,14 +47,23 @@ public final class DroolsRuleEngine implements RuleEngine {
     private static final String RESOURCES = "src/main/resources/";
     private static final AtomicLong BUILDS = new AtomicLong();
 
+    /**
+     * One rule of the loaded rule base.
+     *
+     * @param id the stable id its name starts with, e.g. {@code VEL-001}
+     * @param name the full rule name
+     * @param file the rule file it came from, e.g. {@code rules/drl/velocity.drl}
+     */
+    public record LoadedRule(String id, String name, String file) {}
+
     private final KieBase kieBase;
     private final RuleSetVersion version;
-    private final List<String> ruleNames;
+    private final List<LoadedRule> rules;
 
-    private DroolsRuleEngine(KieBase kieBase, RuleSetVersion version, List<String> ruleNames) {
+    private DroolsRuleEngine(KieBase kieBase, RuleSetVersion version, List<LoadedRule> rules) {
         this.kieBase = kieBase;
         this.version = version;
-        this.ruleNames = ruleNames;
+        this.rules = rules;
     }
 
     /**
@@ -115,10 +124,10 @@ public final class DroolsRuleEngine implements RuleEngine {
         } finally {
             ks.getRepository().removeKieModule(releaseId);
         }
-        List<String> ruleNames = checkRules(kieBase, files, origins);
-        log.info("Rules {} loaded from {}: {} rules in {} files, {} ms", version, files.root, ruleNames.size(),
+        List<LoadedRule> rules = checkRules(kieBase, files, origins);
+        log.info("Rules {} loaded from {}: {} rules in {} files, {} ms", version, files.root, rules.size(),
                 files.files.size(), (System.nanoTime() - start) / 1_000_000);
-        return new DroolsRuleEngine(kieBase, version, ruleNames);
+        return new DroolsRuleEngine(kieBase, version, rules);
     }
 
     /**
@@ -126,22 +135,22 @@ public final class DroolsRuleEngine implements RuleEngine {
      * are unique across all files, and every rule file (a .dsl only defines sentences) holds at
      * least one rule, so a file Drools skipped or a sheet it could not see is an error, not a gap.
      */
-    private static List<String> checkRules(KieBase kieBase, RuleFiles files, Map<String, BuildProblems.Origin> origins) {
+    private static List<LoadedRule> checkRules(KieBase kieBase, RuleFiles files, Map<String, BuildProblems.Origin> origins) {
         List<String> problems = new ArrayList<>();
         Map<String, String> fileById = new HashMap<>();
         Map<String, Integer> rulesByFile = new HashMap<>();
-        List<String> names = new ArrayList<>();
+        List<LoadedRule> loaded = new ArrayList<>();
         for (KiePackage pkg : kieBase.getKiePackages()) {
             for (Rule rule : pkg.getRules()) {
                 String file = BuildProblems.sourceOf(rule, origins);
                 rulesByFile.merge(file, 1, Integer::sum);
-                names.add(rule.getName());
                 if (!RuleIds.follows(rule.getName())) {
                     problems.add(file + ": rule '" + rule.getName()
                             + "' does not start with a stable id and a title (e.g. 'VEL-001 More than 5 in 60 s')");
                     continue;
                 }
                 String id = RuleIds.idOf(rule.getName());
+                loaded.add(new LoadedRule(id, rule.getName(), file));
                 String previous = fileById.putIfAbsent(id, file + " ('" + rule.getName() + "')");
                 if (previous != null) {
                     problems.add(file + ": rule id " + id + " of '" + rule.getName() + "' is already used in " + previous);
@@ -156,8 +165,8 @@ public final class DroolsRuleEngine implements RuleEngine {
             }
         }
         if (!problems.isEmpty()) throw new RuleBuildException(problems);
-        names.sort(Comparator.naturalOrder());
-        return List.copyOf(names);
+        loaded.sort(Comparator.comparing(LoadedRule::id));
+        return List.copyOf(loaded);
     }
 
     @Override
@@ -190,8 +199,8 @@ public final class DroolsRuleEngine implements RuleEngine {
         return version;
     }
 
-    /** The names of all loaded rules, sorted; each starts with its id. */
-    public List<String> ruleNames() {
-        return ruleNames;
+    /** Every loaded rule with the file it came from, by id. */
+    public List<LoadedRule> rules() {
+        return rules;
     }
 }
