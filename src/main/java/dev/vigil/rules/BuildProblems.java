@@ -22,6 +22,8 @@ final class BuildProblems {
         StringBuilder sb = new StringBuilder(origin.display());
         if (origin.sheet() != null) {
             sb.append(", ").append(origin.sheet().locate(m.getLine(), text));
+            // Line numbers in the text count lines of the DRL made from the sheet, which no analyst sees.
+            text = text.replaceAll("\\s*\\[Line: \\d+, Column: \\d+\\]", "").strip();
         } else if (m.getLine() > 0) {
             sb.append(" [line ").append(m.getLine());
             if (m.getColumn() > 0) sb.append(", column ").append(m.getColumn());

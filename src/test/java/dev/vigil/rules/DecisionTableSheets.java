@@ -119,62 +119,66 @@ public final class DecisionTableSheets {
                 null);
     }
 
-    static void write(Path file, Table t) throws IOException {
+    /** Writes the tables into one workbook, one sheet each, in order. */
+    static void write(Path file, Table... tables) throws IOException {
         try (Workbook wb = new XSSFWorkbook()) {
             Styles st = new Styles(wb);
-            Sheet sh = wb.createSheet(t.sheet());
-            sh.setColumnWidth(0, 2 * 256);
-            for (int c = 0; c < t.columns().size(); c++) sh.setColumnWidth(c + 1, t.columns().get(c).width() * 256);
-
-            set(sh, 0, 1, "RuleSet", st.keyword);
-            set(sh, 0, 2, PACKAGE, st.code);
-            set(sh, 1, 1, "Import", st.keyword);
-            set(sh, 1, 2, String.join(", ", t.imports()), st.code);
-            // Read number cells as numbers even if an analyst formats them (15,000.00 must stay 15000).
-            set(sh, 2, 1, "IgnoreNumericFormat", st.keyword);
-            set(sh, 2, 2, "true", st.code);
-
-            int tableRow = 4;
-            set(sh, tableRow, 1, t.title(), st.title);
-            int kindRow = tableRow + 1, factRow = tableRow + 2, snippetRow = tableRow + 3, captionRow = tableRow + 4;
-            for (int c = 0; c < t.columns().size(); c++) {
-                Column col = t.columns().get(c);
-                set(sh, kindRow, c + 1, col.kind(), st.code);
-                set(sh, factRow, c + 1, "", st.code);
-                set(sh, snippetRow, c + 1, col.snippet() == null ? "" : col.snippet(), st.code);
-                set(sh, captionRow, c + 1, col.caption(), st.caption);
-            }
-            for (Fact f : t.facts()) {
-                set(sh, factRow, f.firstColumn(), f.binding(), st.code);
-                if (f.lastColumn() > f.firstColumn()) {
-                    sh.addMergedRegion(new CellRangeAddress(factRow, factRow, f.firstColumn(), f.lastColumn()));
-                }
-            }
-            int r = captionRow + 1;
-            for (Object[] values : t.rows()) {
-                for (int c = 0; c < values.length; c++) {
-                    Cell cell = cellAt(sh, r, c + 1);
-                    Object v = values[c];
-                    if (v instanceof Number n) cell.setCellValue(n.doubleValue());
-                    else if (v != null) cell.setCellValue(v.toString());
-                    cell.setCellStyle(st.data);
-                }
-                r++;
-            }
-            int lastDataRow = r - 1;
-            addChoices(sh, captionRow + 1, lastDataRow + 20, verdictColumn(t), new String[] {"ALLOW", "REVIEW", "BLOCK"});
-            if (t.typeChoices() != null) addChoices(sh, captionRow + 1, lastDataRow + 20, 2, t.typeChoices());
-
-            // A blank row ends the RuleTable; the notes below it are plain text for people.
-            int notesRow = lastDataRow + 2;
-            set(sh, notesRow, 1, "Notes for analysts", st.title);
-            for (int i = 0; i < t.notes().size(); i++) set(sh, notesRow + 1 + i, 1, t.notes().get(i), st.note);
-            sh.createFreezePane(2, captionRow + 1);
-
+            for (Table t : tables) addSheet(wb, st, t);
             try (OutputStream out = Files.newOutputStream(file)) {
                 wb.write(out);
             }
         }
+    }
+
+    private static void addSheet(Workbook wb, Styles st, Table t) {
+        Sheet sh = wb.createSheet(t.sheet());
+        sh.setColumnWidth(0, 2 * 256);
+        for (int c = 0; c < t.columns().size(); c++) sh.setColumnWidth(c + 1, t.columns().get(c).width() * 256);
+
+        set(sh, 0, 1, "RuleSet", st.keyword);
+        set(sh, 0, 2, PACKAGE, st.code);
+        set(sh, 1, 1, "Import", st.keyword);
+        set(sh, 1, 2, String.join(", ", t.imports()), st.code);
+        // Read number cells as numbers even if an analyst formats them (15,000.00 must stay 15000).
+        set(sh, 2, 1, "IgnoreNumericFormat", st.keyword);
+        set(sh, 2, 2, "true", st.code);
+
+        int tableRow = 4;
+        set(sh, tableRow, 1, t.title(), st.title);
+        int kindRow = tableRow + 1, factRow = tableRow + 2, snippetRow = tableRow + 3, captionRow = tableRow + 4;
+        for (int c = 0; c < t.columns().size(); c++) {
+            Column col = t.columns().get(c);
+            set(sh, kindRow, c + 1, col.kind(), st.code);
+            set(sh, factRow, c + 1, "", st.code);
+            set(sh, snippetRow, c + 1, col.snippet() == null ? "" : col.snippet(), st.code);
+            set(sh, captionRow, c + 1, col.caption(), st.caption);
+        }
+        for (Fact f : t.facts()) {
+            set(sh, factRow, f.firstColumn(), f.binding(), st.code);
+            if (f.lastColumn() > f.firstColumn()) {
+                sh.addMergedRegion(new CellRangeAddress(factRow, factRow, f.firstColumn(), f.lastColumn()));
+            }
+        }
+        int r = captionRow + 1;
+        for (Object[] values : t.rows()) {
+            for (int c = 0; c < values.length; c++) {
+                Cell cell = cellAt(sh, r, c + 1);
+                Object v = values[c];
+                if (v instanceof Number n) cell.setCellValue(n.doubleValue());
+                else if (v != null) cell.setCellValue(v.toString());
+                cell.setCellStyle(st.data);
+            }
+            r++;
+        }
+        int lastDataRow = r - 1;
+        addChoices(sh, captionRow + 1, lastDataRow + 20, verdictColumn(t), new String[] {"ALLOW", "REVIEW", "BLOCK"});
+        if (t.typeChoices() != null) addChoices(sh, captionRow + 1, lastDataRow + 20, 2, t.typeChoices());
+
+        // A blank row ends the RuleTable; the notes below it are plain text for people.
+        int notesRow = lastDataRow + 2;
+        set(sh, notesRow, 1, "Notes for analysts", st.title);
+        for (int i = 0; i < t.notes().size(); i++) set(sh, notesRow + 1 + i, 1, t.notes().get(i), st.note);
+        sh.createFreezePane(2, captionRow + 1);
     }
 
     private static int verdictColumn(Table t) {
