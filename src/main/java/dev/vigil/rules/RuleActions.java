@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +34,8 @@ public final class RuleActions {
     private static final Pattern PLACEHOLDER =
             Pattern.compile("\\$([A-Za-z_][A-Za-z0-9_]*)(?:\\.([A-Za-z_][A-Za-z0-9_]*))?");
     private static final Map<String, Method> ACCESSORS = new ConcurrentHashMap<>();
+    /** Rule and placeholder pairs already warned about: a rule may fire thousands of times a second. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private RuleActions() {}
 
@@ -56,7 +59,9 @@ public final class RuleActions {
             Object value = resolve(match, m.group(1), m.group(2));
             String text;
             if (value == Unresolved.INSTANCE) {
-                log.warn("Rule '{}': reason placeholder {} names no binding; left as written", ruleName, m.group());
+                if (WARNED.add(ruleName + '\u0000' + m.group())) {
+                    log.warn("Rule '{}': reason placeholder {} names no binding; left as written", ruleName, m.group());
+                }
                 text = m.group();
             } else {
                 text = format(value);
