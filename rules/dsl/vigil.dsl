@@ -1,0 +1,37 @@
+# Vigil's business rule language, used by the rules in rules/dsl/*.dslr.
+#
+# Left of '=' is the sentence an analyst writes; right of it, the Drools condition it stands for.
+# {name} is a value the analyst fills in. Amounts are written without thousands separators
+# (9000, 9999.99) and are compared exactly (the B suffix makes them BigDecimal, never double).
+# A sentence that does not match any line here is left as is, and the rule base then fails to
+# load with the .dslr file and line named: a typo never silently drops a condition.
+#
+# Values a sentence makes available to the reason ("because ...") are listed after it, as $name.
+
+# --- The transaction --------------------------------------------------------------------------
+[when][]the transaction is a cash deposit=dev.vigil.event.TransactionEvent( type == dev.vigil.event.TransactionType.CASH_DEPOSIT )
+[when][]the transaction is a balance deposit=dev.vigil.event.TransactionEvent( type == dev.vigil.event.TransactionType.BALANCE_DEPOSIT )
+[when][]the transaction is a cash withdrawal=dev.vigil.event.TransactionEvent( type == dev.vigil.event.TransactionType.CASH_WITHDRAWAL )
+[when][]the transaction is a transfer out=dev.vigil.event.TransactionEvent( type == dev.vigil.event.TransactionType.TRANSFER_OUT )
+# $amount, $currency; both ends included
+[when][]the amount is between {low:[0-9.]+} and {high:[0-9.]+} {currency:[A-Z]{3}}=dev.vigil.event.TransactionEvent( currencyCode == "{currency}", amount >= {low}B, amount <= {high}B, $amount : amount, $currency : currencyCode )
+# $amount, $currency; strictly more than the limit
+[when][]the amount is over {limit:[0-9.]+} {currency:[A-Z]{3}}=dev.vigil.event.TransactionEvent( currencyCode == "{currency}", amount > {limit}B, $amount : amount, $currency : currencyCode )
+
+# --- The account's history (features) ----------------------------------------------------------
+# $accountAgeDays; an account whose opening Vigil has not seen is not young
+[when][]the account is younger than {days:[0-9]+} days=dev.vigil.feature.Features( accountAgeDays >= 0, accountAgeDays < {days}, $accountAgeDays : accountAgeDays )
+# $txCount1m
+[when][]there were more than {n:[0-9]+} transactions in the last minute=dev.vigil.feature.Features( txCount1m > {n}, $txCount1m : txCount1m )
+# $txCount1h
+[when][]there were more than {n:[0-9]+} transactions in the last hour=dev.vigil.feature.Features( txCount1h > {n}, $txCount1h : txCount1h )
+# $txCount24h
+[when][]there were more than {n:[0-9]+} transactions in the last 24 hours=dev.vigil.feature.Features( txCount24h > {n}, $txCount24h : txCount24h )
+
+# --- The customer (account events) -------------------------------------------------------------
+[when][]the customer's risk rating is {level:LOW|MEDIUM|HIGH}=dev.vigil.feature.AccountProfile( kycRiskLevel == dev.vigil.event.KycRiskLevel.{level} )
+
+# --- What to do --------------------------------------------------------------------------------
+# The rule id comes from the rule's name. In the reason, $name is replaced by the value named in
+# the comments above, and $tx-style names need a binding; plain text stays as written.
+[then][]raise {verdict:ALLOW|REVIEW|BLOCK} because "{reason}"=dev.vigil.rules.RuleActions.raise(drools, dev.vigil.decision.Verdict.{verdict}, "{reason}");
