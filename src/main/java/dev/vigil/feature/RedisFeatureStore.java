@@ -242,18 +242,9 @@ public final class RedisFeatureStore implements FeatureStore {
         long minor = minorUnits(event.amount(), event.currency());
         String tag = hashTag(event.accountId());
         String cur = event.currency().getCurrencyCode();
-        List<String> keys = new ArrayList<>(15);
-        keys.add(tag + ":tx:" + event.transactionId());
-        keys.add(tag + ":p");
-        keys.add(tag + ":ts");
-        keys.add(tag + ":mer");
-        keys.add(tag + ":dev");
-        for (Window w : Window.values()) keys.add(tag + ":n:" + label(w));
-        for (Window w : Window.values()) keys.add(tag + ":s:" + label(w) + ":" + cur);
-        keys.add(tag + ":dn:7d");
-        keys.add(tag + ":ds:7d:" + cur);
+        List<String> keys = List.of(tag + ":tx:" + event.transactionId(), tag + ":p", tag + ":ts", tag + ":w", tag + ":seen");
         Instant t = event.occurredAt();
-        List<String> args = new ArrayList<>(16);
+        List<String> args = new ArrayList<>(12);
         args.add(Long.toString(t.getEpochSecond()));
         args.add(Integer.toString(t.getNano()));
         args.add(encodeTime(t));
@@ -266,10 +257,13 @@ public final class RedisFeatureStore implements FeatureStore {
         args.add(Long.toString(lateness));
         args.add(Long.toString(options.historyRetention().toSeconds()));
         args.add(Long.toString(options.replayRetention().toSeconds()));
-        for (Window w : Window.values()) {
-            args.add(Long.toString(w.length().toSeconds() + lateness + options.windowGrace().toSeconds()));
-        }
+        args.add(Long.toString(windowTtlSeconds()));
         return new Call(keys, args);
+    }
+
+    /** All windows share one hash, refreshed at every write: kept while the 7-day window can need it. */
+    private long windowTtlSeconds() {
+        return Window.WEEK.length().toSeconds() + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
     }
 
     private void loadScript(LuaScript script) {
@@ -427,12 +421,4 @@ public final class RedisFeatureStore implements FeatureStore {
         return b.append('}').toString();
     }
 
-    private static String label(Window w) {
-        return switch (w) {
-            case MINUTE -> "1m";
-            case HOUR -> "1h";
-            case DAY -> "24h";
-            case WEEK -> "7d";
-        };
-    }
 }

@@ -1,32 +1,37 @@
 -- Counts one transaction of one account and returns its features (RedisFeatureStore).
 -- Every key is in KEYS and shares the account's hash tag, so this runs on one cluster node.
+-- Reads come first and every write after them, so an error cannot leave half an event counted.
 --
 -- KEYS: 1 replay record of this transaction id   2 account profile (hash)
---       3 recent event times (zset, lexicographic)  4 merchants seen (set)  5 devices seen (set)
---       6..9 count buckets 1m, 1h, 24h, 7d (hash)   10..13 sum buckets in this currency, same windows
---       14 BALANCE_DEPOSIT count buckets 7d         15 BALANCE_DEPOSIT sum buckets 7d, this currency
+--       3 recent event times (zset, lexicographic)   4 window buckets (hash)
+--       5 merchants and devices seen (hash)
 -- ARGV: 1 epoch second  2 nanos  3 time as 'SSSSSSSSSSSS.NNNNNNNNN'  4 currency code
---       5 amount in minor units  6 1 when BALANCE_DEPOSIT  7 '=' .. merchant or ''  8 '=' .. device or ''
---       9 allowed lateness (s)  10 TTL of seen sets and times (s)  11 TTL of the replay record (s)
---       12..15 TTL of the 1m, 1h, 24h, 7d buckets (s)
+--       5 amount in minor units  6 '1' when BALANCE_DEPOSIT  7 '=' .. merchant or ''
+--       8 '=' .. device or ''  9 allowed lateness (s)  10 TTL of times and seen (s)
+--       11 TTL of the replay record (s)  12 TTL of the window buckets (s)
 -- Reply (also stored as the replay record): see RedisFeatureStore.decode.
 
 local stored = redis.call('GET', KEYS[1])
 if stored then
-  -- Redelivery: the features of the first enrichment, nothing counted again.
+  -- Redelivery: the features of the first enrichment; nothing is counted again.
   local r = cjson.decode(stored)
   r[1] = 1
   return r
 end
 
-local BUCKET_SECONDS = {1, 60, 1440, 10080}
 local SPAN = 60 -- buckets per window
+-- Windows 1m, 1h, 24h, 7d, and the 7d window of BALANCE_DEPOSITs; the letter starts their fields.
+local BUCKET_SECONDS = {1, 60, 1440, 10080, 10080}
+local LETTER = {'m', 'h', 'd', 'w', 'q'}
+local WINDOW_OF = {m = 1, h = 2, d = 3, w = 4, q = 5}
 
 local tSec = tonumber(ARGV[1])
 local tNanos = tonumber(ARGV[2])
 local tEnc = ARGV[3]
+local currency = ARGV[4]
+local amount = ARGV[5]
+local isDeposit = ARGV[6] == '1'
 local lateness = tonumber(ARGV[9])
-local historyTtl = tonumber(ARGV[10])
 
 local function decodeTime(enc)
   return tonumber(string.sub(enc, 1, 12)), tonumber(string.sub(enc, 14, 22))
@@ -39,107 +44,157 @@ local function wholeSeconds(aSec, aNanos, bSec, bNanos)
   return d
 end
 
--- Previous transaction: the largest event time seen so far that is not after this one.
+-- A non-negative int64 decimal string as two limbs, v = hi * 10^9 + lo: Lua numbers are
+-- doubles, exact only to 2^53, and sums of minor units may go beyond.
+local function limbs(v)
+  local len = string.len(v)
+  if len > 9 then return tonumber(string.sub(v, 1, len - 9)), tonumber(string.sub(v, len - 8)) end
+  return 0, tonumber(v)
+end
+
+local function addLimbs(v, hi, lo)
+  local h, l = limbs(v)
+  return hi + h, lo + l
+end
+
+-- a + b for non-negative int64 decimal strings, exactly.
+local function addDecimal(a, b)
+  local ah, al = limbs(a)
+  local bh, bl = limbs(b)
+  local h, l = ah + bh, al + bl
+  if l >= 1e9 then h, l = h + 1, l - 1e9 end
+  if h > 9223372036 or (h == 9223372036 and l > 854775807) then
+    return error('feature bucket overflows a 64-bit integer')
+  end
+  if h > 0 then return string.format('%d%09d', h, l) end
+  return string.format('%d', l)
+end
+
+---------------------------------------------------------------- reads
+-- The previous transaction is the latest event time seen so far that is not after this one.
 local timesKey = KEYS[3]
 local newestEnc = redis.call('ZREVRANGEBYLEX', timesKey, '+', '-', 'LIMIT', 0, 1)[1]
-local prevEnc = redis.call('ZREVRANGEBYLEX', timesKey, '[' .. tEnc, '-', 'LIMIT', 0, 1)[1]
+local prevEnc = nil
+local nSec, nNanos = tSec, tNanos -- the newest event time, this one included
+if newestEnc then
+  local s, n = decodeTime(newestEnc)
+  if s < tSec or (s == tSec and n <= tNanos) then
+    prevEnc = newestEnc
+  else
+    nSec, nNanos = s, n
+    prevEnc = redis.call('ZREVRANGEBYLEX', timesKey, '[' .. tEnc, '-', 'LIMIT', 0, 1)[1]
+  end
+end
 local secondsSincePrevious = -1
 if prevEnc then
   local pSec, pNanos = decodeTime(prevEnc)
   secondsSincePrevious = wholeSeconds(pSec, pNanos, tSec, tNanos)
 end
-redis.call('ZADD', timesKey, 0, tEnc)
 
-local nSec, nNanos = tSec, tNanos
-if newestEnc then
-  local s, n = decodeTime(newestEnc)
-  if s > nSec or (s == nSec and n > nNanos) then nSec, nNanos = s, n end
-end
-
--- Times more than the allowed lateness behind the newest are only needed for their maximum:
--- keep everything from newest - lateness on, plus the one time just before it.
+-- Events up to the allowed lateness behind the newest get exact features. Buckets below
+-- keepFrom can be in the window of no such event: they are dropped.
 local horizonSec = nSec - lateness
-if horizonSec >= 0 then
-  local horizonEnc = string.format('%012d.%09d', horizonSec, nNanos)
-  local below = redis.call('ZREVRANGEBYLEX', timesKey, '(' .. horizonEnc, '-', 'LIMIT', 0, 1)[1]
-  if below then redis.call('ZREMRANGEBYLEX', timesKey, '-', '(' .. below) end
+local bucket, keepFrom = {}, {}
+for w = 1, 5 do
+  bucket[w] = math.floor(tSec / BUCKET_SECONDS[w])
+  keepFrom[w] = math.floor(horizonSec / BUCKET_SECONDS[w]) - (SPAN - 1)
 end
-redis.call('EXPIRE', timesKey, historyTtl)
 
--- Adds delta (when not nil) to this event's bucket, drops buckets no event within the lateness horizon can
--- need, and sums buckets b-59..b. Values are int64 strings; the sum is returned as two limbs
--- (hi * 10^9 + lo) so it stays exact in Lua's doubles.
-local function bumpAndSum(key, bucketSeconds, delta, ttl)
-  local b = math.floor(tSec / bucketSeconds)
-  local keepFrom = math.floor(horizonSec / bucketSeconds) - (SPAN - 1)
-  if delta then redis.call('HINCRBY', key, string.format('%d', b), delta) end
-  local all = redis.call('HGETALL', key)
-  local hi, lo = 0, 0
-  local old = {}
-  for i = 1, #all, 2 do
-    local f = tonumber(all[i])
-    if f >= b - (SPAN - 1) and f <= b then
-      local v = all[i + 1]
-      local len = string.len(v)
-      if len > 9 then
-        hi = hi + tonumber(string.sub(v, 1, len - 9))
-        lo = lo + tonumber(string.sub(v, len - 8))
-      else
-        lo = lo + tonumber(v)
-      end
+-- Fields: LETTER .. bucket holds a count (all currencies); LETTER .. bucket .. ':' .. currency a
+-- sum in minor units.
+local count = {0, 0, 0, 0, 0}
+local sumHi, sumLo = {0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}
+local current = {} -- the fields of this event's own buckets, as they are now
+local old = {}
+local all = redis.call('HGETALL', KEYS[4])
+for i = 1, #all, 2 do
+  local f, v = all[i], all[i + 1]
+  local w = WINDOW_OF[string.sub(f, 1, 1)]
+  local colon = string.find(f, ':', 2, true)
+  local b = tonumber(string.sub(f, 2, (colon or 0) - 1))
+  if b >= bucket[w] - (SPAN - 1) and b <= bucket[w] then
+    if not colon then
+      count[w] = count[w] + tonumber(v)
+    elseif string.sub(f, colon + 1) == currency then
+      sumHi[w], sumLo[w] = addLimbs(v, sumHi[w], sumLo[w])
     end
-    if f < keepFrom then old[#old + 1] = all[i] end
+    if b == bucket[w] then current[f] = v end
   end
-  if #old > 0 then redis.call('HDEL', key, unpack(old)) end
-  if delta then redis.call('EXPIRE', key, ttl) end
-  return hi, lo
+  if b < keepFrom[w] then old[#old + 1] = f end
 end
 
-local amount = ARGV[5]
-local r = {0}
-local sums = {}
-for w = 1, 4 do
-  local ttl = tonumber(ARGV[11 + w])
-  local _, count = bumpAndSum(KEYS[5 + w], BUCKET_SECONDS[w], 1, ttl)
-  local hi, lo = bumpAndSum(KEYS[9 + w], BUCKET_SECONDS[w], amount, ttl)
-  r[1 + w] = count
-  sums[#sums + 1] = hi
-  sums[#sums + 1] = lo
+local profile = redis.call('HMGET', KEYS[2], 'cust', 'open', 'nw', 'nwc', 'ctry', 'kyc', 'closed', 'kycf', 'wl')
+
+---------------------------------------------------------------- this event's own counts
+-- The event counts in its own features. It is stored in a bucket only when that bucket is
+-- kept: an event beyond the lateness horizon is in no window of an event within it.
+local updates = {}
+local function count1(w)
+  count[w] = count[w] + 1
+  sumHi[w], sumLo[w] = addLimbs(amount, sumHi[w], sumLo[w])
+  if bucket[w] >= keepFrom[w] then
+    local cf = LETTER[w] .. string.format('%d', bucket[w])
+    local sf = cf .. ':' .. currency
+    updates[#updates + 1] = cf
+    updates[#updates + 1] = addDecimal(current[cf] or '0', '1')
+    updates[#updates + 1] = sf
+    updates[#updates + 1] = addDecimal(current[sf] or '0', amount)
+  end
 end
-for i = 1, 8 do r[5 + i] = sums[i] end
+for w = 1, 4 do count1(w) end
+if isDeposit then count1(5) end
 
--- A transaction that is not a deposit only reads the deposit windows.
-local depDelta, depAmount = nil, nil
-if ARGV[6] == '1' then depDelta, depAmount = 1, amount end
-local _, depCount = bumpAndSum(KEYS[14], BUCKET_SECONDS[4], depDelta, tonumber(ARGV[15]))
-local depHi, depLo = bumpAndSum(KEYS[15], BUCKET_SECONDS[4], depAmount, tonumber(ARGV[15]))
-r[14] = depCount
-r[15] = depHi
-r[16] = depLo
-
-local function firstSeen(key, arg)
-  if arg == '' then return 0 end
-  local added = redis.call('SADD', key, string.sub(arg, 2))
-  redis.call('EXPIRE', key, historyTtl)
-  return added
-end
-r[17] = firstSeen(KEYS[4], ARGV[7])
-r[18] = firstSeen(KEYS[5], ARGV[8])
-r[19] = secondsSincePrevious
-
-local p = redis.call('HMGET', KEYS[2], 'cust', 'open', 'nw', 'nwc', 'ctry', 'kyc', 'closed', 'kycf', 'wl')
 local age = -1
-if p[2] then
-  local oSec, oNanos = decodeTime(p[2])
+if profile[2] then
+  local oSec, oNanos = decodeTime(profile[2])
   local s = wholeSeconds(oSec, oNanos, tSec, tNanos)
   if s < 0 then age = 0 else age = math.floor(s / 86400) end
 end
+
+---------------------------------------------------------------- writes
+redis.call('ZADD', timesKey, 0, tEnc)
+if horizonSec >= 0 then
+  -- Of the times before the horizon only the latest can still be someone's previous.
+  local horizonEnc = string.format('%012d.%09d', horizonSec, nNanos)
+  local below = redis.call('ZREVRANGEBYLEX', timesKey, '(' .. horizonEnc, '-', 'LIMIT', 0, 2)
+  if below[2] then redis.call('ZREMRANGEBYLEX', timesKey, '-', '(' .. below[1]) end
+end
+redis.call('EXPIRE', timesKey, tonumber(ARGV[10]))
+
+if #old > 0 then redis.call('HDEL', KEYS[4], unpack(old)) end
+if #updates > 0 then
+  redis.call('HSET', KEYS[4], unpack(updates))
+  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[12]))
+end
+
+local function firstSeen(kind, arg)
+  if arg == '' then return 0 end
+  return redis.call('HSETNX', KEYS[5], kind .. string.sub(arg, 2), '1')
+end
+local newMerchant = firstSeen('m:', ARGV[7])
+local newDevice = firstSeen('d:', ARGV[8])
+if ARGV[7] ~= '' or ARGV[8] ~= '' then
+  redis.call('EXPIRE', KEYS[5], tonumber(ARGV[10]))
+end
+
+---------------------------------------------------------------- reply
+local r = {0, count[1], count[2], count[3], count[4]}
+for w = 1, 4 do
+  r[#r + 1] = sumHi[w]
+  r[#r + 1] = sumLo[w]
+end
+r[14] = count[5]
+r[15] = sumHi[5]
+r[16] = sumLo[5]
+r[17] = newMerchant
+r[18] = newDevice
+r[19] = secondsSincePrevious
 r[20] = age
-r[21] = ARGV[4]
+r[21] = currency
 -- Every account event writes the customer id, so its presence says a profile exists.
-if p[1] then r[22] = 1 else r[22] = 0 end
+if profile[1] then r[22] = 1 else r[22] = 0 end
 for i = 1, 9 do
-  if p[i] then r[22 + i] = '=' .. p[i] else r[22 + i] = '' end
+  if profile[i] then r[22 + i] = '=' .. profile[i] else r[22 + i] = '' end
 end
 
 redis.call('SET', KEYS[1], cjson.encode(r), 'EX', tonumber(ARGV[11]))
