@@ -242,7 +242,8 @@ public final class RedisFeatureStore implements FeatureStore {
         long minor = minorUnits(event.amount(), event.currency());
         String tag = hashTag(event.accountId());
         String cur = event.currency().getCurrencyCode();
-        List<String> keys = List.of(tag + ":tx:" + event.transactionId(), tag + ":p", tag + ":ts", tag + ":w", tag + ":seen");
+        List<String> keys = List.of(tag + ":tx:" + event.transactionId(), tag + ":p", tag + ":ts", tag + ":n",
+                tag + ":s:" + cur, tag + ":seen");
         Instant t = event.occurredAt();
         List<String> args = new ArrayList<>(12);
         args.add(Long.toString(t.getEpochSecond()));
@@ -261,7 +262,7 @@ public final class RedisFeatureStore implements FeatureStore {
         return new Call(keys, args);
     }
 
-    /** All windows share one hash, refreshed at every write: kept while the 7-day window can need it. */
+    /** The bucket hashes hold every window, refreshed at every write: kept while the 7-day window can need them. */
     private long windowTtlSeconds() {
         return Window.WEEK.length().toSeconds() + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
     }

@@ -3,12 +3,12 @@
 -- Reads come first and every write after them, so an error cannot leave half an event counted.
 --
 -- KEYS: 1 replay record of this transaction id   2 account profile (hash)
---       3 recent event times (zset, lexicographic)   4 window buckets (hash)
---       5 merchants and devices seen (hash)
+--       3 recent event times (zset, lexicographic)   4 bucket counts, all currencies (hash)
+--       5 bucket sums in this transaction's currency (hash)   6 merchants and devices seen (hash)
 -- ARGV: 1 epoch second  2 nanos  3 time as 'SSSSSSSSSSSS.NNNNNNNNN'  4 currency code
 --       5 amount in minor units  6 '1' when BALANCE_DEPOSIT  7 '=' .. merchant or ''
 --       8 '=' .. device or ''  9 allowed lateness (s)  10 TTL of times and seen (s)
---       11 TTL of the replay record (s)  12 TTL of the window buckets (s)
+--       11 TTL of the replay record (s)  12 TTL of the bucket hashes (s)
 -- Reply (also stored as the replay record): see RedisFeatureStore.decode.
 
 local stored = redis.call('GET', KEYS[1])
@@ -20,10 +20,11 @@ if stored then
 end
 
 local SPAN = 60 -- buckets per window
--- Windows 1m, 1h, 24h, 7d, and the 7d window of BALANCE_DEPOSITs; the letter starts their fields.
+-- Windows 1m, 1h, 24h, 7d, and the 7d window of BALANCE_DEPOSITs. A bucket's field is the integer
+-- window * 10^13 + bucket index (an epoch second needs 12 digits): Redis stores it as an integer
+-- and Lua reads it with one tonumber.
 local BUCKET_SECONDS = {1, 60, 1440, 10080, 10080}
-local LETTER = {'m', 'h', 'd', 'w', 'q'}
-local WINDOW_OF = {m = 1, h = 2, d = 3, w = 4, q = 5}
+local FIELD_BASE = 1e13
 
 local tSec = tonumber(ARGV[1])
 local tNanos = tonumber(ARGV[2])
@@ -100,45 +101,52 @@ for w = 1, 5 do
   keepFrom[w] = math.floor(horizonSec / BUCKET_SECONDS[w]) - (SPAN - 1)
 end
 
--- Fields: LETTER .. bucket holds a count (all currencies); LETTER .. bucket .. ':' .. currency a
--- sum in minor units.
 local count = {0, 0, 0, 0, 0}
 local sumHi, sumLo = {0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}
-local current = {} -- the fields of this event's own buckets, as they are now
-local old = {}
-local all = redis.call('HGETALL', KEYS[4])
-for i = 1, #all, 2 do
-  local f, v = all[i], all[i + 1]
-  local w = WINDOW_OF[string.sub(f, 1, 1)]
-  local colon = string.find(f, ':', 2, true)
-  local b = tonumber(string.sub(f, 2, (colon or 0) - 1))
-  if b >= bucket[w] - (SPAN - 1) and b <= bucket[w] then
-    if not colon then
-      count[w] = count[w] + tonumber(v)
-    elseif string.sub(f, colon + 1) == currency then
-      sumHi[w], sumLo[w] = addLimbs(v, sumHi[w], sumLo[w])
-    end
-    if b == bucket[w] then current[f] = v end
+local countNow, sumNow = {}, {} -- this event's own buckets, as they are now
+
+-- Hands each bucket in its window's b-59..b to into(w, value, isThisEventsBucket), and returns the
+-- fields below keepFrom.
+local function scan(key, into)
+  local all = redis.call('HGETALL', key)
+  local old = {}
+  for i = 1, #all, 2 do
+    local n = tonumber(all[i])
+    local w = math.floor(n / FIELD_BASE)
+    local b = n - w * FIELD_BASE
+    if b >= bucket[w] - (SPAN - 1) and b <= bucket[w] then into(w, all[i + 1], b == bucket[w]) end
+    if b < keepFrom[w] then old[#old + 1] = all[i] end
   end
-  if b < keepFrom[w] then old[#old + 1] = f end
+  return old
 end
+local oldCounts = scan(KEYS[4], function(w, v, own)
+  count[w] = count[w] + tonumber(v)
+  if own then countNow[w] = v end
+end)
+local oldSums = scan(KEYS[5], function(w, v, own)
+  if string.len(v) > 9 then
+    sumHi[w], sumLo[w] = addLimbs(v, sumHi[w], sumLo[w])
+  else
+    sumLo[w] = sumLo[w] + tonumber(v)
+  end
+  if own then sumNow[w] = v end
+end)
 
 local profile = redis.call('HMGET', KEYS[2], 'cust', 'open', 'nw', 'nwc', 'ctry', 'kyc', 'closed', 'kycf', 'wl')
 
 ---------------------------------------------------------------- this event's own counts
 -- The event counts in its own features. It is stored in a bucket only when that bucket is
 -- kept: an event beyond the lateness horizon is in no window of an event within it.
-local updates = {}
+local countUpdates, sumUpdates = {}, {}
 local function count1(w)
   count[w] = count[w] + 1
   sumHi[w], sumLo[w] = addLimbs(amount, sumHi[w], sumLo[w])
   if bucket[w] >= keepFrom[w] then
-    local cf = LETTER[w] .. string.format('%d', bucket[w])
-    local sf = cf .. ':' .. currency
-    updates[#updates + 1] = cf
-    updates[#updates + 1] = addDecimal(current[cf] or '0', '1')
-    updates[#updates + 1] = sf
-    updates[#updates + 1] = addDecimal(current[sf] or '0', amount)
+    local field = string.format('%d', w * FIELD_BASE + bucket[w])
+    countUpdates[#countUpdates + 1] = field
+    countUpdates[#countUpdates + 1] = string.format('%d', (tonumber(countNow[w]) or 0) + 1)
+    sumUpdates[#sumUpdates + 1] = field
+    sumUpdates[#sumUpdates + 1] = addDecimal(sumNow[w] or '0', amount)
   end
 end
 for w = 1, 4 do count1(w) end
@@ -161,20 +169,24 @@ if horizonSec >= 0 then
 end
 redis.call('EXPIRE', timesKey, tonumber(ARGV[10]))
 
-if #old > 0 then redis.call('HDEL', KEYS[4], unpack(old)) end
-if #updates > 0 then
-  redis.call('HSET', KEYS[4], unpack(updates))
-  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[12]))
+local function write(key, old, updates)
+  if #old > 0 then redis.call('HDEL', key, unpack(old)) end
+  if #updates > 0 then
+    redis.call('HSET', key, unpack(updates))
+    redis.call('EXPIRE', key, tonumber(ARGV[12]))
+  end
 end
+write(KEYS[4], oldCounts, countUpdates)
+write(KEYS[5], oldSums, sumUpdates)
 
 local function firstSeen(kind, arg)
   if arg == '' then return 0 end
-  return redis.call('HSETNX', KEYS[5], kind .. string.sub(arg, 2), '1')
+  return redis.call('HSETNX', KEYS[6], kind .. string.sub(arg, 2), '1')
 end
 local newMerchant = firstSeen('m:', ARGV[7])
 local newDevice = firstSeen('d:', ARGV[8])
 if ARGV[7] ~= '' or ARGV[8] ~= '' then
-  redis.call('EXPIRE', KEYS[5], tonumber(ARGV[10]))
+  redis.call('EXPIRE', KEYS[6], tonumber(ARGV[10]))
 end
 
 ---------------------------------------------------------------- reply

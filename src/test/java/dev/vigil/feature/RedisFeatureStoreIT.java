@@ -112,15 +112,17 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         String tag = RedisFeatureStore.hashTag(weird);
         assertEquals("{a:we%7Bird%7D%3Aid%25" + acct + "}", tag);
         Set<String> keys = raw.keys(tag + "*");
-        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":tx:1", tag + ":ts", tag + ":w", tag + ":seen"), keys);
+        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":tx:1", tag + ":ts", tag + ":n", tag + ":s:USD", tag + ":seen"), keys);
         for (String k : keys) {
             long ttl = raw.ttl(k);
             if (k.equals(tag + ":p")) assertEquals(-1, ttl, "the profile does not expire");
             else assertTrue(ttl > 0, k + " has a TTL");
         }
-        long windowTtl = raw.ttl(tag + ":w");
         long expected = 7 * 86_400 + 300 + 3600;
-        assertTrue(windowTtl > expected - 10 && windowTtl <= expected, "7 days + lateness + grace: " + windowTtl);
+        for (String k : List.of(tag + ":n", tag + ":s:USD")) {
+            long ttl = raw.ttl(k);
+            assertTrue(ttl > expected - 10 && ttl <= expected, k + ": 7 days + lateness + grace: " + ttl);
+        }
         long replayTtl = raw.ttl(tag + ":tx:1");
         assertTrue(replayTtl > 8 * 86_400 - 10 && replayTtl <= 8 * 86_400, "8 days: " + replayTtl);
     }
@@ -134,8 +136,11 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         for (int i = 0; i < 1000; i++) events.add(tx(acct, "t" + i, T0.plusSeconds(i)).build());
         for (int from = 0; from < events.size(); from += 100) store.enrichAll(events.subList(from, from + 100));
         String tag = RedisFeatureStore.hashTag(acct);
-        long minuteFields = raw.hkeys(tag + ":w").stream().filter(f -> f.startsWith("m")).count();
-        assertEquals(2 * (60 + 300), minuteFields, "1-second buckets newest-359 .. newest, a count and a sum each");
+        // Fields are window * 10^13 + bucket; window 1 is the minute.
+        for (String k : List.of(tag + ":n", tag + ":s:USD")) {
+            long minuteFields = raw.hkeys(k).stream().filter(f -> Long.parseLong(f) / 10_000_000_000_000L == 1).count();
+            assertEquals(60 + 300, minuteFields, k + ": 1-second buckets newest-359 .. newest");
+        }
         assertEquals(301 + 1, raw.zcard(tag + ":ts"), "times within 300 s of the newest, and the one before");
         Features f = store.enrich(tx(acct, "late", T0.plusSeconds(999 - 300)).build()).features();
         assertEquals(61, f.txCount1m(), "300 s late, it still sees its full minute: 60 buckets and itself");
