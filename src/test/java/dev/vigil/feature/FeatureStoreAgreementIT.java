@@ -1,0 +1,287 @@
+package dev.vigil.feature;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vigil.event.AccountEvent;
+import dev.vigil.event.AccountEventType;
+import dev.vigil.event.KycRiskLevel;
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.event.TransactionType;
+import dev.vigil.infra.EmbeddedRedisServer;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Currency;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.UUID;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * The Redis store and the brute-force reference agree, event by event and field by field, on
+ * random streams: a handful of accounts over days, bursts and long gaps, several currencies,
+ * redelivered transactions and account events, and transactions delivered up to 5 minutes (the
+ * allowed lateness) behind the newest one, fed singly and in pipelined batches.
+ */
+class FeatureStoreAgreementIT {
+
+    private static final Instant BASE = Instant.parse("2025-03-01T00:00:00Z");
+    private static final long SECOND = 1_000_000_000L;
+    private static final List<Currency> CURRENCIES =
+            List.of(Currency.getInstance("USD"), Currency.getInstance("EUR"), Currency.getInstance("JPY"));
+
+    private static Path dataDir;
+    private static EmbeddedRedisServer redis;
+    private static RedisFeatureStore store;
+
+    @BeforeContainer
+    static void startRedis() throws IOException {
+        dataDir = Files.createTempDirectory("vigil-agreement-redis");
+        redis = EmbeddedRedisServer.start(dataDir, 0);
+        store = new RedisFeatureStore(redis.host(), redis.port());
+    }
+
+    @AfterContainer
+    static void stopRedis() throws IOException {
+        if (store != null) store.close();
+        if (redis != null) redis.close();
+        if (dataDir != null) {
+            try (var files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    // ---- the generated stream ----
+
+    sealed interface Step permits NewTx, Redeliver, Account, RedeliverAccount {}
+
+    /** A new transaction gapNanos after the previous one, delivered delaySeconds late. */
+    record NewTx(int account, long gapNanos, int delaySeconds, TransactionType type, long minor, int currency,
+            int merchant, int device) implements Step {}
+
+    /** Delivers again the transaction delivered {@code back} places before the last. */
+    record Redeliver(int back) implements Step {}
+
+    record Account(int account, AccountEventType type, long openedOffsetNanos, int netWorth, int currency,
+            int country, int kyc) implements Step {}
+
+    record RedeliverAccount(int back) implements Step {}
+
+    @Provide
+    Arbitrary<List<Step>> streams() {
+        Arbitrary<Step> step = Arbitraries.frequencyOf(
+                Tuple.of(16, newTx()),
+                Tuple.of(2, Arbitraries.integers().between(0, 50).map(Redeliver::new)),
+                Tuple.of(3, account()),
+                Tuple.of(1, Arbitraries.integers().between(0, 10).map(RedeliverAccount::new)));
+        return step.list().ofMinSize(1).ofMaxSize(200).withSizeDistribution(RandomDistribution.uniform());
+    }
+
+    private Arbitrary<Step> newTx() {
+        Arbitrary<Long> gap = Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.longs().between(0, 2 * SECOND)),               // bursts
+                Tuple.of(3, Arbitraries.longs().between(0, 120 * SECOND)),
+                Tuple.of(2, Arbitraries.longs().between(0, 3 * 3600 * SECOND)),
+                Tuple.of(1, Arbitraries.longs().between(0, 3 * 86_400 * SECOND)),       // days apart
+                Tuple.of(1, Arbitraries.of(0L, SECOND, 59 * SECOND, 60 * SECOND, 300 * SECOND, 3600 * SECOND,
+                        86_400 * SECOND, 7 * 86_400 * SECOND)));                        // bucket edges
+        Arbitrary<Integer> delay = Arbitraries.frequencyOf(
+                Tuple.of(5, Arbitraries.just(0)),
+                Tuple.of(3, Arbitraries.integers().between(0, 300)),
+                Tuple.of(2, Arbitraries.integers().between(240, 300)),                  // near the horizon
+                Tuple.of(1, Arbitraries.just(300)));                                    // exactly the allowed lateness
+        Arbitrary<TransactionType> type = Arbitraries.frequencyOf(
+                Tuple.of(5, Arbitraries.just(TransactionType.PURCHASE)),
+                Tuple.of(3, Arbitraries.just(TransactionType.BALANCE_DEPOSIT)),
+                Tuple.of(1, Arbitraries.just(TransactionType.TRANSFER_OUT)),
+                Tuple.of(1, Arbitraries.just(TransactionType.REFUND)));
+        Arbitrary<Long> minor = Arbitraries.frequencyOf(
+                Tuple.of(20, Arbitraries.longs().between(0, 200_000)),
+                Tuple.of(1, Arbitraries.just(4_503_599_627_370_497L)));                 // sums pass 2^53
+        Arbitrary<Integer> currency = Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.just(0)), Tuple.of(3, Arbitraries.just(1)), Tuple.of(1, Arbitraries.just(2)));
+        // Account 0 is busy, so late events land among others of their account.
+        Arbitrary<Integer> account = Arbitraries.frequencyOf(
+                Tuple.of(5, Arbitraries.just(0)), Tuple.of(3, Arbitraries.just(1)), Tuple.of(2, Arbitraries.integers().between(2, 3)));
+        return Combinators.combine(
+                        account, gap, delay, type, minor, currency,
+                        Arbitraries.integers().between(-1, 3), Arbitraries.integers().between(-1, 2))
+                .as(NewTx::new);
+    }
+
+    private Arbitrary<Step> account() {
+        return Combinators.combine(
+                        Arbitraries.integers().between(0, 3),
+                        Arbitraries.of(AccountEventType.class),
+                        Arbitraries.longs().between(-30L * 86_400 * SECOND, 2L * 86_400 * SECOND),
+                        Arbitraries.integers().between(-1, 3),
+                        Arbitraries.integers().between(-1, 2),
+                        Arbitraries.integers().between(-1, 1),
+                        Arbitraries.integers().between(-1, 2))
+                .as(Account::new);
+    }
+
+    // ---- the property ----
+
+    private sealed interface Action permits Enrich, Apply {}
+
+    private record Enrich(TransactionEvent event) implements Action {}
+
+    private record Apply(AccountEvent event) implements Action {}
+
+    private record Pending(Instant deliverAt, long seq, TransactionEvent event) {}
+
+    @Property(tries = 50)
+    void redisStoreAgreesWithTheReferenceEventByEvent(
+            @ForAll("streams") List<Step> steps,
+            @ForAll @LongRange(min = 0, max = 7L * 86_400 * SECOND) long startOffsetNanos,
+            @ForAll @IntRange(min = 1, max = 20) int batchSize) {
+        String run = UUID.randomUUID().toString(); // fresh accounts: tries share one Redis
+        List<Action> actions = deliveries(run, BASE.plusNanos(startOffsetNanos), steps);
+        // The generator must keep producing what is hard to get right: an event near the
+        // lateness horizon whose one-minute window holds other events of its account.
+        long enrichments = actions.stream().filter(a -> a instanceof Enrich).count();
+        long distinct = actions.stream().filter(a -> a instanceof Enrich).map(a -> ((Enrich) a).event()).distinct().count();
+        Statistics.label("late by 240-300 s among others of the account").collect(lateAmongOthers(actions));
+        Statistics.label("redelivery").collect(enrichments > distinct);
+        Statistics.label("late by 240-300 s among others of the account")
+                .coverage(c -> c.check(true).percentage(p -> p >= 15));
+        Statistics.label("redelivery").coverage(c -> c.check(true).percentage(p -> p >= 40));
+        ReferenceFeatureStore reference = new ReferenceFeatureStore();
+
+        int i = 0;
+        while (i < actions.size()) {
+            if (actions.get(i) instanceof Apply a) {
+                store.apply(a.event());
+                reference.apply(a.event());
+                i++;
+                continue;
+            }
+            List<TransactionEvent> batch = new ArrayList<>();
+            while (i < actions.size() && batch.size() < batchSize && actions.get(i) instanceof Enrich e) {
+                batch.add(e.event());
+                i++;
+            }
+            List<Enrichment> expected = reference.enrichAll(batch);
+            List<Enrichment> actual = batch.size() == 1 ? List.of(store.enrich(batch.get(0))) : store.enrichAll(batch);
+            for (int k = 0; k < batch.size(); k++) {
+                TransactionEvent ev = batch.get(k);
+                String where = "transaction " + ev.transactionId() + " of " + ev.accountId() + " at " + ev.occurredAt()
+                        + " (" + ev.type() + " " + ev.amount() + " " + ev.currency() + ")";
+                assertEquals(expected.get(k).features(), actual.get(k).features(), where);
+                assertEquals(expected.get(k).account(), actual.get(k).account(), where);
+                assertEquals(expected.get(k).replayed(), actual.get(k).replayed(), where);
+            }
+        }
+    }
+
+    /**
+     * Turns the steps into the order of delivery: each new transaction waits until the event
+     * clock (the newest event time generated) reaches its time plus its delay, so nothing is
+     * delivered more than its delay, at most 300 s, behind the newest event delivered before it.
+     */
+    private static List<Action> deliveries(String run, Instant start, List<Step> steps) {
+        List<Action> out = new ArrayList<>();
+        List<TransactionEvent> delivered = new ArrayList<>();
+        List<AccountEvent> accountEvents = new ArrayList<>();
+        // Due at the same instant, the newer goes first: an event can then be exactly 300 s late.
+        PriorityQueue<Pending> waiting = new PriorityQueue<>(
+                Comparator.comparing(Pending::deliverAt).thenComparing(Comparator.comparingLong(Pending::seq).reversed()));
+        Instant clock = start;
+        long seq = 0;
+        for (Step step : steps) {
+            if (step instanceof NewTx n) {
+                clock = clock.plusNanos(n.gapNanos());
+                TransactionEvent ev = transaction(run, seq, clock, n);
+                waiting.add(new Pending(clock.plusSeconds(n.delaySeconds()), seq++, ev));
+                while (!waiting.isEmpty() && !waiting.peek().deliverAt().isAfter(clock)) {
+                    TransactionEvent due = waiting.poll().event();
+                    out.add(new Enrich(due));
+                    delivered.add(due);
+                }
+            } else if (step instanceof Redeliver r) {
+                if (!delivered.isEmpty()) {
+                    out.add(new Enrich(delivered.get(Math.max(0, delivered.size() - 1 - r.back()))));
+                }
+            } else if (step instanceof Account a) {
+                AccountEvent ev = accountEvent(run, seq++, start, a);
+                out.add(new Apply(ev));
+                accountEvents.add(ev);
+            } else if (step instanceof RedeliverAccount r) {
+                if (!accountEvents.isEmpty()) {
+                    out.add(new Apply(accountEvents.get(Math.max(0, accountEvents.size() - 1 - r.back()))));
+                }
+            }
+        }
+        while (!waiting.isEmpty()) out.add(new Enrich(waiting.poll().event()));
+        return out;
+    }
+
+    private static boolean lateAmongOthers(List<Action> actions) {
+        java.util.Map<String, List<Instant>> seen = new java.util.HashMap<>();
+        java.util.Set<TransactionEvent> done = new java.util.HashSet<>();
+        for (Action a : actions) {
+            if (!(a instanceof Enrich e) || !done.add(e.event())) continue;
+            Instant t = e.event().occurredAt();
+            List<Instant> times = seen.computeIfAbsent(e.event().accountId(), k -> new ArrayList<>());
+            Instant newest = times.stream().max(Instant::compareTo).orElse(t);
+            boolean deepLate = !newest.minusSeconds(240).isBefore(t);
+            boolean company = times.stream().anyMatch(x -> !x.isAfter(t) && !x.isBefore(t.minusSeconds(60)));
+            if (deepLate && company) return true;
+            times.add(t);
+        }
+        return false;
+    }
+
+    private static String accountId(String run, int account) {
+        // Account 0 has the characters the Redis key layout must escape.
+        return account == 0 ? "a{c}c:0%" + run : "acct-" + account + "-" + run;
+    }
+
+    private static TransactionEvent transaction(String run, long seq, Instant at, NewTx n) {
+        Currency cur = CURRENCIES.get(n.currency());
+        BigDecimal amount = BigDecimal.valueOf(n.minor(), cur.getDefaultFractionDigits());
+        if (n.minor() % 7 == 3) amount = amount.setScale(amount.scale() + 1); // 12.340: still exact in cents
+        String acct = accountId(run, n.account());
+        return new TransactionEvent("tx-" + seq, at, acct, "cust-" + acct, n.type(), amount, cur, null,
+                n.merchant() < 0 ? null : "m" + n.merchant(), null, "web", "card", Boolean.FALSE,
+                n.device() < 0 ? null : "d" + n.device(), null, null);
+    }
+
+    private static AccountEvent accountEvent(String run, long seq, Instant start, Account a) {
+        String acct = accountId(run, a.account());
+        boolean opened = a.type() == AccountEventType.ACCOUNT_OPENED;
+        boolean updated = a.type() == AccountEventType.ACCOUNT_UPDATED;
+        Instant openedAt = opened || (updated && a.netWorth() % 2 == 0) ? start.plusNanos(a.openedOffsetNanos()) : null;
+        BigDecimal netWorth = null;
+        Currency nwCurrency = null;
+        if ((opened || updated) && a.netWorth() >= 0) {
+            netWorth = List.of(new BigDecimal("0.00"), new BigDecimal("5000.00"), new BigDecimal("123456.78"),
+                    new BigDecimal("1000")).get(a.netWorth());
+        }
+        if ((opened || updated) && (netWorth != null || a.currency() >= 0)) {
+            nwCurrency = CURRENCIES.get(Math.max(0, a.currency()));
+        }
+        String country = (opened || updated) && a.country() >= 0 ? List.of("FR", "").get(a.country()) : null;
+        KycRiskLevel kyc = (opened || updated) && a.kyc() >= 0 ? KycRiskLevel.values()[a.kyc()] : null;
+        return new AccountEvent("ae-" + seq, a.type(), start, acct, "cust-" + a.account() + "-" + seq % 3,
+                openedAt, netWorth, nwCurrency, country, kyc, null);
+    }
+}

@@ -1,0 +1,309 @@
+package dev.vigil.feature;
+
+import static dev.vigil.feature.Tx.flag;
+import static dev.vigil.feature.Tx.opened;
+import static dev.vigil.feature.Tx.tx;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vigil.event.AccountEvent;
+import dev.vigil.event.AccountEventType;
+import dev.vigil.event.KycRiskLevel;
+import dev.vigil.event.TransactionType;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Worked examples of every feature, with values computed by hand: every {@link FeatureStore}
+ * must give them. Run against the Redis store and against the reference.
+ */
+abstract class FeatureStoreContract {
+
+    /** Aligned on every bucket size (10 080 s is a multiple of 1, 60 and 1 440 s). */
+    static final Instant T0 = Instant.ofEpochSecond(10_080L * 170_000);
+    private static final AtomicInteger ACCOUNTS = new AtomicInteger();
+
+    /** A fresh account per test, so tests may share one store without seeing each other. */
+    String acct;
+
+    abstract FeatureStore store();
+
+    @BeforeEach
+    void freshAccount(TestInfo info) {
+        acct = info.getTestMethod().orElseThrow().getName() + "-" + ACCOUNTS.incrementAndGet();
+    }
+
+    Features enrich(Tx t) {
+        Enrichment e = store().enrich(t.build());
+        assertFalse(e.replayed(), "first enrichment is not a replay");
+        return e.features();
+    }
+
+    @Test
+    void shouldCountSixTransactionsInOneMinute() {
+        Features f = null;
+        for (int i = 0; i < 6; i++) {
+            // Six purchases of 10.00 USD, 10 s apart: all in the same minute.
+            f = enrich(tx(acct, "t" + i, T0.plusSeconds(10L * i)).amount("10.00", "USD"));
+            assertEquals(i + 1, f.txCount1m(), "the current transaction counts in its own window");
+        }
+        assertEquals(new BigDecimal("60.00"), f.txSum1m());
+        assertEquals(6, f.txCount1h());
+        assertEquals(6, f.txCount24h());
+        assertEquals(6, f.txCount7d());
+        assertEquals(new BigDecimal("60.00"), f.txSum7d());
+        assertEquals(10, f.secondsSincePrevious());
+
+        // 60 s after the first, the first one's bucket has left the 1-minute window, not the hour.
+        Features g = enrich(tx(acct, "t6", T0.plusSeconds(60)).amount("1.00", "USD"));
+        assertEquals(6, g.txCount1m());
+        assertEquals(new BigDecimal("51.00"), g.txSum1m());
+        assertEquals(7, g.txCount1h());
+        assertEquals(new BigDecimal("61.00"), g.txSum1h());
+    }
+
+
+    @Test
+    void shouldKeepATransactionForExactlySixtyWeekBucketsOfTheSevenDayWindow() {
+        Duration week = Duration.ofDays(7);
+        enrich(tx(acct, "a", T0).amount("100.00", "USD"));
+        // One second less than 7 days later: same window (bucket k+59).
+        Features inside = enrich(tx(acct, "b", T0.plus(week).minusSeconds(1)).amount("1.00", "USD"));
+        assertEquals(2, inside.txCount7d());
+        assertEquals(new BigDecimal("101.00"), inside.txSum7d());
+        assertEquals(1, inside.txCount24h(), "a week apart: not in the same day");
+        // Exactly 7 days later: bucket k+60, the window is k+1..k+60 and "a" is out.
+        Features out = enrich(tx(acct, "c", T0.plus(week)).amount("1.00", "USD"));
+        assertEquals(2, out.txCount7d());
+        assertEquals(new BigDecimal("2.00"), out.txSum7d());
+    }
+
+
+    @Test
+    void shouldDropAWholeBucketEvenWhenLessThanSevenDaysHavePassed() {
+        // Windows are by bucket: the last second of bucket k leaves with the bucket, at the start
+        // of bucket k+60, though only 7 days minus 168 minutes plus 1 s have passed.
+        Instant lastSecondOfBucket = T0.plusSeconds(10_079);
+        enrich(tx(acct, "a", lastSecondOfBucket));
+        Features f = enrich(tx(acct, "b", T0.plusSeconds(60L * 10_080)));
+        assertEquals(1, f.txCount7d());
+    }
+
+
+    @Test
+    void shouldRelateSevenDayBalanceDepositsToDeclaredNetWorth() {
+        store().apply(opened(acct, "open", T0.minus(Duration.ofDays(3)), "10000.00", "USD"));
+        Features f1 = enrich(tx(acct, "d1", T0).type(TransactionType.BALANCE_DEPOSIT).amount("2500.00", "USD"));
+        assertEquals(1, f1.balanceDepositCount7d());
+        assertEquals(new BigDecimal("2500.00"), f1.balanceDepositSum7d());
+        assertEquals(new BigDecimal("0.2500"), f1.depositToNetWorthRatio());
+
+        Features f2 = enrich(tx(acct, "d2", T0.plusSeconds(3600)).type(TransactionType.BALANCE_DEPOSIT).amount("832.50", "USD"));
+        assertEquals(new BigDecimal("3332.50"), f2.balanceDepositSum7d());
+        assertEquals(new BigDecimal("0.3333"), f2.depositToNetWorthRatio(), "0.33325 to 4 decimals HALF_UP (not to even)");
+
+        // A purchase is not a deposit but still sees the deposits of the week.
+        Features p = enrich(tx(acct, "p", T0.plusSeconds(7200)).amount("5000.00", "USD"));
+        assertEquals(2, p.balanceDepositCount7d());
+        assertEquals(new BigDecimal("3332.50"), p.balanceDepositSum7d());
+        assertEquals(new BigDecimal("0.3333"), p.depositToNetWorthRatio());
+
+        // A deposit in euros: counted, summed in euros, and no ratio against a net worth in dollars.
+        Features eur = enrich(tx(acct, "d4", T0.plusSeconds(7400)).type(TransactionType.BALANCE_DEPOSIT).amount("50.00", "EUR"));
+        assertEquals(3, eur.balanceDepositCount7d());
+        assertEquals(new BigDecimal("50.00"), eur.balanceDepositSum7d());
+        assertEquals(new BigDecimal("-1.0000"), eur.depositToNetWorthRatio());
+    }
+
+
+    @Test
+    void shouldGiveNoRatioWithoutAUsableNetWorth() {
+        Features noProfile = enrich(tx(acct, "d1", T0).type(TransactionType.BALANCE_DEPOSIT).amount("10.00", "USD"));
+        assertEquals(new BigDecimal("-1.0000"), noProfile.depositToNetWorthRatio());
+
+        store().apply(opened(acct, "open", T0.minus(Duration.ofDays(1)), "0.00", "USD"));
+        Features zero = enrich(tx(acct, "d2", T0.plusSeconds(1)).type(TransactionType.BALANCE_DEPOSIT).amount("10.00", "USD"));
+        assertEquals(new BigDecimal("-1.0000"), zero.depositToNetWorthRatio());
+
+        store().apply(opened(acct, "reopen", T0.minus(Duration.ofDays(1)), null, null));
+        Features unknown = enrich(tx(acct, "d3", T0.plusSeconds(2)).type(TransactionType.BALANCE_DEPOSIT).amount("10.00", "USD"));
+        assertEquals(new BigDecimal("-1.0000"), unknown.depositToNetWorthRatio());
+        assertEquals(new BigDecimal("30.00"), unknown.balanceDepositSum7d());
+    }
+
+
+    @Test
+    void shouldFlagTheFirstMerchantAndDeviceOfTheAccount() {
+        Features a = enrich(tx(acct, "1", T0).merchant("m1").device("d1"));
+        assertTrue(a.newMerchant());
+        assertTrue(a.newDevice());
+        Features b = enrich(tx(acct, "2", T0.plusSeconds(1)).merchant("m1").device("d2"));
+        assertFalse(b.newMerchant());
+        assertTrue(b.newDevice());
+        Features c = enrich(tx(acct, "3", T0.plusSeconds(2)).merchant("m2").device("d1"));
+        assertTrue(c.newMerchant());
+        assertFalse(c.newDevice());
+        Features none = enrich(tx(acct, "4", T0.plusSeconds(3)));
+        assertFalse(none.newMerchant(), "no merchant is never a new merchant");
+        assertFalse(none.newDevice());
+        // Seen sets are per account: another account at m1 sees it as new.
+        Features other = store().enrich(tx(acct + "-other", "5", T0).merchant("m1").device("d1").build()).features();
+        assertTrue(other.newMerchant());
+        assertTrue(other.newDevice());
+    }
+
+
+    @Test
+    void shouldCountAccountAgeInWholeDaysFromOpening() {
+        Features unknown = enrich(tx(acct, "before-open-event", T0));
+        assertEquals(-1, unknown.accountAgeDays(), "no ACCOUNT_OPENED seen");
+        assertNull(store().enrich(tx(acct, "before-open-event", T0).build()).account());
+
+        Instant openedAt = T0.plusNanos(500_000_000);
+        store().apply(opened(acct, "open", openedAt, "1000.00", "USD"));
+        assertEquals(9, enrich(tx(acct, "a", openedAt.plus(Duration.ofDays(10)).minusNanos(1))).accountAgeDays());
+        assertEquals(10, enrich(tx(acct, "b", openedAt.plus(Duration.ofDays(10)))).accountAgeDays());
+        assertEquals(0, enrich(tx(acct, "c", openedAt)).accountAgeDays());
+        assertEquals(0, enrich(tx(acct, "d", openedAt.minusSeconds(3600))).accountAgeDays(), "before opening: 0");
+    }
+
+
+    @Test
+    void shouldReturnTheProfileBuiltFromAccountEventsOncePerEventId() {
+        Instant openedAt = T0.minus(Duration.ofDays(30));
+        store().apply(opened(acct, "e1", openedAt, "1000.00", "USD"));
+        store().apply(new AccountEvent("e2", AccountEventType.ACCOUNT_UPDATED, T0, acct, "cust-2", null,
+                new BigDecimal("2000.50"), Currency.getInstance("USD"), null, KycRiskLevel.HIGH, null));
+        store().apply(opened(acct, "e1", openedAt, "1000.00", "USD")); // redelivered: must not undo e2
+        store().apply(flag(acct, "e3", AccountEventType.KYC_FAILED, T0));
+        store().apply(flag(acct, "e4", AccountEventType.WATCHLIST_HIT, T0));
+
+        AccountProfile p = store().enrich(tx(acct, "t", T0).build()).account();
+        // Every account event restates the customer id: the flags' events came last.
+        assertEquals(new AccountProfile(acct, "cust-" + acct, openedAt, new BigDecimal("2000.50"), Currency.getInstance("USD"),
+                "FR", KycRiskLevel.HIGH, false, true, true), p);
+
+        store().apply(flag(acct, "e5", AccountEventType.ACCOUNT_CLOSED, T0));
+        assertTrue(store().enrich(tx(acct, "t2", T0).build()).account().closed());
+    }
+
+
+    @Test
+    void shouldSumOnlyTheTransactionsCurrencyAtItsScale() {
+        enrich(tx(acct, "1", T0).amount("10.50", "USD"));
+        Features eur = enrich(tx(acct, "2", T0.plusSeconds(1)).amount("3.25", "EUR"));
+        assertEquals(2, eur.txCount1m(), "counts cover every currency");
+        assertEquals(new BigDecimal("3.25"), eur.txSum1m());
+        Features usd = enrich(tx(acct, "3", T0.plusSeconds(2)).amount("1.05", "USD"));
+        assertEquals(new BigDecimal("11.55"), usd.txSum1m());
+        Features jpy = enrich(tx(acct, "4", T0.plusSeconds(3)).amount("1000", "JPY"));
+        assertEquals(new BigDecimal("1000"), jpy.txSum1m());
+        Features usd2 = enrich(tx(acct, "5", T0.plusSeconds(4)).amount("2.5", "USD"));
+        assertEquals(new BigDecimal("14.05"), usd2.txSum1m(), "1 decimal in, the currency's 2 out");
+        Features bhd = enrich(tx(acct, "6", T0.plusSeconds(5)).amount("1.234", "BHD"));
+        assertEquals(new BigDecimal("1.234"), bhd.txSum1m(), "3-decimal currency");
+    }
+
+
+    @Test
+    void shouldSumAmountsBeyondDoublePrecisionExactly() {
+        // 2^53 minor units is where doubles stop being exact; these sum past it.
+        String big = "45035996273704.97"; // 4 503 599 627 370 497 cents
+        enrich(tx(acct, "1", T0).amount(big, "USD"));
+        enrich(tx(acct, "2", T0.plusSeconds(1)).amount(big, "USD"));
+        Features f = enrich(tx(acct, "3", T0.plusSeconds(2)).amount("0.01", "USD"));
+        assertEquals(new BigDecimal("90071992547409.95"), f.txSum1m());
+    }
+
+
+    @Test
+    void shouldReturnTheFirstFeaturesOnRedeliveryAndCountNothingAgain() {
+        store().apply(opened(acct, "open", T0.minus(Duration.ofDays(2)), "100.00", "USD"));
+        Enrichment first = store().enrich(tx(acct, "t1", T0).merchant("m").device("d").amount("5.00", "USD").build());
+        store().enrich(tx(acct, "t2", T0.plusSeconds(5)).amount("7.00", "USD").build());
+        store().apply(flag(acct, "wl", AccountEventType.WATCHLIST_HIT, T0));
+
+        Enrichment again = store().enrich(tx(acct, "t1", T0).merchant("m").device("d").amount("5.00", "USD").build());
+        assertTrue(again.replayed());
+        assertEquals(first.features(), again.features());
+        assertEquals(first.account(), again.account(), "the profile as it was at the first enrichment");
+        assertFalse(again.account().watchlistHit());
+
+        List<Enrichment> batch = store().enrichAll(List.of(
+                tx(acct, "t3", T0.plusSeconds(6)).amount("1.00", "USD").build(),
+                tx(acct, "t2", T0.plusSeconds(5)).amount("7.00", "USD").build(),
+                tx(acct, "t3", T0.plusSeconds(6)).amount("1.00", "USD").build()));
+        assertFalse(batch.get(0).replayed());
+        assertTrue(batch.get(1).replayed());
+        assertTrue(batch.get(2).replayed());
+        assertEquals(batch.get(0).features(), batch.get(2).features());
+        assertEquals(3, batch.get(0).features().txCount1m(), "t1, t2, t3: the redeliveries counted nothing");
+        assertEquals(new BigDecimal("13.00"), batch.get(0).features().txSum1m());
+        assertTrue(batch.get(0).account().watchlistHit());
+    }
+
+
+    @Test
+    void shouldCountLateEventsInTheirOwnBuckets() {
+        enrich(tx(acct, "a", T0));
+        enrich(tx(acct, "b", T0.plusSeconds(90)));
+        // c is 60 s late: its minute is T0-29..T0+30, which holds a but not b.
+        Features c = enrich(tx(acct, "c", T0.plusSeconds(30)));
+        assertEquals(2, c.txCount1m());
+        assertEquals(2, c.txCount1h(), "b's minute bucket comes after c's: not in c's hour");
+        assertEquals(3, c.txCount24h(), "b shares c's 24-minute bucket: in c's day though later");
+        assertEquals(30, c.secondsSincePrevious(), "previous in event time is a, not the later b");
+        // d's minute is T0+36..T0+95: b and d; c is out.
+        Features d = enrich(tx(acct, "d", T0.plusSeconds(95)));
+        assertEquals(2, d.txCount1m());
+        assertEquals(5, d.secondsSincePrevious());
+    }
+
+
+    @Test
+    void shouldGiveMinusOneForALateEventWithNothingEarlier() {
+        enrich(tx(acct, "a", T0.plusSeconds(100)));
+        Features late = enrich(tx(acct, "b", T0.plusSeconds(10)));
+        assertEquals(-1, late.secondsSincePrevious());
+        assertEquals(1, late.txCount1m());
+        Features same = enrich(tx(acct, "c", T0.plusSeconds(10)));
+        assertEquals(0, same.secondsSincePrevious(), "an equal time is a previous transaction 0 s before");
+    }
+
+
+    @Test
+    void shouldFloorSecondsSincePreviousAcrossNanos() {
+        enrich(tx(acct, "a", T0.plusNanos(900_000_000)));
+        assertEquals(0, enrich(tx(acct, "b", T0.plusSeconds(1).plusNanos(899_999_999))).secondsSincePrevious());
+        assertEquals(1, enrich(tx(acct, "c", T0.plusSeconds(2).plusNanos(899_999_999))).secondsSincePrevious());
+    }
+
+
+    @Test
+    void shouldRefuseAmountsFinerThanTheCurrencyBeforeCountingAnything() {
+        assertThrows(IllegalArgumentException.class, () -> store().enrich(tx(acct, "x", T0).amount("10.001", "USD").build()));
+        assertThrows(IllegalArgumentException.class, () -> store().enrich(tx(acct, "y", T0).amount("1", "XAU").build()));
+        assertThrows(IllegalArgumentException.class, () -> store().enrichAll(List.of(
+                tx(acct, "ok", T0).amount("1.00", "USD").build(),
+                tx(acct, "bad", T0).amount("0.5", "JPY").build())));
+        Features f = enrich(tx(acct, "z", T0).amount("10.000", "USD"));
+        assertEquals(1, f.txCount1m(), "nothing of the refused batch was counted");
+        assertEquals(new BigDecimal("10.00"), f.txSum1m());
+    }
+
+
+    @Test
+    void shouldReturnNothingForAnEmptyBatch() {
+        assertEquals(List.of(), store().enrichAll(List.of()));
+    }
+}
