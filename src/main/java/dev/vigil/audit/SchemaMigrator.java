@@ -76,7 +76,7 @@ public final class SchemaMigrator {
     public static void setPasswords(Connection superuserConnection, String appPassword, String auditorPassword) {
         Objects.requireNonNull(superuserConnection, "superuserConnection");
         requirePassword(appPassword, "app password");
-        requirePassword(auditorPassword, "auditor password");
+        if (auditorPassword != null) requirePassword(auditorPassword, "auditor password");
         try {
             PGConnection pg = superuserConnection.unwrap(PGConnection.class);
             inTransaction(superuserConnection, c -> {
@@ -89,7 +89,7 @@ public final class SchemaMigrator {
                     }
                 }
                 pg.alterUserPassword(APP_ROLE, appPassword.toCharArray(), "scram-sha-256");
-                pg.alterUserPassword(AUDITOR_ROLE, auditorPassword.toCharArray(), "scram-sha-256");
+                if (auditorPassword != null) pg.alterUserPassword(AUDITOR_ROLE, auditorPassword.toCharArray(), "scram-sha-256");
                 return null;
             });
         } catch (SQLException e) {

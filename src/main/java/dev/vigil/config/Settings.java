@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * {@code application.properties}, environment variables ({@code VIGIL_KAFKA_BOOTSTRAP_SERVERS} for
  * {@code vigil.kafka.bootstrap-servers}), system properties, then explicit overrides (tests, CLI flags).
  * Secrets (passwords) come only from the environment: {@code VIGIL_POSTGRES_PASSWORD},
- * {@code VIGIL_POSTGRES_ADMIN_PASSWORD}.
+ * {@code VIGIL_POSTGRES_ADMIN_PASSWORD}, {@code VIGIL_POSTGRES_AUDITOR_PASSWORD}.
  */
 public record Settings(
         Path dataDir,
@@ -42,7 +42,7 @@ public record Settings(
 
     /** @param url JDBC URL of an external server; ignored when embedded */
     public record Postgres(boolean embedded, int embeddedPort, String url, String user, String password,
-                           String adminUser, String adminPassword, boolean migrate) {
+                           String adminUser, String adminPassword, String auditorPassword, boolean migrate) {
         @Override
         public String toString() {
             return "Postgres[embedded=" + embedded + ", url=" + url + ", user=" + user + "]";
@@ -102,7 +102,7 @@ public record Settings(
                 pgEmbedded, r.port("vigil.postgres.embedded-port"), r.str("vigil.postgres.url"),
                 r.required("vigil.postgres.user"), env.get("VIGIL_POSTGRES_PASSWORD"),
                 r.required("vigil.postgres.admin-user"), env.get("VIGIL_POSTGRES_ADMIN_PASSWORD"),
-                r.bool("vigil.postgres.migrate"));
+                env.get("VIGIL_POSTGRES_AUDITOR_PASSWORD"), r.bool("vigil.postgres.migrate"));
         if (!pgEmbedded) {
             if (!pg.url().startsWith("jdbc:postgresql://")) {
                 throw new ConfigException("vigil.postgres.url", pg.url(), "a jdbc:postgresql:// URL is required when vigil.postgres.embedded=false");

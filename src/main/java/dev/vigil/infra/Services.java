@@ -87,7 +87,7 @@ public final class Services implements AutoCloseable {
             byte[] secret = new byte[18];
             new SecureRandom().nextBytes(secret);
             appPassword = HexFormat.of().formatHex(secret);
-            migrate(schemaDir, true);
+            migrate(schemaDir, true, s.postgres().auditorPassword());
         } else {
             jdbcUrl = s.postgres().url();
             adminJdbcUrl = jdbcUrl;
@@ -97,17 +97,18 @@ public final class Services implements AutoCloseable {
             adminPassword = s.postgres().adminPassword();
             if (s.postgres().migrate() && adminPassword != null) {
                 // Provisioning as the admin also sets the application role's password from the environment.
-                migrate(schemaDir, true);
+                migrate(schemaDir, true, s.postgres().auditorPassword());
             } else {
                 log.info("Not migrating the audit schema (set VIGIL_POSTGRES_ADMIN_PASSWORD and vigil.postgres.migrate=true to do so)");
             }
         }
     }
 
-    private void migrate(Path schemaDir, boolean setAppPassword) {
+    /** @param auditorPassword the vigil_auditor role's new password, or null to leave it as it is */
+    private void migrate(Path schemaDir, boolean setAppPassword, String auditorPassword) {
         try (Connection c = DriverManager.getConnection(adminJdbcUrl, adminUser, adminPassword)) {
             SchemaMigrator.migrate(c, schemaDir);
-            if (setAppPassword) SchemaMigrator.setPasswords(c, appPassword, null);
+            if (setAppPassword) SchemaMigrator.setPasswords(c, appPassword, auditorPassword);
         } catch (SQLException e) {
             throw new IllegalStateException("could not migrate the audit schema at " + adminJdbcUrl + ": " + e.getMessage(), e);
         }
