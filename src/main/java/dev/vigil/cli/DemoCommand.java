@@ -253,6 +253,9 @@ final class DemoCommand implements Runnable {
         System.out.printf("  Latency     sent to decision published (%,d decisions): p50 %s  p99 %s  max %s%n",
                 interval.getTotalCount(), ms(interval.getValueAtPercentile(50)), ms(interval.getValueAtPercentile(99)),
                 ms(interval.getMaxValue()));
+        StringBuilder stages = new StringBuilder();
+        m.meanStageMillis().forEach((stage, ms) -> stages.append(stages.length() == 0 ? "" : ", ").append(String.format("%s %.2f ms", stage, ms)));
+        System.out.println("  Per batch   " + stages + " (mean time of each stage)");
         StringBuilder rules = new StringBuilder();
         top.forEach((rule, n) -> rules.append(rules.length() == 0 ? "" : ", ").append(rule).append(' ').append(n));
         System.out.println("  Top rules   " + (rules.length() == 0 ? "none fired" : rules));

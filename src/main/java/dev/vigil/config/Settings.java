@@ -36,7 +36,7 @@ public record Settings(
 
     /** @param bootstrapServers the external cluster; ignored when embedded */
     public record Kafka(boolean embedded, int embeddedPort, String bootstrapServers, int partitions,
-                        String groupId, int batchSize, int pollTimeoutMs) {}
+                        String groupId, int batchSize, int pollTimeoutMs, int batchIntervalMs) {}
 
     public record Redis(boolean embedded, String host, int port) {}
 
@@ -92,7 +92,7 @@ public record Settings(
                 r.bool("vigil.kafka.embedded"), r.port("vigil.kafka.embedded-port"),
                 r.str("vigil.kafka.bootstrap-servers"), r.positive("vigil.kafka.partitions"),
                 r.required("vigil.kafka.group-id"), r.positive("vigil.kafka.batch-size"),
-                r.positive("vigil.kafka.poll-timeout-ms"));
+                r.positive("vigil.kafka.poll-timeout-ms"), r.positive("vigil.kafka.batch-interval-ms"));
         if (!kafka.embedded() && kafka.bootstrapServers().isEmpty()) {
             throw new ConfigException("vigil.kafka.bootstrap-servers", "", "required when vigil.kafka.embedded=false");
         }

@@ -25,6 +25,15 @@ public final class AuditStage {
     }
 
     public Batch record(Batch batch) {
+        long start = System.nanoTime();
+        try {
+            return recordTimed(batch);
+        } finally {
+            metrics.recordStage("audit", System.nanoTime() - start);
+        }
+    }
+
+    private Batch recordTimed(Batch batch) {
         if (!batch.rejections.isEmpty()) {
             retrying.run("audit", batch, () -> audit.recordRejections(batch.rejections));
         }

@@ -9,17 +9,21 @@ import java.util.List;
 public final class DecideStage {
     private final DecisionEngine engine;
     private final Retrying retrying;
+    private final PipelineMetrics metrics;
 
-    DecideStage(DecisionEngine engine, Retrying retrying) {
+    DecideStage(DecisionEngine engine, Retrying retrying, PipelineMetrics metrics) {
         this.engine = engine;
         this.retrying = retrying;
+        this.metrics = metrics;
     }
 
     public Batch decide(Batch batch) {
         if (batch.transactions.isEmpty()) return batch;
         List<TransactionEvent> events = new ArrayList<>(batch.transactions.size());
         for (Incoming in : batch.transactions) events.add(in.event());
+        long start = System.nanoTime();
         batch.decisions = retrying.call("features", batch, () -> engine.decideAll(events));
+        metrics.recordStage("decide", System.nanoTime() - start);
         return batch;
     }
 }

@@ -27,6 +27,7 @@ public final class PipelineMetrics {
     private final Map<Verdict, Counter> decisions = new EnumMap<>(Verdict.class);
     private final Map<Verdict, LongAdder> decisionCounts = new EnumMap<>(Verdict.class);
     private final Map<String, LongAdder> ruleCounts = new ConcurrentHashMap<>();
+    private final Map<String, Timer> stageTimers = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final LongAdder rejectionCount = new LongAdder();
     private final LongAdder duplicateCount = new LongAdder();
     private final Timer decisionLatency;
@@ -79,6 +80,20 @@ public final class PipelineMetrics {
         batchLatency.record(nanos, TimeUnit.NANOSECONDS);
         long micros = Math.max(1, nanos / 1000);
         for (int i = 0; i < events; i++) latencyMicros.recordValue(Math.min(micros, 60_000_000L));
+    }
+
+    /** Time one stage spent on one batch (decide, audit, publish, commit). */
+    public void recordStage(String stage, long nanos) {
+        stageTimers.computeIfAbsent(stage, k -> Timer.builder("vigil.stage.latency")
+                .description("Time a pipeline stage spends on one batch").tag("stage", k)
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Mean milliseconds per batch for each stage so far, in the order stages first ran. */
+    public Map<String, Double> meanStageMillis() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        stageTimers.forEach((k, t) -> out.put(k, t.mean(TimeUnit.NANOSECONDS) / 1e6));
+        return out;
     }
 
     public void recordFailure(String stage) {

@@ -36,7 +36,9 @@ public final class PublishStage {
     }
 
     public Batch publish(Batch batch) {
+        long start = System.nanoTime();
         retrying.run("kafka", batch, () -> sendAndAwait(batch));
+        metrics.recordStage("publish", System.nanoTime() - start);
         return batch;
     }
 
@@ -72,7 +74,9 @@ public final class PublishStage {
 
     /** Last stage of the Kafka routes: the offsets, only now that audit and publication are done. */
     public void commitOffsets(Batch batch) {
+        long start = System.nanoTime();
         batch.lastCommitPerPartition.values().forEach(c -> c.commit());
+        metrics.recordStage("commit", System.nanoTime() - start);
         metrics.recordBatch(System.nanoTime() - batch.arrivedNanos, batch.transactions.size());
     }
 }

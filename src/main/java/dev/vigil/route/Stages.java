@@ -30,7 +30,7 @@ public final class Stages {
         Retrying retrying = new Retrying(kafkaPatience, httpPatience, metrics);
         Map<String, Object> beans = new LinkedHashMap<>();
         beans.put("intake", new Intake(codec, metrics, clock));
-        beans.put("decide", new DecideStage(engine, retrying));
+        beans.put("decide", new DecideStage(engine, retrying, metrics));
         beans.put("accountEvents", new AccountEventStage(features, retrying));
         beans.put("audit", new AuditStage(audit, metrics, retrying));
         beans.put("publish", new PublishStage(producer, retrying, metrics));
