@@ -27,7 +27,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * The feature store in Redis: one Lua script call per transaction (pipelined for a batch), all
  * keys of an account under one Redis Cluster hash tag {@code {a:<accountId>}}.
  *
- * <p>Windows are kept as per-bucket counters (one hash per account, window and kind), so counts
+ * <p>Windows are kept as per-bucket counters (per account, a hash of counts and a hash of sums per
+ * currency, holding the buckets of every window), so counts
  * and sums are exact by the bucket definition of {@link Features}, whatever the arrival order, for
  * events up to {@link Options#allowedLateness()} behind the newest event time seen for the
  * account. Older events are still counted in their own buckets, but buckets and event times no
@@ -39,7 +40,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * its currency has, or a currency without minor units (XAU...), is refused with an
  * {@link IllegalArgumentException} before anything is written. Event times must lie between 1970
  * and the year 33658. If Redis cannot be reached every call throws
- * {@link FeatureStoreUnavailableException}. Thread-safe.
+ * {@link FeatureStoreUnavailableException}; a batch that fails midway may have counted its first
+ * events, which a retry then returns as replays with their stored features. Thread-safe.
  */
 public final class RedisFeatureStore implements FeatureStore {
 

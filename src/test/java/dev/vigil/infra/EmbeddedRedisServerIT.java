@@ -2,6 +2,7 @@ package dev.vigil.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
@@ -47,6 +48,14 @@ class EmbeddedRedisServerIT {
             Map<String, String> bind = client.configGet("bind");
             assertEquals("127.0.0.1", bind.get("bind"));
             assertEquals("yes", client.configGet("appendonly").get("appendonly"));
+        }
+    }
+
+    @Test
+    void shouldFailClearlyWhenThePortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            var e = assertThrows(java.io.UncheckedIOException.class, () -> EmbeddedRedisServer.start(dir, taken.getLocalPort()));
+            assertTrue(e.getMessage().contains("port " + taken.getLocalPort()), e.getMessage());
         }
     }
 
