@@ -1,12 +1,11 @@
 package dev.vigil.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.Vigil;
 import dev.vigil.config.Settings;
 import dev.vigil.decision.Verdict;
 import dev.vigil.event.EventCodec;
 import dev.vigil.event.Topics;
+import dev.vigil.event.TransactionEvent;
 import dev.vigil.route.PipelineMetrics;
 import dev.vigil.simulate.MalformedEvents;
 import dev.vigil.simulate.SimulatedEvent;
@@ -19,22 +18,11 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,7 +33,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", description = "Run the whole platform on embedded services with a simulated payment rail.")
 final class DemoCommand implements Runnable {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Duration WARM_UP = Duration.ofSeconds(10);
 
     @Option(names = "--duration", defaultValue = "60s", description = "How long to send traffic (e.g. 60s, 5m). Default: ${DEFAULT-VALUE}.")
     Duration duration;
@@ -65,10 +53,14 @@ final class DemoCommand implements Runnable {
     @Option(names = "--http-every", defaultValue = "50", description = "Send one transaction in N over HTTP instead of Kafka (0: none). Default: ${DEFAULT-VALUE}.")
     int httpEvery;
 
-    private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
-    private final Recorder endToEnd = new Recorder(3);
-    private final AtomicLong decisionsSeen = new AtomicLong();
-    private final AtomicLong httpAnswered = new AtomicLong();
+    /** What the demo sent. */
+    private static final class Traffic {
+        long transactions;
+        long accountEvents;
+        long malformed;
+        long overHttp;
+        long elapsedNanos;
+    }
 
     @Override
     public void run() {
@@ -80,9 +72,11 @@ final class DemoCommand implements Runnable {
             System.out.printf("Vigil is up: rules %s, model %s%n", vigil.ruleSetVersion(), vigil.modelVersion());
             System.out.printf("Metrics: http://%s:%d/metrics   Health: http://%s:%d/health%n",
                     settings.httpHost(), settings.httpPort(), settings.httpHost(), settings.httpPort());
-            Traffic sent = play(vigil, settings, shutdown);
-            awaitDrain(vigil.metrics(), sent);
-            printSummary(vigil, settings, sent);
+            try (DecisionWatcher watcher = new DecisionWatcher(vigil.services().kafkaBootstrap(), WARM_UP)) {
+                Traffic sent = play(vigil, settings, shutdown, watcher);
+                awaitDrain(vigil.metrics(), sent, watcher);
+                printSummary(vigil, settings, sent, watcher);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -90,26 +84,12 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    /** What the demo sent. */
-    private static final class Traffic {
-        long transactions;
-        long accountEvents;
-        long malformed;
-        long overHttp;
-        long elapsedNanos;
-    }
-
-    private Traffic play(Vigil vigil, Settings settings, Shutdown shutdown) throws InterruptedException {
-        String bootstrap = vigil.services().kafkaBootstrap();
+    private Traffic play(Vigil vigil, Settings settings, Shutdown shutdown, DecisionWatcher watcher) throws InterruptedException {
         EventCodec codec = new EventCodec(Clock.systemUTC(), settings.maxFutureSkew(), settings.maxEventBytes());
-        Instant now = Instant.now();
-        // Event time starts in the past and runs faster than the clock; it never passes the clock.
-        Simulator simulator = new Simulator(SimulationConfig.defaults(accounts, seed, now.minus(Duration.ofDays(30))));
-        Iterator<SimulatedEvent> events = simulator;
+        // Event time starts in the past and runs faster than the clock; it is never let past the clock.
+        Simulator simulator = new Simulator(SimulationConfig.defaults(accounts, seed, Instant.now().minus(Duration.ofDays(30))));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         URI decisionsUri = URI.create("http://" + settings.httpHost() + ":" + settings.httpPort() + "/v1/decisions");
-        AtomicBoolean consuming = new AtomicBoolean(true);
-        Thread watcher = startDecisionWatcher(bootstrap, consuming);
 
         Traffic t = new Traffic();
         long start = System.nanoTime();
@@ -117,37 +97,35 @@ final class DemoCommand implements Runnable {
         long intervalNanos = 1_000_000_000L / rate;
         long next = start;
         long lastStatus = start;
-        long sentCount = 0;
+        long n = 0;
         try (var producer = new KafkaProducer<String, byte[]>(Map.of(
-                "bootstrap.servers", bootstrap, "linger.ms", 5, "acks", "all"),
+                "bootstrap.servers", vigil.services().kafkaBootstrap(), "linger.ms", 5, "acks", "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
             while (System.nanoTime() < end && !shutdown.isRequested()) {
-                SimulatedEvent e = events.next();
+                SimulatedEvent e = simulator.next();
                 if (e instanceof SimulatedEvent.Account a) {
                     producer.send(new ProducerRecord<>(Topics.ACCOUNT_EVENTS, a.event().accountId(), codec.write(a.event())));
                     t.accountEvents++;
                     continue;
                 }
-                var tx = ((SimulatedEvent.Transaction) e).event();
-                long wait = java.time.Duration.between(Instant.now(), tx.occurredAt()).toMillis();
-                if (wait > 0) Thread.sleep(Math.min(wait, 1000));
+                TransactionEvent tx = ((SimulatedEvent.Transaction) e).event();
+                long aheadMillis = Duration.between(Instant.now(), tx.occurredAt()).toMillis();
+                if (aheadMillis > 0) Thread.sleep(Math.min(aheadMillis, 1000));
                 byte[] json = codec.write(tx);
-                sentCount++;
-                if (malformedEvery > 0 && sentCount % malformedEvery == 0) {
-                    var bad = MalformedEvents.corrupt(json, (int) (sentCount / malformedEvery));
+                n++;
+                if (malformedEvery > 0 && n % malformedEvery == 0) {
+                    var bad = MalformedEvents.corrupt(json, (int) (n / malformedEvery));
                     producer.send(new ProducerRecord<>(Topics.TRANSACTIONS, tx.accountId(), bad.payload()));
                     t.malformed++;
-                } else if (httpEvery > 0 && sentCount % httpEvery == 0) {
-                    sentAt.put(tx.transactionId(), System.nanoTime());
+                } else if (httpEvery > 0 && n % httpEvery == 0) {
+                    watcher.sent(tx.transactionId());
                     http.sendAsync(HttpRequest.newBuilder(decisionsUri).timeout(Duration.ofSeconds(10))
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(),
-                            HttpResponse.BodyHandlers.discarding())
-                            .whenComplete((r, err) -> httpAnswered.incrementAndGet());
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), HttpResponse.BodyHandlers.discarding());
                     t.transactions++;
                     t.overHttp++;
                 } else {
-                    sentAt.put(tx.transactionId(), System.nanoTime());
+                    watcher.sent(tx.transactionId());
                     producer.send(new ProducerRecord<>(Topics.TRANSACTIONS, tx.accountId(), json));
                     t.transactions++;
                 }
@@ -155,7 +133,7 @@ final class DemoCommand implements Runnable {
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
                 if (System.nanoTime() - lastStatus >= 1_000_000_000L) {
-                    printStatus(vigil.metrics(), System.nanoTime() - start, t);
+                    printStatus(vigil.metrics(), System.nanoTime() - start, t, watcher.takeInterval());
                     lastStatus = System.nanoTime();
                 }
             }
@@ -163,112 +141,66 @@ final class DemoCommand implements Runnable {
         }
         t.elapsedNanos = System.nanoTime() - start;
         System.out.println();
-        consumingUntilDrained = consuming;
-        watcherThread = watcher;
         return t;
     }
 
-    private AtomicBoolean consumingUntilDrained;
-    private Thread watcherThread;
-
-    /** Reads vigil.decisions to measure the end-to-end latency: sent to Kafka, to decision published. */
-    private Thread startDecisionWatcher(String bootstrap, AtomicBoolean consuming) throws InterruptedException {
-        var assigned = new java.util.concurrent.CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
-                    "bootstrap.servers", bootstrap, "group.id", "vigil-demo-watch-" + System.nanoTime(),
-                    "auto.offset.reset", "latest", "enable.auto.commit", false),
-                    new StringDeserializer(), new ByteArrayDeserializer())) {
-                consumer.subscribe(List.of(Topics.DECISIONS));
-                while (consumer.assignment().isEmpty()) consumer.poll(Duration.ofMillis(100));
-                consumer.seekToEnd(consumer.assignment());
-                consumer.assignment().forEach(consumer::position);
-                assigned.countDown();
-                while (consuming.get()) {
-                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        long seenAt = System.nanoTime();
-                        try {
-                            JsonNode d = MAPPER.readTree(r.value());
-                            Long sent = sentAt.remove(d.path("transaction_id").asText());
-                            if (sent != null) {
-                                endToEnd.recordValue(Math.max(1, (seenAt - sent) / 1000));
-                                decisionsSeen.incrementAndGet();
-                            }
-                        } catch (Exception ignored) {
-                            // not ours to judge here; the pipeline wrote it
-                        }
-                    }
-                }
-            }
-        }, "demo-decision-watcher");
-        t.setDaemon(true);
-        t.start();
-        assigned.await(30, java.util.concurrent.TimeUnit.SECONDS);
-        return t;
-    }
-
-    private Histogram interval = new Histogram(3);
-
-    private void printStatus(PipelineMetrics m, long elapsedNanos, Traffic t) {
-        Histogram h = endToEnd.getIntervalHistogram();
-        interval.add(h);
+    private void printStatus(PipelineMetrics m, long elapsedNanos, Traffic t, Histogram lastSecond) {
         long secs = elapsedNanos / 1_000_000_000L;
         double perSecond = (t.transactions + t.malformed) / Math.max(1e-9, elapsedNanos / 1e9);
-        StringBuilder top = new StringBuilder();
-        m.topRules(3).forEach((rule, n) -> top.append(top.length() == 0 ? "" : ", ").append(rule).append(' ').append(n));
         String line = String.format("[%02d:%02d] %5.0f ev/s | ALLOW %d  REVIEW %d  BLOCK %d | rejected %d | p50 %s p99 %s | top %s",
                 secs / 60, secs % 60, perSecond,
                 m.decisions(Verdict.ALLOW), m.decisions(Verdict.REVIEW), m.decisions(Verdict.BLOCK), m.rejections(),
-                ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)),
-                top.length() == 0 ? "-" : top);
+                ms(lastSecond.getValueAtPercentile(50)), ms(lastSecond.getValueAtPercentile(99)), join(m.topRules(3)));
+        // A live line on a terminal; a line every 5 s in a log.
         if (System.console() != null) System.out.print("\r" + line + "   ");
         else if (secs % 5 == 0) System.out.println(line);
     }
 
-    private void awaitDrain(PipelineMetrics m, Traffic t) throws InterruptedException {
+    private static void awaitDrain(PipelineMetrics m, Traffic t, DecisionWatcher watcher) throws InterruptedException {
         long expected = t.transactions + t.malformed;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (m.totalDecisions() + m.duplicates() + m.rejections() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        while (m.totalDecisions() + m.duplicates() + m.rejections() < expected && System.nanoTime() < deadline) Thread.sleep(100);
         long quiet = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!sentAt.isEmpty() && System.nanoTime() < quiet) Thread.sleep(50);
-        consumingUntilDrained.set(false);
-        watcherThread.join(5_000);
-        interval.add(endToEnd.getIntervalHistogram());
+        while (watcher.outstanding() > 0 && System.nanoTime() < quiet) Thread.sleep(50);
     }
 
-    private void printSummary(Vigil vigil, Settings settings, Traffic t) {
+    private void printSummary(Vigil vigil, Settings settings, Traffic t, DecisionWatcher watcher) {
         PipelineMetrics m = vigil.metrics();
         double secs = t.elapsedNanos / 1e9;
-        long auditDecisions = vigil.audit().countDecisions();
-        long auditRejections = vigil.audit().countRejections();
-        Map<String, Long> top = m.topRules(5);
+        Histogram all = watcher.all();
+        Histogram steady = watcher.steady();
+        StringBuilder stages = new StringBuilder();
+        m.meanStageMillis().forEach((stage, ms) -> stages.append(stages.length() == 0 ? "" : ", ").append(String.format("%s %.1f ms", stage, ms)));
         System.out.println();
         System.out.println("Vigil demo summary");
         System.out.printf("  Sent        %,d transactions (%,d over HTTP), %,d malformed events, %,d account events in %.1f s: %.0f events/s%n",
                 t.transactions, t.overHttp, t.malformed, t.accountEvents, secs, (t.transactions + t.malformed) / secs);
         System.out.printf("  Decisions   ALLOW %,d   REVIEW %,d   BLOCK %,d   (rejected %,d to %s)%n",
                 m.decisions(Verdict.ALLOW), m.decisions(Verdict.REVIEW), m.decisions(Verdict.BLOCK), m.rejections(), Topics.DLQ);
-        System.out.printf("  Latency     sent to decision published (%,d decisions): p50 %s  p99 %s  max %s%n",
-                interval.getTotalCount(), ms(interval.getValueAtPercentile(50)), ms(interval.getValueAtPercentile(99)),
-                ms(interval.getMaxValue()));
-        StringBuilder stages = new StringBuilder();
-        m.meanStageMillis().forEach((stage, ms) -> stages.append(stages.length() == 0 ? "" : ", ").append(String.format("%s %.2f ms", stage, ms)));
+        System.out.printf("  Latency     sent to decision published, all %,d: p50 %s  p99 %s  max %s%n",
+                all.getTotalCount(), ms(all.getValueAtPercentile(50)), ms(all.getValueAtPercentile(99)), ms(all.getMaxValue()));
+        System.out.printf("              after the first %d s of warm-up, %,d: p50 %s  p99 %s  max %s%n",
+                WARM_UP.toSeconds(), steady.getTotalCount(), ms(steady.getValueAtPercentile(50)),
+                ms(steady.getValueAtPercentile(99)), ms(steady.getMaxValue()));
         System.out.println("  Per batch   " + stages + " (mean time of each stage)");
-        StringBuilder rules = new StringBuilder();
-        top.forEach((rule, n) -> rules.append(rules.length() == 0 ? "" : ", ").append(rule).append(' ').append(n));
-        System.out.println("  Top rules   " + (rules.length() == 0 ? "none fired" : rules));
+        String rules = join(m.topRules(5));
+        System.out.println("  Top rules   " + (rules.equals("-") ? "none fired" : rules));
         System.out.printf("  Audit store %,d decision rows, %,d rejection rows (PostgreSQL data in %s)%n",
-                auditDecisions, auditRejections, settings.dataDir().resolve("postgres"));
+                vigil.audit().countDecisions(), vigil.audit().countRejections(), settings.dataDir().resolve("postgres"));
         System.out.println();
         System.out.println("Where to look next:");
         System.out.println("  ./vigil audit sql \"select verdict, count(*) from decision group by verdict\"");
+        System.out.println("  ./vigil audit sql \"select transaction_id, verdict, hits from decision where verdict <> 'ALLOW' limit 5\"");
         System.out.println("  ./vigil audit sql \"select reason_code, count(*) from rejection group by 1\"");
-        System.out.printf("  Topics %s, %s, %s on the broker kept in %s (./vigil run serves it on %s)%n",
-                Topics.DECISIONS, Topics.ALERTS, Topics.DLQ, settings.dataDir().resolve("kafka"),
-                vigil.services().kafkaBootstrap());
-        System.out.printf("  While Vigil runs: http://%s:%d/metrics%n", settings.httpHost(), settings.httpPort());
+        System.out.printf("  Topics %s, %s, %s are kept in %s; ./vigil run serves them again on %s%n",
+                Topics.DECISIONS, Topics.ALERTS, Topics.DLQ, settings.dataDir().resolve("kafka"), vigil.services().kafkaBootstrap());
+        System.out.printf("  Metrics, while Vigil runs: http://%s:%d/metrics%n", settings.httpHost(), settings.httpPort());
+    }
+
+    private static String join(Map<String, Long> counts) {
+        StringBuilder s = new StringBuilder();
+        counts.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+        return s.length() == 0 ? "-" : s.toString();
     }
 
     private static String ms(long micros) {

@@ -18,7 +18,7 @@ public final class HttpResponder {
 
     public void decision(Exchange exchange) throws Exception {
         Batch batch = exchange.getMessage().getBody(Batch.class);
-        metrics.recordBatch(System.nanoTime() - batch.arrivedNanos, batch.transactions.size());
+        metrics.recordBatch(System.nanoTime() - batch.arrivedNanos);
         Message out = exchange.getMessage();
         out.setHeader(Intake.REQUEST_ID_HEADER, batch.requestId);
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");

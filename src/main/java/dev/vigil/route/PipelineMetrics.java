@@ -15,12 +15,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
- * What the pipeline has done: Prometheus meters for {@code GET /metrics}, and live figures (counts,
- * latency percentiles from HdrHistogram, top rules) for the demo's status line.
+ * What the pipeline has done: Prometheus meters for {@code GET /metrics}, and live figures (counts
+ * by verdict, top rules, mean stage times) for the demo's status line.
  */
 public final class PipelineMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -32,8 +30,6 @@ public final class PipelineMetrics {
     private final LongAdder duplicateCount = new LongAdder();
     private final Timer decisionLatency;
     private final Timer batchLatency;
-    private final Recorder latencyMicros = new Recorder(3);
-    private final Histogram totalLatency = new Histogram(3);
 
     public PipelineMetrics() {
         for (Verdict v : Verdict.values()) {
@@ -75,11 +71,9 @@ public final class PipelineMetrics {
         duplicateCount.increment();
     }
 
-    /** End-to-end time of one batch (arrival to audit commit and publication), per event in it. */
-    public void recordBatch(long nanos, int events) {
+    /** Time of one batch from its arrival to its offsets' commit (Kafka) or its answer (HTTP). */
+    public void recordBatch(long nanos) {
         batchLatency.record(nanos, TimeUnit.NANOSECONDS);
-        long micros = Math.max(1, nanos / 1000);
-        for (int i = 0; i < events; i++) latencyMicros.recordValue(Math.min(micros, 60_000_000L));
     }
 
     /** Time one stage spent on one batch (decide, audit, publish, commit). */
@@ -125,18 +119,6 @@ public final class PipelineMetrics {
 
     public long duplicates() {
         return duplicateCount.sum();
-    }
-
-    /** The latency histogram (microseconds per event, arrival to audit commit) since the last call; also kept in total. */
-    public synchronized Histogram takeInterval() {
-        Histogram h = latencyMicros.getIntervalHistogram();
-        totalLatency.add(h);
-        return h;
-    }
-
-    public synchronized Histogram totalLatency() {
-        takeInterval();
-        return totalLatency.copy();
     }
 
     /** The n rules that fired most often, most first. */

@@ -77,6 +77,6 @@ public final class PublishStage {
         long start = System.nanoTime();
         batch.lastCommitPerPartition.values().forEach(c -> c.commit());
         metrics.recordStage("commit", System.nanoTime() - start);
-        metrics.recordBatch(System.nanoTime() - batch.arrivedNanos, batch.transactions.size());
+        metrics.recordBatch(System.nanoTime() - batch.arrivedNanos);
     }
 }
