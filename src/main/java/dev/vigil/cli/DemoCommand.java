@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * rate, shows a live status line, and ends with a summary and where to look next.
  */
 @Command(name = "demo", description = "Run the whole platform on embedded services with a simulated payment rail.")
-final class DemoCommand implements Runnable {
+final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private static final Duration WARM_UP = Duration.ofSeconds(10);
 
     @Option(names = "--duration", defaultValue = "60s", description = "How long to send traffic (e.g. 60s, 5m). Default: ${DEFAULT-VALUE}.")
@@ -44,8 +44,8 @@ final class DemoCommand implements Runnable {
     @Option(names = "--accounts", defaultValue = "5000", description = "Simulated accounts. Default: ${DEFAULT-VALUE}.")
     int accounts;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Simulator seed. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--seed", description = "Simulator seed; the same seed replays the same traffic. Default: a new one each run.")
+    Long seed;
 
     @Option(names = "--malformed-every", defaultValue = "200", description = "Send one malformed event every N events (0: none). Default: ${DEFAULT-VALUE}.")
     int malformedEvery;
@@ -62,8 +62,9 @@ final class DemoCommand implements Runnable {
         long elapsedNanos;
     }
 
+    /** @return 0 when every event sent was accounted for in the audit store, 1 when not */
     @Override
-    public void run() {
+    public Integer call() {
         if (rate <= 0) throw new IllegalArgumentException("--rate must be above 0");
         Settings settings = Settings.load();
         Shutdown shutdown = new Shutdown();
@@ -72,22 +73,43 @@ final class DemoCommand implements Runnable {
             System.out.printf("Vigil is up: rules %s, model %s%n", vigil.ruleSetVersion(), vigil.modelVersion());
             System.out.printf("Metrics: http://%s:%d/metrics   Health: http://%s:%d/health%n",
                     settings.httpHost(), settings.httpPort(), settings.httpHost(), settings.httpPort());
+            // The data directory may hold earlier runs: check this run's rows by difference.
+            long decisionRowsBefore = vigil.audit().countDecisions();
+            long rejectionRowsBefore = vigil.audit().countRejections();
             try (DecisionWatcher watcher = new DecisionWatcher(vigil.services().kafkaBootstrap(), WARM_UP)) {
                 Traffic sent = play(vigil, settings, shutdown, watcher);
                 awaitDrain(vigil.metrics(), sent, watcher);
                 printSummary(vigil, settings, sent, watcher);
+                return accountFor(sent, vigil.audit().countDecisions() - decisionRowsBefore, vigil.metrics().duplicates(),
+                        vigil.audit().countRejections() - rejectionRowsBefore);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return 1;
         } finally {
             shutdown.finished();
         }
     }
 
+    /**
+     * Every transaction sent has one new audit row (or, replayed with an earlier run's seed, is a
+     * recognised duplicate of one), and every malformed event one new rejection row.
+     */
+    private static int accountFor(Traffic sent, long newDecisionRows, long duplicates, long newRejectionRows) {
+        boolean ok = newDecisionRows + duplicates == sent.transactions && newRejectionRows == sent.malformed;
+        System.out.printf("%n%s: %,d transactions sent, %,d new decision rows%s; %,d malformed events sent, %,d new rejection rows.%n",
+                ok ? "All accounted for" : "NOT all accounted for", sent.transactions, newDecisionRows,
+                duplicates == 0 ? "" : String.format(" and %,d duplicates of earlier runs", duplicates),
+                sent.malformed, newRejectionRows);
+        return ok ? 0 : 1;
+    }
+
     private Traffic play(Vigil vigil, Settings settings, Shutdown shutdown, DecisionWatcher watcher) throws InterruptedException {
         EventCodec codec = new EventCodec(Clock.systemUTC(), settings.maxFutureSkew(), settings.maxEventBytes());
         // Event time starts in the past and runs faster than the clock; it is never let past the clock.
-        Simulator simulator = new Simulator(SimulationConfig.defaults(accounts, seed, Instant.now().minus(Duration.ofDays(30))));
+        long runSeed = seed != null ? seed : System.currentTimeMillis();
+        System.out.printf("Simulating %,d accounts, seed %d, %d events/s for %s%n", accounts, runSeed, rate, duration);
+        Simulator simulator = new Simulator(SimulationConfig.defaults(accounts, runSeed, Instant.now().minus(Duration.ofDays(30))));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         URI decisionsUri = URI.create("http://" + settings.httpHost() + ":" + settings.httpPort() + "/v1/decisions");
 
