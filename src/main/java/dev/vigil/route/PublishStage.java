@@ -6,12 +6,19 @@ import dev.vigil.decision.DecisionJson;
 import dev.vigil.event.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -72,10 +79,24 @@ public final class PublishStage {
         }
     }
 
-    /** Last stage of the Kafka routes: the offsets, only now that audit and publication are done. */
+    /**
+     * Last stage of the Kafka routes: the offsets, only now that audit and publication are done.
+     * All partitions of the batch go in one synchronous commit (one round trip, not one per
+     * partition). This runs on the consumer's own thread, as the Kafka consumer requires.
+     */
     public void commitOffsets(Batch batch) {
         long start = System.nanoTime();
-        batch.lastCommitPerPartition.values().forEach(c -> c.commit());
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Consumer<?, ?> consumer = null;
+        for (KafkaManualCommit handle : batch.lastCommitPerPartition.values()) {
+            if (handle instanceof DefaultKafkaManualCommit c) {
+                consumer = c.getConsumer();
+                offsets.put(c.getPartition(), new OffsetAndMetadata(c.getRecordOffset() + 1));
+            } else {
+                handle.commit();
+            }
+        }
+        if (consumer != null) consumer.commitSync(offsets);
         metrics.recordStage("commit", System.nanoTime() - start);
         metrics.recordBatch(System.nanoTime() - batch.arrivedNanos);
     }
