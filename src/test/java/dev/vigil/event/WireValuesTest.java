@@ -124,7 +124,9 @@ class WireValuesTest {
     void plainDecimalsAreExactBigDecimals(@ForAll("numberish") String s) {
         if (!WireValues.isPlainDecimal(s)) return;
         BigDecimal v = new BigDecimal(s);
-        assertEquals(s, v.toPlainString(), "the scale and every digit survive");
+        // BigDecimal has no negative zero: "-0.00" reads as 0.00 (the codec refuses any minus sign anyway).
+        String expected = v.signum() == 0 && s.startsWith("-") ? s.substring(1) : s;
+        assertEquals(expected, v.toPlainString(), "the scale and every digit survive");
     }
 
     @Provide
