@@ -90,6 +90,21 @@ public final class PipelineMetrics {
         return out;
     }
 
+    /**
+     * One rules reload: {@code vigil.rules.reload{outcome=applied|refused}}.
+     *
+     * @param outcome the lower-case outcome, {@code applied} or {@code refused}
+     */
+    public void recordRuleReload(String outcome) {
+        registry.counter("vigil.rules.reload", "outcome", outcome).increment();
+    }
+
+    /** Rules reloads so far with this outcome ({@code applied} or {@code refused}). */
+    public long ruleReloads(String outcome) {
+        Counter c = registry.find("vigil.rules.reload").tag("outcome", outcome).counter();
+        return c == null ? 0 : (long) c.count();
+    }
+
     public void recordFailure(String stage) {
         registry.counter("vigil.stage.failures", "stage", stage).increment();
     }
