@@ -37,6 +37,11 @@ public final class PipelineMetrics {
                     .tag("verdict", v.name()).register(registry));
             decisionCounts.put(v, new LongAdder());
         }
+        // Both outcomes exist from the start, so a dashboard or alert sees 0 rather than no series.
+        for (String outcome : new String[] {"applied", "refused"}) {
+            Counter.builder("vigil.rules.reload").description("Rules reloads, by outcome: applied, or refused (the running rules stayed)")
+                    .tag("outcome", outcome).register(registry);
+        }
         decisionLatency = Timer.builder("vigil.decision.latency")
                 .description("Time to decide one event: features, score and rules")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
@@ -96,7 +101,7 @@ public final class PipelineMetrics {
      * @param outcome the lower-case outcome, {@code applied} or {@code refused}
      */
     public void recordRuleReload(String outcome) {
-        registry.counter("vigil.rules.reload", "outcome", outcome).increment();
+        Counter.builder("vigil.rules.reload").tag("outcome", outcome).register(registry).increment();
     }
 
     /** Rules reloads so far with this outcome ({@code applied} or {@code refused}). */
