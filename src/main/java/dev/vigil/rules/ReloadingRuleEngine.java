@@ -98,15 +98,22 @@ public final class ReloadingRuleEngine implements RuleEngine, AutoCloseable {
      * @param poll how often the folder's fingerprint is compared even without file events
      * @param quiet how long the folder must stay unchanged before a rebuild
      */
-    public synchronized ReloadingRuleEngine startWatching(Duration poll, Duration quiet) {
+    public ReloadingRuleEngine startWatching(Duration poll, Duration quiet) {
+        return startWatching(poll, quiet, true);
+    }
+
+    /** With {@code fileEvents} false, only the periodic comparison sees changes (as on a file system without events). */
+    synchronized ReloadingRuleEngine startWatching(Duration poll, Duration quiet, boolean fileEvents) {
         if (closed) throw new IllegalStateException("closed");
         if (watcher != null) return this;
         if (poll.isNegative() || poll.isZero() || quiet.isNegative()) {
             throw new IllegalArgumentException("poll must be positive and quiet not negative: " + poll + ", " + quiet);
         }
         try {
-            watch = FileSystems.getDefault().newWatchService();
-            registerTree(dir);
+            if (fileEvents) {
+                watch = FileSystems.getDefault().newWatchService();
+                registerTree(dir);
+            }
         } catch (IOException | UnsupportedOperationException e) {
             log.warn("Rules folder {} cannot be watched ({}); checking it every {} ms instead", dir, e.toString(),
                     poll.toMillis());
@@ -115,7 +122,8 @@ public final class ReloadingRuleEngine implements RuleEngine, AutoCloseable {
         watcher = new Thread(() -> watchLoop(poll, quiet), "vigil-rules-watch");
         watcher.setDaemon(true);
         watcher.start();
-        log.info("Watching rules folder {} (poll {} ms, quiet {} ms)", dir, poll.toMillis(), quiet.toMillis());
+        log.info("Watching rules folder {} ({}poll {} ms, quiet {} ms)", dir, watch == null ? "no file events, " : "",
+                poll.toMillis(), quiet.toMillis());
         return this;
     }
 

@@ -124,6 +124,23 @@ class ReloadingRuleEngineTest {
     }
 
     @Test
+    void shouldSeeASavedChangeByPollingWhenTheFileSystemSendsNoEvents() throws Exception {
+        // Given the shipped rules, watched by comparison only (as on a network share)
+        RulesDir rules = watchedCopy();
+        engine.startWatching(POLL, QUIET, false);
+        RuleSetVersion before = engine.version();
+
+        // When an analyst lowers the VEL-001 limit to 4 in place
+        Files.writeString(rules.path("drl/velocity.drl"), velocityWithLimit(rules.path("drl/velocity.drl"), 4));
+
+        // Then the poll sees it and applies it
+        RuleReload r = nextReload();
+        assertEquals(RuleReload.Outcome.APPLIED, r.outcome(), () -> "problems: " + r.problems());
+        assertEquals(before, r.previous());
+        assertTrue(velocityFired(fiveInAMinute(engine)));
+    }
+
+    @Test
     void shouldRefuseABrokenFileKeepTheRunningRulesAndApplyTheFix() throws Exception {
         // Given the shipped rules, watched
         RulesDir rules = watchedCopy();
