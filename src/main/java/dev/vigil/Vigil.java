@@ -9,7 +9,7 @@ import dev.vigil.feature.RedisFeatureStore;
 import dev.vigil.infra.Services;
 import dev.vigil.route.PipelineMetrics;
 import dev.vigil.route.Stages;
-import dev.vigil.rules.DroolsRuleEngine;
+import dev.vigil.rules.ReloadingRuleEngine;
 import dev.vigil.score.ModelDirectory;
 import dev.vigil.score.XgboostRiskModel;
 import java.time.Clock;
@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -43,7 +44,7 @@ public final class Vigil implements AutoCloseable {
     private Services services;
     private PostgresAuditStore audit;
     private RedisFeatureStore features;
-    private DroolsRuleEngine rules;
+    private ReloadingRuleEngine rules;
     private XgboostRiskModel model;
     private PipelineMetrics metrics;
     private Main camel;
@@ -70,7 +71,7 @@ public final class Vigil implements AutoCloseable {
         long t0 = System.nanoTime();
         Clock clock = Clock.systemUTC();
         // Rules and model first: a broken rule file or model fails the start before anything listens.
-        rules = DroolsRuleEngine.load(settings.rulesDir());
+        rules = ReloadingRuleEngine.load(settings.rulesDir(), clock);
         model = XgboostRiskModel.load(ModelDirectory.resolve(settings.modelDir()));
         resources.add(model);
 
@@ -94,6 +95,15 @@ public final class Vigil implements AutoCloseable {
         resources.add(producer);
 
         metrics = new PipelineMetrics();
+        // Watch only once the counter and the topic can hear of it: no reload goes unrecorded.
+        String rulesKey = settings.rulesDir().toAbsolutePath().normalize().toString();
+        rules.addListener(r -> metrics.recordRuleReload(r.outcome().tag()));
+        rules.addListener(r -> producer.send(new ProducerRecord<>(Topics.RULE_EVENTS, rulesKey, r.toJson()),
+                (meta, e) -> {
+                    if (e != null) log.warn("rule reload event not published to {}: {}", Topics.RULE_EVENTS, e.toString());
+                }));
+        rules.startWatching();
+        resources.add(rules); // closed before the producer its listener publishes with
         EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
         DecisionEngine engine = new DecisionEngine(features, model, rules, clock);
         Map<String, Object> beans = Stages.create(codec, engine, features, audit, producer, admin, metrics, clock,

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             SimulateCommand.class,
             ModelCommand.class,
             AuditCommand.class,
+            RulesCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class VigilCli implements Runnable {

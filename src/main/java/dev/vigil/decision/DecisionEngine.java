@@ -5,6 +5,7 @@ import dev.vigil.feature.Enrichment;
 import dev.vigil.feature.FeatureStore;
 import dev.vigil.feature.Features;
 import dev.vigil.rules.RuleEngine;
+import dev.vigil.rules.RuleEvaluation;
 import dev.vigil.score.ModelScore;
 import dev.vigil.score.RiskModel;
 import java.time.Clock;
@@ -51,12 +52,14 @@ public final class DecisionEngine {
             long ruleStart = System.nanoTime();
             TransactionEvent event = events.get(i);
             Enrichment e = enriched.get(i);
-            List<Hit> hits = new ArrayList<>(rules.evaluate(event, e.features(), e.account(), scores.get(i)));
+            // Hits and version read together: a reload between them must not cite the wrong rule set.
+            RuleEvaluation evaluation = rules.evaluateVersioned(event, e.features(), e.account(), scores.get(i));
+            List<Hit> hits = new ArrayList<>(evaluation.hits());
             hits.sort(Comparator.comparing(Hit::ruleId));
             long micros = (sharedNanos / events.size() + (System.nanoTime() - ruleStart)) / 1000;
             out.add(new Decision(
                     Decision.decisionIdFor(event.transactionId()), event, VerdictPolicy.combine(hits), hits,
-                    scores.get(i), e.features(), e.account(), rules.version(), clock.instant(), micros));
+                    scores.get(i), e.features(), e.account(), evaluation.version(), clock.instant(), micros));
         }
         return out;
     }

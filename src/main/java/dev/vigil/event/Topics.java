@@ -13,7 +13,14 @@ public final class Topics {
     /** Out: rejected input, original bytes as the value, reason and source in headers. */
     public static final String DLQ = "vigil.dlq";
 
-    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ};
+    /**
+     * Out: one JSON event per rules reload, applied or refused, keyed by the rules folder
+     * ({@code outcome}, {@code version}, {@code hash}, {@code previous_version}, {@code previous_hash},
+     * {@code problems}, {@code at}; see {@code dev.vigil.rules.RuleReload#toJson()}).
+     */
+    public static final String RULE_EVENTS = "vigil.rule-events";
+
+    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ, RULE_EVENTS};
 
     private Topics() {}
 }

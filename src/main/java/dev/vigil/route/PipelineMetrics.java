@@ -37,6 +37,11 @@ public final class PipelineMetrics {
                     .tag("verdict", v.name()).register(registry));
             decisionCounts.put(v, new LongAdder());
         }
+        // Both outcomes exist from the start, so a dashboard or alert sees 0 rather than no series.
+        for (String outcome : new String[] {"applied", "refused"}) {
+            Counter.builder("vigil.rules.reload").description("Rules reloads, by outcome: applied, or refused (the running rules stayed)")
+                    .tag("outcome", outcome).register(registry);
+        }
         decisionLatency = Timer.builder("vigil.decision.latency")
                 .description("Time to decide one event: features, score and rules")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
@@ -88,6 +93,21 @@ public final class PipelineMetrics {
         Map<String, Double> out = new LinkedHashMap<>();
         stageTimers.forEach((k, t) -> out.put(k, t.mean(TimeUnit.NANOSECONDS) / 1e6));
         return out;
+    }
+
+    /**
+     * One rules reload: {@code vigil.rules.reload{outcome=applied|refused}}.
+     *
+     * @param outcome the lower-case outcome, {@code applied} or {@code refused}
+     */
+    public void recordRuleReload(String outcome) {
+        Counter.builder("vigil.rules.reload").tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** Rules reloads so far with this outcome ({@code applied} or {@code refused}). */
+    public long ruleReloads(String outcome) {
+        Counter c = registry.find("vigil.rules.reload").tag("outcome", outcome).counter();
+        return c == null ? 0 : (long) c.count();
     }
 
     public void recordFailure(String stage) {

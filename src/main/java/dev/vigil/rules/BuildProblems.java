@@ -15,6 +15,18 @@ final class BuildProblems {
     /** Where a text Drools compiled came from: a rule file, or one sheet of a decision table. */
     record Origin(String display, DecisionTables.SheetDrl sheet) {}
 
+    private static final java.util.regex.Pattern PARSER_POSITION =
+            java.util.regex.Pattern.compile("^\\[ERR \\d+\\] Line (\\d+):(\\d+) (.*)$");
+
+    /** The parser's wording, said the way an analyst would look for the mistake. */
+    static String plain(String parserText) {
+        String t = parserText.replaceFirst("^no viable alternative at input (\\S+)",
+                "unexpected $1 here: something is missing or misspelt just before it;");
+        t = t.replaceFirst("^mismatched input (\\S+) expecting (\\S+)", "found $1 where $2 was expected;");
+        t = t.replaceFirst("^extraneous input (\\S+) expecting (\\S+)", "$1 does not belong here ($2 was expected);");
+        return t.endsWith(";") ? t.substring(0, t.length() - 1) : t;
+    }
+
     static String describe(Message m, Map<String, Origin> origins) {
         String text = oneLine(m.getText());
         Origin origin = m.getPath() == null ? null : origins.get(m.getPath());
@@ -25,8 +37,15 @@ final class BuildProblems {
             // Line numbers in the text count lines of the DRL made from the sheet, which no analyst sees.
             text = text.replaceAll("\\s*\\[Line: \\d+, Column: \\d+\\]", "").strip();
         } else if (m.getLine() > 0) {
+            int column = m.getColumn();
+            // Parser errors carry the column only in their text: "[ERR 101] Line 12:26 no viable ...".
+            java.util.regex.Matcher at = PARSER_POSITION.matcher(text);
+            if (at.find() && Integer.parseInt(at.group(1)) == m.getLine()) {
+                if (column <= 0) column = Integer.parseInt(at.group(2));
+                text = plain(at.group(3));
+            }
             sb.append(" [line ").append(m.getLine());
-            if (m.getColumn() > 0) sb.append(", column ").append(m.getColumn());
+            if (column > 0) sb.append(", column ").append(column);
             sb.append(']');
         }
         return sb.append(": ").append(text).toString();

@@ -19,4 +19,13 @@ public interface RuleEngine {
 
     /** The rule-set version every decision records: human version plus content hash. */
     RuleSetVersion version();
+
+    /**
+     * Fires the rules and returns the hits with the version of the rules that fired them. An
+     * engine whose rules can change (a reload) overrides this so both come from one rule set.
+     */
+    default RuleEvaluation evaluateVersioned(TransactionEvent transaction, Features features, AccountProfile account,
+            ModelScore score) {
+        return new RuleEvaluation(evaluate(transaction, features, account, score), version());
+    }
 }

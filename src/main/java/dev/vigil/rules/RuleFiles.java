@@ -115,4 +115,34 @@ final class RuleFiles {
         String base = root.getFileName() == null ? root.toString() : root.getFileName().toString();
         return relativePath.isEmpty() ? base + "/" : base + "/" + relativePath;
     }
+
+    /**
+     * A cheap fingerprint of everything under a rules folder that could change the rule base:
+     * each file's relative path and bytes, lock files and hidden files aside. It never fails: a
+     * folder being rewritten (a save by rename) gives a value that differs, and the next look settles it.
+     */
+    static String fingerprint(Path rulesDir) {
+        Path root = rulesDir.toAbsolutePath().normalize();
+        try (Stream<Path> all = Files.walk(root)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Path p : all.filter(Files::isRegularFile).sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith("~$") || name.startsWith(".")) continue;
+                byte[] bytes;
+                try {
+                    bytes = Files.readAllBytes(p);
+                } catch (IOException gone) {
+                    bytes = ("<unreadable: " + gone + ">").getBytes(StandardCharsets.UTF_8);
+                }
+                sha.update((root.relativize(p).toString().replace('\\', '/') + "\n" + bytes.length + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                sha.update(bytes);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (IOException | UncheckedIOException e) {
+            return "unreadable: " + e;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
 }

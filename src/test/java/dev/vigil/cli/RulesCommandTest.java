@@ -1,0 +1,143 @@
+package dev.vigil.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.poi.ss.usermodel.Cell;
+import org.apache.poi.ss.usermodel.CellType;
+import org.apache.poi.ss.usermodel.Row;
+import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.ss.usermodel.Workbook;
+import org.apache.poi.ss.usermodel.WorkbookFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code vigil rules check}: what an analyst reads and what CI gets as the exit code. */
+class RulesCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int exitCode, String out, String err) {}
+
+    private static Run check(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new RulesCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        String[] all = Stream.concat(Stream.of("check"), Stream.of(args)).toArray(String[]::new);
+        int code = cli.execute(all);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** A copy of the shipped rules folder at {@code tmp/rules}. */
+    private Path copyOfShipped() throws IOException {
+        Path shipped = Path.of("rules");
+        Path dir = tmp.resolve("rules");
+        try (Stream<Path> all = Files.walk(shipped)) {
+            for (Path p : all.sorted().toList()) {
+                Path target = dir.resolve(shipped.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
+        return dir;
+    }
+
+    @Test
+    void shouldListTheRulesAndExitZeroWhenTheFolderBuilds() throws Exception {
+        // Given a copy of the shipped rules
+        Path dir = copyOfShipped();
+        // When
+        Run run = check(dir.toString());
+        // Then exit 0, the version, and each rule with its id, title and file
+        assertEquals(0, run.exitCode(), run::err);
+        assertTrue(run.out().startsWith("OK: " + dir + " builds, version 2026.11.1+"), run.out());
+        assertTrue(run.out().contains(", 9 rules"), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches(
+                "\\s+VEL-001\\s+More than 5 transactions in 60 s\\s+rules/drl/velocity.drl")), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches(
+                "\\s+SCORE-001\\s+Model fraud probability above 0.95\\s+rules/decision-tables/model-score.xlsx")),
+                run.out());
+        assertEquals(10, run.out().lines().count(), run.out());
+        assertEquals("", run.err());
+    }
+
+    @Test
+    void shouldReportEveryProblemWithItsPlaceAndExitOne() throws Exception {
+        // Given the shipped rules with two mistakes: a DRL constraint without its right-hand side
+        // (line 12 of velocity.drl), and a decision-table CONDITION snippet without $param, which
+        // Drools itself would accept as a condition that never matches
+        Path dir = copyOfShipped();
+        Path velocity = dir.resolve("drl/velocity.drl");
+        Files.writeString(velocity, Files.readString(velocity).replace("txCount1m > 5", "txCount1m > "));
+        String cell = dropParamFromFirstCondition(dir.resolve("decision-tables/model-score.xlsx"));
+
+        // When
+        Run run = check(dir.toString());
+
+        // Then exit 1, and each problem names its file and place
+        assertEquals(1, run.exitCode(), run::out);
+        List<String> problems = run.err().lines().filter(l -> l.startsWith("  - ")).map(l -> l.substring(4)).toList();
+        assertEquals(2, problems.size(), run.err());
+        assertTrue(run.err().startsWith("NOT OK: " + dir + " does not build: 2 problems."), run.err());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("rules/drl/velocity.drl [line 12, column 26]: unexpected ','")), problems::toString);
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("rules/decision-tables/model-score.xlsx, sheet '")
+                && p.contains("cell " + cell + ": the CONDITION snippet")
+                && p.contains("has no $param")), problems::toString);
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void shouldExitOneForAFolderThatIsNotThere() {
+        Run run = check(tmp.resolve("nowhere").toString());
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("nowhere: not a folder"), run.err());
+    }
+
+    /**
+     * Rewrites the first CONDITION snippet of the workbook's first RuleTable without its
+     * {@code $param} (as an analyst might "simplify" it) and returns the cell's A1 reference.
+     */
+    private static String dropParamFromFirstCondition(Path xlsx) {
+        try (InputStream in = Files.newInputStream(xlsx); Workbook wb = WorkbookFactory.create(in)) {
+            String ref = null;
+            for (Sheet sheet : wb) {
+                for (Row row : sheet) {
+                    for (Cell c : row) {
+                        if (ref != null || c.getCellType() != CellType.STRING) continue;
+                        if (!c.getStringCellValue().strip().startsWith("RuleTable")) continue;
+                        Row kinds = sheet.getRow(row.getRowNum() + 1);
+                        Row snippets = sheet.getRow(row.getRowNum() + 3);
+                        for (Cell k : kinds) {
+                            if (ref != null || !"CONDITION".equals(k.getStringCellValue().strip())) continue;
+                            Cell s = snippets.getCell(k.getColumnIndex());
+                            String snippet = s.getStringCellValue();
+                            assertTrue(snippet.contains("$param"), snippet);
+                            s.setCellValue(snippet.replaceAll("\\$param[A-Z]?", "0.95").replaceAll(",.*", ""));
+                            ref = s.getAddress().formatAsString();
+                        }
+                    }
+                }
+            }
+            assertTrue(ref != null, "no CONDITION column in " + xlsx);
+            try (OutputStream out = Files.newOutputStream(xlsx)) {
+                wb.write(out);
+            }
+            return ref;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
