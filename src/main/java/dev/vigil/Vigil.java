@@ -9,11 +9,13 @@ import dev.vigil.feature.RedisFeatureStore;
 import dev.vigil.infra.Services;
 import dev.vigil.route.PipelineMetrics;
 import dev.vigil.route.Stages;
+import dev.vigil.route.TransactionalProducers;
 import dev.vigil.rules.ReloadingRuleEngine;
 import dev.vigil.score.ModelDirectory;
 import dev.vigil.score.XgboostRiskModel;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -85,14 +87,16 @@ public final class Vigil implements AutoCloseable {
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap()));
         resources.add(admin);
         createTopics(admin);
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 2,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(null),
                 new StringSerializer(), new ByteArraySerializer());
         resources.add(producer);
+        // The Kafka routes publish each batch and commit its offsets in one transaction.
+        TransactionalProducers transactional = new TransactionalProducers(id -> {
+            KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerConfig(id), new StringSerializer(), new ByteArraySerializer());
+            p.initTransactions();
+            return p;
+        });
+        resources.add(transactional);
 
         metrics = new PipelineMetrics();
         // Watch only once the counter and the topic can hear of it: no reload goes unrecorded.
@@ -106,7 +110,7 @@ public final class Vigil implements AutoCloseable {
         resources.add(rules); // closed before the producer its listener publishes with
         EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
         DecisionEngine engine = new DecisionEngine(features, model, rules, clock);
-        Map<String, Object> beans = Stages.create(codec, engine, features, audit, producer, admin, metrics, clock,
+        Map<String, Object> beans = Stages.create(codec, engine, features, audit, producer, transactional, admin, metrics, clock,
                 settings.kafkaPatience(), settings.httpPatience());
 
         camel = new Main();
@@ -126,6 +130,18 @@ public final class Vigil implements AutoCloseable {
         log.info("Vigil started in {} ms: rules {}, model {}, Kafka {}, HTTP {}:{}",
                 (System.nanoTime() - t0) / 1_000_000, rules.version(), model.version(), services.kafkaBootstrap(),
                 settings.httpHost(), settings.httpPort());
+    }
+
+    /** @param transactionalId null for the plain idempotent producer */
+    private Map<String, Object> producerConfig(String transactionalId) {
+        Map<String, Object> c = new HashMap<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 2,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+        if (transactionalId != null) c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        return c;
     }
 
     private void createTopics(Admin admin) throws Exception {

@@ -38,7 +38,7 @@ public final class TestPlatform {
     public static List<ConsumerRecord<String, byte[]>> readTopic(String bootstrap, String topic) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
-                "bootstrap.servers", bootstrap, "enable.auto.commit", false),
+                "bootstrap.servers", bootstrap, "enable.auto.commit", false, "isolation.level", "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();

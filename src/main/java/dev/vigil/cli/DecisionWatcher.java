@@ -71,7 +71,8 @@ final class DecisionWatcher implements AutoCloseable {
     private void consume(String bootstrap, CountDownLatch ready) {
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
                 "bootstrap.servers", bootstrap, "group.id", "vigil-demo-watch-" + System.nanoTime(),
-                "auto.offset.reset", "latest", "enable.auto.commit", false),
+                "auto.offset.reset", "latest", "enable.auto.commit", false,
+                "isolation.level", "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.DECISIONS));
             while (consumer.assignment().isEmpty()) consumer.poll(Duration.ofMillis(100));

@@ -14,17 +14,27 @@ import java.util.concurrent.Future;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Fourth stage: every decision to {@code vigil.decisions}, REVIEW and BLOCK also to
- * {@code vigil.alerts}, rejections to {@code vigil.dlq} with their original bytes. Waits for the
- * broker's acknowledgement of all of them before the offsets are committed.
+ * {@code vigil.alerts}, rejections to {@code vigil.dlq} with their original bytes.
+ *
+ * <p>On the Kafka path the batch's output and its consumer offsets commit in one Kafka
+ * transaction, after the audit commit: a batch delivered again after a crash or a rebalance cannot
+ * leave its decisions published twice for a {@code read_committed} reader. On the HTTP path the
+ * decision is published and acknowledged before the caller gets the answer.
  */
 public final class PublishStage {
     /** DLQ record headers. */
@@ -33,39 +43,88 @@ public final class PublishStage {
     public static final String SOURCE = "vigil.source";
 
     private final Producer<String, byte[]> producer;
+    private final TransactionalProducers transactional;
     private final Retrying retrying;
     private final PipelineMetrics metrics;
 
-    PublishStage(Producer<String, byte[]> producer, Retrying retrying, PipelineMetrics metrics) {
+    PublishStage(Producer<String, byte[]> producer, TransactionalProducers transactional, Retrying retrying,
+                 PipelineMetrics metrics) {
         this.producer = producer;
+        this.transactional = transactional;
         this.retrying = retrying;
         this.metrics = metrics;
     }
 
+    /** HTTP: publish and wait for the broker's acknowledgement. */
     public Batch publish(Batch batch) {
         long start = System.nanoTime();
-        retrying.run("kafka", batch, () -> sendAndAwait(batch));
+        retrying.run("kafka", batch, () -> await(send(producer, batch)));
         metrics.recordStage("publish", System.nanoTime() - start);
         return batch;
     }
 
-    private void sendAndAwait(Batch batch) {
+    /**
+     * Last stage of the Kafka routes: the batch's output and its consumer offsets in one
+     * transaction. Runs on the consumer's own thread, as the consumer's group metadata requires.
+     */
+    public void publishAndCommitOffsets(Batch batch) {
+        long start = System.nanoTime();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Consumer<?, ?> consumer = null;
+        for (KafkaManualCommit handle : batch.lastCommitPerPartition.values()) {
+            DefaultKafkaManualCommit c = (DefaultKafkaManualCommit) handle;
+            consumer = c.getConsumer();
+            offsets.put(c.getPartition(), new OffsetAndMetadata(c.getRecordOffset() + 1));
+        }
+        ConsumerGroupMetadata group = consumer == null ? null : consumer.groupMetadata();
+        retrying.run("kafka", batch, () -> inTransaction(batch, offsets, group));
+        metrics.recordStage("publish+offsets", System.nanoTime() - start);
+        metrics.recordBatch(System.nanoTime() - batch.arrivedNanos);
+    }
+
+    private void inTransaction(Batch batch, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        Producer<String, byte[]> p = transactional.forThisThread();
+        try {
+            p.beginTransaction();
+            send(p, batch);
+            if (group != null && !offsets.isEmpty()) p.sendOffsetsToTransaction(offsets, group);
+            p.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
+                 | UnsupportedVersionException e) {
+            // This producer cannot be used again; a new one takes over on the retry.
+            transactional.discardThisThread();
+            throw e;
+        } catch (KafkaException e) {
+            try {
+                p.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                transactional.discardThisThread();
+            }
+            throw e;
+        }
+    }
+
+    private static List<Future<RecordMetadata>> send(Producer<String, byte[]> p, Batch batch) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (int i = 0; i < batch.decisions.size(); i++) {
             if (!batch.toPublish.get(i)) continue;
             Decision d = batch.decisions.get(i);
             byte[] json = DecisionJson.toBytes(d);
             String key = d.event().accountId();
-            sent.add(producer.send(new ProducerRecord<>(Topics.DECISIONS, key, json)));
-            if (d.verdict().isAlert()) sent.add(producer.send(new ProducerRecord<>(Topics.ALERTS, key, json)));
+            sent.add(p.send(new ProducerRecord<>(Topics.DECISIONS, key, json)));
+            if (d.verdict().isAlert()) sent.add(p.send(new ProducerRecord<>(Topics.ALERTS, key, json)));
         }
         for (Rejection r : batch.rejections) {
             RecordHeaders headers = new RecordHeaders();
             headers.add(REASON_CODE, r.reason().name().getBytes(StandardCharsets.UTF_8));
             headers.add(REASON_MESSAGE, r.message().getBytes(StandardCharsets.UTF_8));
             headers.add(SOURCE, r.source().toString().getBytes(StandardCharsets.UTF_8));
-            sent.add(producer.send(new ProducerRecord<>(Topics.DLQ, null, null, r.transactionId(), r.rawEvent(), headers)));
+            sent.add(p.send(new ProducerRecord<>(Topics.DLQ, null, null, r.transactionId(), r.rawEvent(), headers)));
         }
+        return sent;
+    }
+
+    private void await(List<Future<RecordMetadata>> sent) {
         producer.flush();
         for (Future<RecordMetadata> f : sent) {
             try {
@@ -77,27 +136,5 @@ public final class PublishStage {
                 throw new IllegalStateException("interrupted while publishing", e);
             }
         }
-    }
-
-    /**
-     * Last stage of the Kafka routes: the offsets, only now that audit and publication are done.
-     * All partitions of the batch go in one synchronous commit (one round trip, not one per
-     * partition). This runs on the consumer's own thread, as the Kafka consumer requires.
-     */
-    public void commitOffsets(Batch batch) {
-        long start = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        Consumer<?, ?> consumer = null;
-        for (KafkaManualCommit handle : batch.lastCommitPerPartition.values()) {
-            if (handle instanceof DefaultKafkaManualCommit c) {
-                consumer = c.getConsumer();
-                offsets.put(c.getPartition(), new OffsetAndMetadata(c.getRecordOffset() + 1));
-            } else {
-                handle.commit();
-            }
-        }
-        if (consumer != null) consumer.commitSync(offsets);
-        metrics.recordStage("commit", System.nanoTime() - start);
-        metrics.recordBatch(System.nanoTime() - batch.arrivedNanos);
     }
 }

@@ -25,7 +25,7 @@ public final class Stages {
      */
     public static Map<String, Object> create(
             EventCodec codec, DecisionEngine engine, FeatureStore features, AuditSink audit,
-            Producer<String, byte[]> producer, Admin admin, PipelineMetrics metrics, Clock clock,
+            Producer<String, byte[]> producer, TransactionalProducers transactional, Admin admin, PipelineMetrics metrics, Clock clock,
             Duration kafkaPatience, Duration httpPatience) {
         Retrying retrying = new Retrying(kafkaPatience, httpPatience, metrics);
         Map<String, Object> beans = new LinkedHashMap<>();
@@ -33,7 +33,7 @@ public final class Stages {
         beans.put("decide", new DecideStage(engine, retrying, metrics));
         beans.put("accountEvents", new AccountEventStage(features, retrying));
         beans.put("audit", new AuditStage(audit, metrics, retrying));
-        beans.put("publish", new PublishStage(producer, retrying, metrics));
+        beans.put("publish", new PublishStage(producer, transactional, retrying, metrics));
         beans.put("respond", new HttpResponder(metrics));
         beans.put("health", new HealthCheck(admin, features, audit));
         beans.put("metrics", new MetricsEndpoint(metrics));
