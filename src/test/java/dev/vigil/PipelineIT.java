@@ -154,10 +154,17 @@ class PipelineIT {
         await(Duration.ofSeconds(30), "decisions published", () -> readTopic(bootstrap, Topics.DECISIONS).size() >= valid.size());
 
         // exactly one decision per valid transaction
-        List<JsonNode> decisions = readTopic(bootstrap, Topics.DECISIONS).stream().map(r -> json(r.value())).toList();
+        List<ConsumerRecord<String, byte[]>> decisionRecords = readTopic(bootstrap, Topics.DECISIONS);
+        List<JsonNode> decisions = decisionRecords.stream().map(r -> json(r.value())).toList();
         Map<String, Long> perTx = decisions.stream().collect(Collectors.groupingBy(d -> d.path("transaction_id").asText(), Collectors.counting()));
         assertEquals(valid.keySet(), perTx.keySet());
-        assertTrue(perTx.values().stream().allMatch(c -> c == 1), "a transaction was published twice");
+        assertTrue(perTx.values().stream().allMatch(c -> c == 1), () -> "published more than once: " + perTx.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(e -> e.getKey() + " at " + decisionRecords.stream()
+                        .filter(r -> json(r.value()).path("transaction_id").asText().equals(e.getKey()))
+                        .map(r -> r.partition() + "/" + r.offset()).toList()
+                        + " audited from " + vigil.audit().findDecision(e.getKey()).map(d -> d.source().toString()).orElse("?"))
+                .toList());
 
         // an alert exactly for REVIEW and BLOCK
         Set<String> alerting = decisions.stream().filter(d -> !d.path("verdict").asText().equals("ALLOW"))
