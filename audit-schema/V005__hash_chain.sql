@@ -16,15 +16,17 @@ AS $$
                 ELSE int4send(octet_length(value)) || value END;
 $$;
 
+-- STABLE, like convert_to and to_char inside: a SQL function declared more strict than its body is
+-- not inlined, and then costs about 150 µs a row instead of a few.
 CREATE FUNCTION audit_field(value text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT audit_field(convert_to(value, 'UTF8'));
 $$;
 
 -- Times as UTC text to the microsecond, whatever the session's TimeZone is.
 CREATE FUNCTION audit_field(value timestamptz) RETURNS bytea
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT audit_field(to_char(value AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));
 $$;
