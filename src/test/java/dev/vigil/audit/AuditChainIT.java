@@ -14,6 +14,7 @@ import dev.vigil.audit.AuditVerifier.Report;
 import dev.vigil.event.EventSource;
 import dev.vigil.infra.EmbeddedPostgresServer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -353,6 +354,45 @@ class AuditChainIT {
         Report r = verify(db, KEY);
         assertTrue(r.intact(), r.toString());
         assertEquals(rows, r.linksChecked());
+    }
+
+    @Test
+    void shouldChainRowsWrittenBeforeTheChainExisted(@TempDir Path tmp) throws Exception {
+        // Given a database at V004 holding rows written by the store before this change
+        Path schema = Files.createDirectories(tmp.resolve("schema"));
+        for (String f : List.of("V001__audit_tables.sql", "V002__append_only.sql", "V003__roles.sql",
+                "V004__auditor_views.sql")) {
+            Files.copy(AuditFixtures.SCHEMA.resolve(f), schema.resolve(f));
+        }
+        String db = "chainold";
+        pg.ensureDatabase(db);
+        try (Connection c = pg.superUserConnection(db)) {
+            SchemaMigrator.migrate(c, schema);
+        }
+        sql(db, "insert into rejection (source_channel, source_ref, received_at, reason_code, message, raw_event)"
+                        + " values ('http', 'old-1', now(), 'NOT_JSON', 'x', '\\x00ff')",
+                "insert into decision (decision_id, transaction_id, account_id, customer_id, event_time, processed_at,"
+                        + " source_channel, source_ref, raw_event, amount, currency, transaction_type, features, account,"
+                        + " rule_set_version, rule_set_hash, model_version, score, risk_score, verdict, hits, latency_micros)"
+                        + " values (gen_random_uuid(), 'old-tx', 'a', 'c', now(), now(), 'kafka', 't/0/1', '\\x7b7d',"
+                        + " 12.50, 'EUR', 'PURCHASE', '{\"b\": 1, \"a\": \"0.10\"}', null, 'v', 'h', null, 0.1, 10,"
+                        + " 'ALLOW', '[]', 5)");
+        // When V005 is applied and the store goes on writing
+        Files.copy(AuditFixtures.SCHEMA.resolve("V005__hash_chain.sql"), schema.resolve("V005__hash_chain.sql"));
+        try (Connection c = pg.superUserConnection(db)) {
+            assertEquals(List.of("V005__hash_chain.sql"), SchemaMigrator.migrate(c, schema));
+            SchemaMigrator.setPasswords(c, APP_PASSWORD, AUDITOR_PASSWORD);
+        }
+        assertEquals(2, longQuery(db, "select count(*) from audit_chain"));
+        try (PostgresAuditStore store = store(db, KEY)) {
+            fill(store, "new");
+        }
+        // Then the old rows head one valid chain that the new rows continue
+        Report r = verify(db, KEY);
+        assertTrue(r.intact(), r.toString());
+        assertEquals(2 + 27, r.linksChecked());
+        sql(db, "alter table decision disable trigger all", "update decision set amount = 12.5 where transaction_id = 'old-tx'");
+        assertEquals(2, broken(verify(db, KEY), Problem.ROW_CHANGED).chainSeq());
     }
 
     @Test
