@@ -317,23 +317,31 @@ public final class PostgresAuditStore implements AuditSink {
         if (links.isEmpty()) return;
         long seq = head.seq;
         byte[] prev = head.hash;
-        for (int from = 0; from < links.size(); from += MAX_ROWS_PER_STATEMENT) {
-            List<Link> chunk = links.subList(from, Math.min(links.size(), from + MAX_ROWS_PER_STATEMENT));
-            String sql = "insert into audit_chain (chain_seq, row_kind, row_id, prev_hash, row_hash) values "
-                    + String.join(", ", Collections.nCopies(chunk.size(), "(?, ?, ?, ?, ?)"));
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int p = 1;
-                for (Link l : chunk) {
-                    byte[] hash = AuditChain.link(sha256, prev, l.canonical);
-                    ps.setLong(p++, ++seq);
-                    ps.setString(p++, l.kind);
-                    ps.setLong(p++, l.id);
-                    ps.setBytes(p++, prev);
-                    ps.setBytes(p++, hash);
-                    prev = hash;
-                }
-                ps.executeUpdate();
-            }
+        int n = links.size();
+        Long[] seqs = new Long[n];
+        String[] kinds = new String[n];
+        Long[] ids = new Long[n];
+        byte[][] prevs = new byte[n][];
+        byte[][] hashes = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            Link l = links.get(i);
+            byte[] hash = AuditChain.link(sha256, prev, l.canonical);
+            seqs[i] = ++seq;
+            kinds[i] = l.kind;
+            ids[i] = l.id;
+            prevs[i] = prev;
+            hashes[i] = hash;
+            prev = hash;
+        }
+        // Five arrays bind and plan far faster than five parameters a row.
+        try (PreparedStatement ps = c.prepareStatement("insert into audit_chain (chain_seq, row_kind, row_id, prev_hash, row_hash)"
+                + " select * from unnest(?::bigint[], ?::text[], ?::bigint[], ?::bytea[], ?::bytea[])")) {
+            ps.setArray(1, c.createArrayOf("bigint", seqs));
+            ps.setArray(2, c.createArrayOf("text", kinds));
+            ps.setArray(3, c.createArrayOf("bigint", ids));
+            ps.setArray(4, c.createArrayOf("bytea", prevs));
+            ps.setArray(5, c.createArrayOf("bytea", hashes));
+            ps.executeUpdate();
         }
         boolean checkpoint = checkpointKey != null;
         if (checkpoint) writeCheckpoint(c, checkpointKey, seq, prev);
