@@ -21,6 +21,7 @@ class AuditChainBenchIT {
     private static final Logger log = LoggerFactory.getLogger(AuditChainBenchIT.class);
     static final int BATCH = 500;
     static final int BATCHES = 20;
+    static final int WARM = 8;
 
     @TempDir static Path dataDir;
     static EmbeddedPostgresServer pg;
@@ -47,16 +48,16 @@ class AuditChainBenchIT {
     static double rowsPerSecond(PostgresAuditStore store, String prefix) {
         // Decisions are built before the clock starts: only the store is measured
         List<List<AuditedDecision>> batches = new ArrayList<>();
-        for (int b = 0; b < BATCHES + 4; b++) {
+        for (int b = 0; b < BATCHES + WARM; b++) {
             List<AuditedDecision> batch = new ArrayList<>(BATCH);
             for (int i = 0; i < BATCH; i++) batch.add(AuditFixtures.audited(prefix + "-" + b + "-" + i));
             batches.add(batch);
         }
-        for (int b = 0; b < 4; b++) store.recordDecisions(batches.get(b)); // warm-up
+        for (int b = 0; b < WARM; b++) store.recordDecisions(batches.get(b)); // warm-up
         long t0 = System.nanoTime();
-        for (int b = 4; b < batches.size(); b++) store.recordDecisions(batches.get(b));
+        for (int b = WARM; b < batches.size(); b++) store.recordDecisions(batches.get(b));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        assertEquals((long) (BATCHES + 4) * BATCH, store.countDecisions());
+        assertEquals((long) (BATCHES + WARM) * BATCH, store.countDecisions());
         return BATCHES * BATCH / seconds;
     }
 
