@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -111,6 +112,32 @@ public final class AuditVerifier {
             c.rollback();
             c.setTransactionIsolation(isolation);
             c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * The chain_seq range covering every chained row whose {@code recorded_at} is in
+     * [{@code from}, {@code to}), for {@link #verify(Connection, byte[], long, long)}; empty when no row
+     * is. recorded_at follows chain order only roughly (it is each transaction's start), so the range
+     * may also hold a few rows just outside the window.
+     */
+    public static Optional<long[]> seqRangeRecorded(Connection c, Instant from, Instant to) throws SQLException {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        try (PreparedStatement ps = c.prepareStatement("""
+                select min(l.chain_seq), max(l.chain_seq)
+                  from audit_chain l
+                  left join decision d on l.row_kind = 'decision' and d.id = l.row_id
+                  left join rejection r on l.row_kind = 'rejection' and r.id = l.row_id
+                 where coalesce(d.recorded_at, r.recorded_at) >= ? and coalesce(d.recorded_at, r.recorded_at) < ?""")) {
+            ps.setObject(1, PostgresAuditStore.utc(from));
+            ps.setObject(2, PostgresAuditStore.utc(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long lo = rs.getLong(1);
+                if (rs.wasNull()) return Optional.empty();
+                return Optional.of(new long[] {lo, rs.getLong(2)});
+            }
         }
     }
 

@@ -8,6 +8,8 @@ import dev.vigil.infra.Services;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,6 +27,12 @@ public final class AuditVerifyCommand implements Callable<Integer> {
 
     @Option(names = "--to", description = "Last chain_seq to check (default: the end of the chain).")
     long to = Long.MAX_VALUE;
+
+    @Option(names = "--from-time", description = "Check only links of rows recorded at or after this instant (ISO-8601, e.g. 2026-11-01T00:00:00Z).")
+    Instant fromTime;
+
+    @Option(names = "--to-time", description = "Check only links of rows recorded before this instant (ISO-8601).")
+    Instant toTime;
 
     @Override
     public Integer call() {
@@ -52,7 +60,23 @@ public final class AuditVerifyCommand implements Callable<Integer> {
             AuditVerifier.Report r;
             try (Connection c = DriverManager.getConnection(url, user, password)) {
                 c.setReadOnly(true);
-                r = AuditVerifier.verify(c, key, from, to);
+                long lo = from;
+                long hi = to;
+                if (fromTime != null || toTime != null) {
+                    Optional<long[]> seqs = AuditVerifier.seqRangeRecorded(c,
+                            fromTime == null ? Instant.EPOCH : fromTime, toTime == null ? Instant.parse("9999-01-01T00:00:00Z") : toTime);
+                    if (seqs.isEmpty()) {
+                        System.out.println("no audit rows were recorded in that time range: nothing to verify");
+                        return 0;
+                    }
+                    lo = Math.max(lo, seqs.get()[0]);
+                    hi = Math.min(hi, seqs.get()[1]);
+                    if (hi < lo) {
+                        System.out.println("the time range and the chain_seq range do not overlap: nothing to verify");
+                        return 0;
+                    }
+                }
+                r = AuditVerifier.verify(c, key, lo, hi);
             }
             System.out.println(describe(r));
             return r.intact() ? 0 : 1;

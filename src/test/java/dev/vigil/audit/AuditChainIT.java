@@ -408,6 +408,13 @@ class AuditChainIT {
             assertTrue(before.intact(), before.toString());
             assertEquals(17, before.linksChecked());
             assertEquals(20, AuditVerifier.verify(c, KEY, 10, 25).firstBreak().orElseThrow().chainSeq());
+            // A time window covering everything maps to the whole chain; one before it to nothing
+            long[] all = AuditVerifier.seqRangeRecorded(c, java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60))
+                    .orElseThrow();
+            assertEquals(1, all[0]);
+            assertEquals(27, all[1]);
+            assertTrue(AuditVerifier.seqRangeRecorded(c, java.time.Instant.EPOCH, java.time.Instant.parse("2000-01-01T00:00:00Z"))
+                    .isEmpty());
         }
     }
 }

@@ -66,18 +66,23 @@ class AuditVerifyCommandIT {
                 }
                 assertEquals(1, run(out), out[0]);
                 assertTrue(out[0].startsWith("BROKEN at chain_seq 4: ROW_CHANGED"), out[0]);
+                assertEquals(0, run(out, "--to", "3"), out[0]);
+                assertEquals(1, run(out, "--from-time", "2000-01-01T00:00:00Z"), out[0]);
+                assertEquals(0, run(out, "--to-time", "2000-01-01T00:00:00Z"), out[0]);
+                assertTrue(out[0].startsWith("no audit rows were recorded"), out[0]);
             } finally {
                 System.clearProperty("vigil.postgres.embedded-port");
             }
         }
     }
 
-    private static int run(String[] out) {
+    private static int run(String[] out, String... options) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream old = System.out;
         System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         try {
-            return new CommandLine(new AuditCommand()).execute("verify");
+            return new CommandLine(new AuditCommand()).execute(java.util.stream.Stream.concat(java.util.stream.Stream.of("verify"),
+                    java.util.Arrays.stream(options)).toArray(String[]::new));
         } finally {
             System.setOut(old);
             out[0] = bytes.toString(StandardCharsets.UTF_8);
