@@ -5,6 +5,7 @@ import dev.vigil.decision.Verdict;
 import dev.vigil.event.EventSource;
 import dev.vigil.event.TransactionEvent;
 import dev.vigil.rules.RuleSetVersion;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -42,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * {@code false} for rows the failed call did write.
  *
  * <p>Calls are serialised on this object; use one store per writer thread for parallel writes.
+ *
+ * <p>Tamper evidence: every row written joins one hash chain (table {@code audit_chain}, see
+ * {@link AuditChain}) in the same transaction. Each write transaction locks the single
+ * {@code audit_chain_head} row first, so stores in several processes append to one gapless chain
+ * one transaction after another. When a checkpoint key is set, each write transaction also records
+ * a checkpoint of the new head signed with it; {@link AuditVerifier} checks both.
  */
 public final class PostgresAuditStore implements AuditSink {
     private static final Logger log = LoggerFactory.getLogger(PostgresAuditStore.class);
@@ -65,8 +73,20 @@ public final class PostgresAuditStore implements AuditSink {
     private final String url;
     private final String safeUrl;
     private final Properties props;
+    private final byte[] checkpointKey; // null: no checkpoints
+    private final MessageDigest sha256 = AuditChain.sha256(); // guarded by this
     private Connection connection; // guarded by this; null after a failure
     private boolean closed;
+
+    /**
+     * Connects at once, with the checkpoint key from {@value AuditChain#KEY_ENV} (no checkpoints when
+     * it is unset).
+     *
+     * @see #PostgresAuditStore(String, String, String, byte[])
+     */
+    public PostgresAuditStore(String jdbcUrl, String user, String password) {
+        this(jdbcUrl, user, password, AuditChain.keyFromEnvironment().orElse(null));
+    }
 
     /**
      * Connects at once, so a wrong URL or password shows at start.
@@ -75,9 +95,12 @@ public final class PostgresAuditStore implements AuditSink {
      *     the defaults here (connectTimeout 5 s, socketTimeout 30 s, tcpKeepAlive,
      *     synchronous_commit on)
      * @param password may be null when the server does not ask for one
+     * @param checkpointKey HMAC key (at least {@value AuditChain#MIN_KEY_BYTES} bytes) for a signed
+     *     checkpoint after every write; null for none
      * @throws AuditUnavailableException when the first connection fails
      */
-    public PostgresAuditStore(String jdbcUrl, String user, String password) {
+    public PostgresAuditStore(String jdbcUrl, String user, String password, byte[] checkpointKey) {
+        this.checkpointKey = checkpointKey == null ? null : AuditChain.checkKey(checkpointKey);
         this.url = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(user, "user");
         int q = jdbcUrl.indexOf('?');
@@ -114,20 +137,28 @@ public final class PostgresAuditStore implements AuditSink {
             if (isFirst[i]) rows.add(row);
         }
         Set<String> written = inTransaction("record " + decisions.size() + " decisions", c -> {
+            Head head = lockHead(c);
+            List<Link> links = new ArrayList<>(rows.size());
             Set<String> inserted = new HashSet<>();
             for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_STATEMENT) {
                 List<DecisionRow> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_STATEMENT));
                 String sql = "insert into decision (" + DECISION_COLUMNS + ") values "
                         + String.join(", ", Collections.nCopies(chunk.size(), DECISION_ROW))
-                        + " on conflict (transaction_id) do nothing returning transaction_id";
+                        + " on conflict (transaction_id) do nothing"
+                        + " returning transaction_id, id, audit_decision_canonical(decision)";
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     int p = 1;
                     for (DecisionRow r : chunk) p = r.bind(ps, p);
                     try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) inserted.add(rs.getString(1));
+                        // Only the rows really inserted are returned, so duplicates get no link.
+                        while (rs.next()) {
+                            inserted.add(rs.getString(1));
+                            links.add(new Link("decision", rs.getLong(2), rs.getBytes(3)));
+                        }
                     }
                 }
             }
+            append(c, head, links);
             return inserted;
         });
         List<Boolean> result = new ArrayList<>(decisions.size());
@@ -149,12 +180,14 @@ public final class PostgresAuditStore implements AuditSink {
             if (seen.add(List.of(Text.clean(r.source().channel()), Text.clean(r.source().ref())))) rows.add(r);
         }
         int written = inTransaction("record " + rejections.size() + " rejections", c -> {
-            int n = 0;
+            Head head = lockHead(c);
+            List<Link> links = new ArrayList<>(rows.size());
             for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_STATEMENT) {
                 List<Rejection> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_STATEMENT));
                 String sql = "insert into rejection (" + REJECTION_COLUMNS + ") values "
                         + String.join(", ", Collections.nCopies(chunk.size(), REJECTION_ROW))
-                        + " on conflict (source_channel, source_ref) do nothing";
+                        + " on conflict (source_channel, source_ref) do nothing"
+                        + " returning id, audit_rejection_canonical(rejection)";
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     int p = 1;
                     for (Rejection r : chunk) {
@@ -166,10 +199,13 @@ public final class PostgresAuditStore implements AuditSink {
                         ps.setString(p++, Text.clean(r.transactionId()));
                         ps.setBytes(p++, r.rawEvent());
                     }
-                    n += ps.executeUpdate();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) links.add(new Link("rejection", rs.getLong(1), rs.getBytes(2)));
+                    }
                 }
             }
-            return n;
+            append(c, head, links);
+            return links.size();
         });
         log.debug("recorded {} of {} rejections", written, rejections.size());
     }
@@ -193,6 +229,27 @@ public final class PostgresAuditStore implements AuditSink {
             discardConnection();
             return false;
         }
+    }
+
+    /**
+     * Records a checkpoint of the current chain head signed with {@code key}, unless the head is
+     * already checkpointed (or the chain is empty). For a scheduler when the store itself has no key,
+     * or to close the chain before a shutdown.
+     *
+     * @return the chain_seq checkpointed, or empty when nothing was new
+     */
+    public synchronized OptionalLong checkpoint(byte[] key) {
+        byte[] k = AuditChain.checkKey(key);
+        return inTransaction("checkpoint the audit chain", c -> {
+            Head head = lockHead(c);
+            if (head.seq == 0 || head.lastCheckpoint >= head.seq) return OptionalLong.empty();
+            writeCheckpoint(c, k, head.seq, head.hash);
+            try (PreparedStatement ps = c.prepareStatement("update audit_chain_head set last_checkpoint_seq = ?")) {
+                ps.setLong(1, head.seq);
+                ps.executeUpdate();
+            }
+            return OptionalLong.of(head.seq);
+        });
     }
 
     /** Rows in the decision table. */
@@ -238,6 +295,73 @@ public final class PostgresAuditStore implements AuditSink {
     public synchronized void close() {
         closed = true;
         discardConnection();
+    }
+
+    /** The chain head, locked until the transaction ends. */
+    private record Head(long seq, byte[] hash, long lastCheckpoint) {}
+
+    /** An inserted row waiting for its place in the chain. */
+    private record Link(String kind, long id, byte[] canonical) {}
+
+    private static Head lockHead(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "select chain_seq, head_hash, last_checkpoint_seq from audit_chain_head for update")) {
+            if (!rs.next()) throw new SQLException("audit_chain_head is empty: the chain has no head", "P0002");
+            return new Head(rs.getLong(1), rs.getBytes(2), rs.getLong(3));
+        }
+    }
+
+    /** Chains {@code links} after {@code head}, moves the head, and checkpoints it when a key is set. */
+    private void append(Connection c, Head head, List<Link> links) throws SQLException {
+        if (links.isEmpty()) return;
+        long seq = head.seq;
+        byte[] prev = head.hash;
+        int n = links.size();
+        Long[] seqs = new Long[n];
+        String[] kinds = new String[n];
+        Long[] ids = new Long[n];
+        byte[][] prevs = new byte[n][];
+        byte[][] hashes = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            Link l = links.get(i);
+            byte[] hash = AuditChain.link(sha256, prev, l.canonical);
+            seqs[i] = ++seq;
+            kinds[i] = l.kind;
+            ids[i] = l.id;
+            prevs[i] = prev;
+            hashes[i] = hash;
+            prev = hash;
+        }
+        // Five arrays bind and plan far faster than five parameters a row.
+        try (PreparedStatement ps = c.prepareStatement("insert into audit_chain (chain_seq, row_kind, row_id, prev_hash, row_hash)"
+                + " select * from unnest(?::bigint[], ?::text[], ?::bigint[], ?::bytea[], ?::bytea[])")) {
+            ps.setArray(1, c.createArrayOf("bigint", seqs));
+            ps.setArray(2, c.createArrayOf("text", kinds));
+            ps.setArray(3, c.createArrayOf("bigint", ids));
+            ps.setArray(4, c.createArrayOf("bytea", prevs));
+            ps.setArray(5, c.createArrayOf("bytea", hashes));
+            ps.executeUpdate();
+        }
+        boolean checkpoint = checkpointKey != null;
+        if (checkpoint) writeCheckpoint(c, checkpointKey, seq, prev);
+        try (PreparedStatement ps = c.prepareStatement(
+                "update audit_chain_head set chain_seq = ?, head_hash = ?, last_checkpoint_seq = ?")) {
+            ps.setLong(1, seq);
+            ps.setBytes(2, prev);
+            ps.setLong(3, checkpoint ? seq : head.lastCheckpoint);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void writeCheckpoint(Connection c, byte[] key, long seq, byte[] hash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into audit_checkpoint (chain_seq, head_hash, signature) values (?, ?, ?)")) {
+            ps.setLong(1, seq);
+            ps.setBytes(2, hash);
+            ps.setBytes(3, AuditChain.sign(key, seq, hash));
+            ps.executeUpdate();
+        }
     }
 
     private static StoredDecision storedDecision(ResultSet rs) throws SQLException {

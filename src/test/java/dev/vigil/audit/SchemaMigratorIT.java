@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SchemaMigratorIT {
 
     static final List<String> SCRIPTS = List.of(
-            "V001__audit_tables.sql", "V002__append_only.sql", "V003__roles.sql", "V004__auditor_views.sql");
+            "V001__audit_tables.sql", "V002__append_only.sql", "V003__roles.sql", "V004__auditor_views.sql",
+            "V005__hash_chain.sql");
 
     @TempDir static Path dir;
     static EmbeddedPostgresServer pg;
@@ -136,9 +137,9 @@ class SchemaMigratorIT {
             Files.writeString(schema.resolve("V010__note.sql"), "create table audit_note (n text);");
             assertEquals(List.of("V010__note.sql"), SchemaMigrator.migrate(c, schema));
 
-            Files.writeString(schema.resolve("V005__late.sql"), "create table late (n text);");
+            Files.writeString(schema.resolve("V006__late.sql"), "create table late (n text);");
             SchemaMismatchException e = assertThrows(SchemaMismatchException.class, () -> SchemaMigrator.migrate(c, schema));
-            assertTrue(e.getMessage().contains("V005__late.sql"), e.getMessage());
+            assertTrue(e.getMessage().contains("V006__late.sql"), e.getMessage());
             assertNull(regclass(c, "late"));
         }
     }
@@ -147,12 +148,12 @@ class SchemaMigratorIT {
     void shouldApplyNothingWhenAPendingScriptFails(@TempDir Path tmp) throws Exception {
         // Given a fresh database and a folder whose last script breaks halfway
         Path schema = copySchema(tmp);
-        Files.writeString(schema.resolve("V005__broken.sql"), "create table half (x int);\nselect * from no_such_table;");
+        Files.writeString(schema.resolve("V009__broken.sql"), "create table half (x int);\nselect * from no_such_table;");
         String db = "broken";
         pg.ensureDatabase(db);
         try (Connection c = pg.superUserConnection(db)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> SchemaMigrator.migrate(c, schema));
-            assertTrue(e.getMessage().contains("V005__broken.sql"), e.getMessage());
+            assertTrue(e.getMessage().contains("V009__broken.sql"), e.getMessage());
 
             // Then not even the scripts before it are applied: all pending scripts are one transaction
             assertNull(regclass(c, "half"));
