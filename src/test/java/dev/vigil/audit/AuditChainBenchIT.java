@@ -1,6 +1,7 @@
 package dev.vigil.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vigil.infra.EmbeddedPostgresServer;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,7 @@ class AuditChainBenchIT {
 
     @Test
     void shouldReportRowsPerSecond() throws SQLException {
+        assumeTrue(Boolean.getBoolean("vigil.measure"), "a measurement, not a test: set -Dvigil.measure=true to run it");
         String db = freshDb("bench_plain");
         double plain;
         try (PostgresAuditStore store = new PostgresAuditStore(pg.jdbcUrl(db), SchemaMigrator.APP_ROLE,
