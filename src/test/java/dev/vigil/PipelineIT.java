@@ -151,7 +151,7 @@ class PipelineIT {
         await(Duration.ofSeconds(90), "audit rows for all events", () ->
                 vigil.audit().countDecisions() == valid.size() && vigil.audit().countRejections() == malformedCount);
         String bootstrap = vigil.services().kafkaBootstrap();
-        await(Duration.ofSeconds(30), "decisions published", () -> readTopic(bootstrap, Topics.DECISIONS).size() >= valid.size());
+        await(Duration.ofSeconds(60), "decisions published", () -> readTopic(bootstrap, Topics.DECISIONS).size() >= valid.size());
 
         // exactly one decision per valid transaction
         List<ConsumerRecord<String, byte[]>> decisionRecords = readTopic(bootstrap, Topics.DECISIONS);

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -22,6 +23,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.IllegalGenerationException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -76,8 +81,9 @@ public final class PublishStage {
             consumer = c.getConsumer();
             offsets.put(c.getPartition(), new OffsetAndMetadata(c.getRecordOffset() + 1));
         }
-        ConsumerGroupMetadata group = consumer == null ? null : consumer.groupMetadata();
-        retrying.run("kafka", batch, () -> inTransaction(batch, offsets, group));
+        Consumer<?, ?> source = consumer;
+        // The group metadata is read on each attempt: it carries the generation the broker checks.
+        retrying.run("kafka", batch, () -> inTransaction(batch, offsets, source == null ? null : source.groupMetadata()));
         metrics.recordStage("publish+offsets", System.nanoTime() - start);
         metrics.recordBatch(System.nanoTime() - batch.arrivedNanos);
     }
@@ -99,6 +105,11 @@ public final class PublishStage {
                 p.abortTransaction();
             } catch (KafkaException abortFailed) {
                 transactional.discardThisThread();
+            }
+            if (e instanceof CommitFailedException || e instanceof RebalanceInProgressException
+                    || e instanceof IllegalGenerationException || e instanceof UnknownMemberIdException
+                    || e instanceof FencedInstanceIdException) {
+                throw new RedeliverBatchException("the consumer group rebalanced; the batch is given back to Kafka", e);
             }
             throw e;
         }

@@ -35,6 +35,8 @@ final class Retrying {
         while (true) {
             try {
                 return call.get();
+            } catch (RedeliverBatchException e) {
+                throw e;
             } catch (RuntimeException e) {
                 attempt++;
                 metrics.recordFailure(stage);
