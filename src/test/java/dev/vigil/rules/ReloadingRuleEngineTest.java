@@ -60,10 +60,12 @@ class ReloadingRuleEngineTest {
 
     private RulesDir watchedCopy() {
         RulesDir rules = RulesDir.copyOfShipped(tmp);
-        engine = ReloadingRuleEngine.load(rules.dir).addListener(reloads::add).addListener(r -> {
+        // Count first, then hand the reload to the test thread: listeners run in order, and the test
+        // reads the counters as soon as it takes the reload.
+        engine = ReloadingRuleEngine.load(rules.dir).addListener(r -> {
             if (r.outcome() == RuleReload.Outcome.APPLIED) applied.incrementAndGet();
             else refused.incrementAndGet();
-        });
+        }).addListener(reloads::add);
         return rules;
     }
 
