@@ -18,7 +18,14 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,7 +80,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             System.out.printf("Vigil is up: rules %s, model %s%n", vigil.ruleSetVersion(), vigil.modelVersion());
             System.out.printf("Metrics: http://%s:%d/metrics   Health: http://%s:%d/health%n",
                     settings.httpHost(), settings.httpPort(), settings.httpHost(), settings.httpPort());
-            // The data directory may hold earlier runs: check this run's rows by difference.
+            // The data directory may hold earlier runs, and an interrupted one may have left events
+            // not yet decided: they are decided first, then this run's rows are counted by difference.
+            awaitNoBacklog(vigil.services().kafkaBootstrap(), settings.kafka().groupId());
             long decisionRowsBefore = vigil.audit().countDecisions();
             long rejectionRowsBefore = vigil.audit().countRejections();
             try (DecisionWatcher watcher = new DecisionWatcher(vigil.services().kafkaBootstrap(), WARM_UP)) {
@@ -88,6 +97,40 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             return 1;
         } finally {
             shutdown.finished();
+        }
+    }
+
+    /** Waits (up to a minute) until the pipeline has committed every transaction already in its topic. */
+    private static void awaitNoBacklog(String bootstrap, String groupId) throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            boolean said = false;
+            while (System.nanoTime() < deadline) {
+                long backlog = backlog(admin, groupId);
+                if (backlog == 0) return;
+                if (!said) System.out.printf("Deciding %,d events left by an earlier run first...%n", backlog);
+                said = true;
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static long backlog(Admin admin, String groupId) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            admin.describeTopics(List.of(Topics.TRANSACTIONS)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(Topics.TRANSACTIONS).partitions()
+                    .forEach(p -> request.put(new TopicPartition(Topics.TRANSACTIONS, p.partition()), OffsetSpec.latest()));
+            long backlog = 0;
+            for (var e : admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                backlog += e.getValue().offset() - (c == null ? 0 : c.offset());
+            }
+            return backlog;
+        } catch (Exception e) {
+            return -1;
         }
     }
 
