@@ -1,10 +1,7 @@
 package dev.vigil.cli;
 
 import dev.vigil.config.Settings;
-import dev.vigil.infra.EmbeddedPostgresServer;
-import dev.vigil.infra.Services;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -30,48 +27,17 @@ final class AuditCommand implements Runnable {
 
         @Override
         public void run() {
-            Settings s = Settings.load();
-            EmbeddedPostgresServer started = null;
-            try {
-                String url;
-                String user;
-                String password;
-                if (s.postgres().embedded()) {
-                    url = "jdbc:postgresql://127.0.0.1:" + s.postgres().embeddedPort() + "/" + Services.DATABASE;
-                    user = "postgres";
-                    password = "";
-                    if (!answers(url, user, password)) {
-                        started = EmbeddedPostgresServer.start(s.dataDir().resolve("postgres"), s.postgres().embeddedPort());
-                        url = started.jdbcUrl(Services.DATABASE);
-                        user = started.superUser();
-                    }
-                } else {
-                    url = s.postgres().url();
-                    user = s.postgres().user();
-                    password = s.postgres().password();
-                }
-                try (Connection c = DriverManager.getConnection(url, user, password)) {
-                    c.setReadOnly(true);
-                    c.setAutoCommit(false);
-                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-                        print(rs);
-                    } finally {
-                        c.rollback();
-                    }
+            try (AuditDatabase db = AuditDatabase.open(Settings.load())) {
+                Connection c = db.connection();
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+                    print(rs);
+                } finally {
+                    c.rollback();
                 }
             } catch (SQLException e) {
                 System.err.println("audit sql: " + e.getMessage());
                 throw new IllegalStateException(e.getMessage(), e);
-            } finally {
-                if (started != null) started.close();
-            }
-        }
-
-        private static boolean answers(String url, String user, String password) {
-            try (Connection ignored = DriverManager.getConnection(url, user, password)) {
-                return true;
-            } catch (SQLException e) {
-                return false;
             }
         }
 

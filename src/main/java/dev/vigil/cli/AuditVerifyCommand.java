@@ -3,10 +3,7 @@ package dev.vigil.cli;
 import dev.vigil.audit.AuditChain;
 import dev.vigil.audit.AuditVerifier;
 import dev.vigil.config.Settings;
-import dev.vigil.infra.EmbeddedPostgresServer;
-import dev.vigil.infra.Services;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
@@ -37,54 +34,31 @@ public final class AuditVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings s = Settings.load();
-        EmbeddedPostgresServer started = null;
-        try {
+        try (AuditDatabase db = AuditDatabase.open(s)) {
             byte[] key = AuditChain.keyFromEnvironment().orElse(null);
-            String url;
-            String user;
-            String password;
-            if (s.postgres().embedded()) {
-                url = "jdbc:postgresql://127.0.0.1:" + s.postgres().embeddedPort() + "/" + Services.DATABASE;
-                user = "postgres";
-                password = "";
-                if (!answers(url, user, password)) {
-                    started = EmbeddedPostgresServer.start(s.dataDir().resolve("postgres"), s.postgres().embeddedPort());
-                    url = started.jdbcUrl(Services.DATABASE);
-                    user = started.superUser();
+            Connection c = db.connection();
+            long lo = from;
+            long hi = to;
+            if (fromTime != null || toTime != null) {
+                Optional<long[]> seqs = AuditVerifier.seqRangeRecorded(c,
+                        fromTime == null ? Instant.EPOCH : fromTime, toTime == null ? Instant.parse("9999-01-01T00:00:00Z") : toTime);
+                if (seqs.isEmpty()) {
+                    System.out.println("no audit rows were recorded in that time range: nothing to verify");
+                    return 0;
                 }
-            } else {
-                url = s.postgres().url();
-                user = s.postgres().user();
-                password = s.postgres().password();
-            }
-            AuditVerifier.Report r;
-            try (Connection c = DriverManager.getConnection(url, user, password)) {
-                c.setReadOnly(true);
-                long lo = from;
-                long hi = to;
-                if (fromTime != null || toTime != null) {
-                    Optional<long[]> seqs = AuditVerifier.seqRangeRecorded(c,
-                            fromTime == null ? Instant.EPOCH : fromTime, toTime == null ? Instant.parse("9999-01-01T00:00:00Z") : toTime);
-                    if (seqs.isEmpty()) {
-                        System.out.println("no audit rows were recorded in that time range: nothing to verify");
-                        return 0;
-                    }
-                    lo = Math.max(lo, seqs.get()[0]);
-                    hi = Math.min(hi, seqs.get()[1]);
-                    if (hi < lo) {
-                        System.out.println("the time range and the chain_seq range do not overlap: nothing to verify");
-                        return 0;
-                    }
+                lo = Math.max(lo, seqs.get()[0]);
+                hi = Math.min(hi, seqs.get()[1]);
+                if (hi < lo) {
+                    System.out.println("the time range and the chain_seq range do not overlap: nothing to verify");
+                    return 0;
                 }
-                r = AuditVerifier.verify(c, key, lo, hi);
             }
+            AuditVerifier.Report r = AuditVerifier.verify(c, key, lo, hi);
             System.out.println(describe(r));
             return r.intact() ? 0 : 1;
         } catch (SQLException | IllegalArgumentException e) {
             System.err.println("audit verify: could not verify: " + e.getMessage());
             return 2;
-        } finally {
-            if (started != null) started.close();
         }
     }
 
@@ -106,13 +80,5 @@ public final class AuditVerifyCommand implements Callable<Integer> {
         }
         for (String note : r.notes()) b.append(System.lineSeparator()).append("  note: ").append(note);
         return b.toString();
-    }
-
-    private static boolean answers(String url, String user, String password) {
-        try (Connection ignored = DriverManager.getConnection(url, user, password)) {
-            return true;
-        } catch (SQLException e) {
-            return false;
-        }
     }
 }
