@@ -33,20 +33,4 @@ public final class Batch {
     Batch(String channel) {
         this.channel = channel;
     }
-
-    public String channel() {
-        return channel;
-    }
-
-    public int size() {
-        return transactions.size() + accountEvents.size() + rejections.size();
-    }
-
-    public List<Decision> decisions() {
-        return decisions;
-    }
-
-    public List<Rejection> rejections() {
-        return rejections;
-    }
 }

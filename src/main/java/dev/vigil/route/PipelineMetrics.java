@@ -119,10 +119,6 @@ public final class PipelineMetrics {
         return registry.scrape();
     }
 
-    public PrometheusMeterRegistry registry() {
-        return registry;
-    }
-
     public long decisions(Verdict v) {
         return decisionCounts.get(v).sum();
     }
