@@ -19,6 +19,7 @@ import java.util.UUID;
  * @param hits every rule that fired, ordered by rule id; the verdict is the most severe of theirs
  * @param decidedAt processing time (wall clock), unlike the event's own occurredAt
  * @param latencyMicros time spent deciding, from the start of enrichment to the verdict
+ * @param challenger the challenger model's shadow score, or null when no challenger is configured
  */
 public record Decision(
         UUID decisionId,
@@ -30,7 +31,8 @@ public record Decision(
         AccountProfile account,
         RuleSetVersion ruleSetVersion,
         Instant decidedAt,
-        long latencyMicros) {
+        long latencyMicros,
+        ShadowScore challenger) {
 
     public Decision {
         Objects.requireNonNull(decisionId, "decisionId");
@@ -41,6 +43,13 @@ public record Decision(
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(ruleSetVersion, "ruleSetVersion");
         Objects.requireNonNull(decidedAt, "decidedAt");
+    }
+
+    /** A decision made without a challenger model. */
+    public Decision(UUID decisionId, TransactionEvent event, Verdict verdict, List<Hit> hits, ModelScore score,
+            Features features, AccountProfile account, RuleSetVersion ruleSetVersion, Instant decidedAt,
+            long latencyMicros) {
+        this(decisionId, event, verdict, hits, score, features, account, ruleSetVersion, decidedAt, latencyMicros, null);
     }
 
     public static UUID decisionIdFor(String transactionId) {
