@@ -20,7 +20,14 @@ public final class Topics {
      */
     public static final String RULE_EVENTS = "vigil.rule-events";
 
-    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ, RULE_EVENTS};
+    /**
+     * Out: a person's verdict on a transaction, keyed by account id:
+     * {@code {"transaction_id", "label": "FRAUD"|"LEGIT", "source": "analyst", "known_at"}}, one per
+     * transaction of a case when an analyst closes it (see {@code dev.vigil.cases.AnalystLabel}).
+     */
+    public static final String LABELS = "vigil.labels";
+
+    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ, RULE_EVENTS, LABELS};
 
     private Topics() {}
 }

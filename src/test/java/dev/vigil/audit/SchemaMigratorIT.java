@@ -29,7 +29,7 @@ class SchemaMigratorIT {
 
     static final List<String> SCRIPTS = List.of(
             "V001__audit_tables.sql", "V002__append_only.sql", "V003__roles.sql", "V004__auditor_views.sql",
-            "V005__hash_chain.sql");
+            "V005__hash_chain.sql", "V010__cases_and_access.sql");
 
     @TempDir static Path dir;
     static EmbeddedPostgresServer pg;
