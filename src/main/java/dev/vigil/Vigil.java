@@ -2,6 +2,8 @@ package dev.vigil;
 
 import dev.vigil.audit.PostgresAuditStore;
 import dev.vigil.config.Settings;
+import dev.vigil.console.Console;
+import dev.vigil.console.ConsoleSettings;
 import dev.vigil.decision.DecisionEngine;
 import dev.vigil.event.EventCodec;
 import dev.vigil.event.Topics;
@@ -50,6 +52,7 @@ public final class Vigil implements AutoCloseable {
     private XgboostRiskModel model;
     private PipelineMetrics metrics;
     private Main camel;
+    private Console console;
 
     private Vigil(Settings settings) {
         this.settings = settings;
@@ -106,6 +109,11 @@ public final class Vigil implements AutoCloseable {
                 (meta, e) -> {
                     if (e != null) log.warn("rule reload event not published to {}: {}", Topics.RULE_EVENTS, e.toString());
                 }));
+        // Cases, console and notifications; before the watcher starts, so no refused reload goes unnotified.
+        console = Console.create(ConsoleSettings.from(settings.raw()), clock, services.jdbcUrl(), services.appUser(),
+                services.appPassword(), services.kafkaBootstrap(), settings.kafka().groupId(), producer, rules,
+                "http://" + settings.httpHost() + ":" + settings.httpPort());
+        resources.add(console);
         rules.startWatching();
         resources.add(rules); // closed before the producer its listener publishes with
         EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
@@ -126,7 +134,9 @@ public final class Vigil implements AutoCloseable {
         props.put("camel.main.name", "vigil");
         camel.setOverrideProperties(props);
         beans.forEach(camel::bind);
+        console.beans().forEach(camel::bind);
         camel.start();
+        console.start();
         log.info("Vigil started in {} ms: rules {}, model {}, Kafka {}, HTTP {}:{}",
                 (System.nanoTime() - t0) / 1_000_000, rules.version(), model.version(), services.kafkaBootstrap(),
                 settings.httpHost(), settings.httpPort());
@@ -162,6 +172,8 @@ public final class Vigil implements AutoCloseable {
     public PostgresAuditStore audit() { return audit; }
     public RedisFeatureStore features() { return features; }
     public PipelineMetrics metrics() { return metrics; }
+    /** Users, sessions, API keys, the case queue. */
+    public Console console() { return console; }
     public String ruleSetVersion() { return rules.version().toString(); }
     public String modelVersion() { return model.version(); }
 

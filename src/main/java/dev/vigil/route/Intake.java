@@ -19,6 +19,11 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 public final class Intake {
     /** The HTTP header a rail may send to name its request; one is made up when it is absent. */
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    /**
+     * Exchange property naming the API client that made the request, set by the access gate; the
+     * decision's source ref is then {@code <client>/<request id>}.
+     */
+    public static final String CLIENT_PROPERTY = "vigil.client";
 
     private final EventCodec codec;
     private final PipelineMetrics metrics;
@@ -72,7 +77,8 @@ public final class Intake {
         String requestId = m.getHeader(REQUEST_ID_HEADER, String.class);
         if (requestId == null || requestId.isBlank() || requestId.length() > 128) requestId = UUID.randomUUID().toString();
         batch.requestId = requestId;
-        EventSource source = EventSource.http(requestId);
+        String client = exchange.getProperty(CLIENT_PROPERTY, String.class);
+        EventSource source = EventSource.http(client == null ? requestId : client + "/" + requestId);
         byte[] raw = bytes(m.getBody(byte[].class));
         try {
             batch.transactions.add(new Incoming(codec.parseTransaction(raw), source, raw));
