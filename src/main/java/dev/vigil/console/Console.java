@@ -43,7 +43,7 @@ public final class Console implements AutoCloseable {
         try {
             ConnectionPool pool = new ConnectionPool(jdbcUrl, user, password, 4, "vigil-console");
             c.resources.add(pool);
-            c.access = new AccessStore(pool, clock, s.sessionTtl(), s.apiKeyCacheTtl(), new PasswordHasher());
+            c.access = new AccessStore(pool, clock, s.sessionTtl(), s.apiKeyCacheTtl(), new PasswordHasher(s.passwordIterations()));
             c.cases = new CaseStore(pool, clock, s.caseWindow(), s.sla());
             CaseService service = new CaseService(c.cases, new KafkaLabelSink(producer));
             CaseQueries queries = new CaseQueries(pool, clock);

@@ -15,10 +15,12 @@ import java.util.Map;
  *
  * @param authEnabled false opens {@code POST /v1/decisions} and {@code /metrics} to callers
  *     without a key (demos and tests only); the console always needs a login
+ * @param passwordIterations PBKDF2 iterations for new password hashes (each hash keeps its own count)
  * @param webhookUrl null when no webhook is configured
  */
 public record ConsoleSettings(
         boolean authEnabled,
+        int passwordIterations,
         Duration sessionTtl,
         Duration apiKeyCacheTtl,
         boolean secureCookie,
@@ -59,6 +61,7 @@ public record ConsoleSettings(
         }
         return new ConsoleSettings(
                 bool(raw, "vigil.auth.enabled"),
+                iterations(raw),
                 positive(raw, "vigil.console.session-ttl"),
                 duration(raw, "vigil.auth.api-key-cache"),
                 bool(raw, "vigil.console.secure-cookie"),
@@ -66,6 +69,17 @@ public record ConsoleSettings(
                 new CasePriority(positive(raw, "vigil.cases.sla-high"), positive(raw, "vigil.cases.sla-medium"),
                         positive(raw, "vigil.cases.sla-low")),
                 webhook, blockAmount, attempts, positive(raw, "vigil.notify.backoff"));
+    }
+
+    private static int iterations(Map<String, String> raw) {
+        String v = get(raw, "vigil.auth.password-iterations");
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 10_000) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("vigil.auth.password-iterations", v, "expected a whole number of at least 10000");
+        }
     }
 
     private static String get(Map<String, String> raw, String key) {
