@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             AuditCommand.class,
             RulesCommand.class,
+            UserCommand.class,
+            ApiKeyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class VigilCli implements Runnable {
