@@ -29,6 +29,17 @@ public final class DecisionJson {
         ObjectNode score = n.putObject("score");
         score.put("probability", d.score().probability());
         score.put("risk_score", d.score().riskScore());
+        // The SHAP explanation, when one was computed: the case queue shows it to the analyst.
+        if (!d.score().contributions().isEmpty()) {
+            ArrayNode contributions = score.putArray("contributions");
+            for (dev.vigil.score.Contribution c : d.score().contributions()) {
+                ObjectNode o = contributions.addObject();
+                o.put("feature", c.feature());
+                if (Double.isFinite(c.value())) o.put("value", c.value());
+                else o.putNull("value"); // a missing feature: JSON has no NaN
+                o.put("contribution", Double.isFinite(c.contribution()) ? c.contribution() : 0.0);
+            }
+        }
         ArrayNode reasons = n.putArray("reasons");
         for (Hit h : d.hits()) {
             ObjectNode r = reasons.addObject();

@@ -29,6 +29,30 @@ class AlertTest {
     }
 
     @Test
+    void shouldReadBackTheDecisionJsonWithItsShapContributions() {
+        // Given a BLOCK whose score was explained (one contribution of a missing feature, NaN)
+        java.time.Instant t = Instant.parse("2026-03-01T10:00:00Z");
+        dev.vigil.event.TransactionEvent e = new dev.vigil.event.TransactionEvent("tx-rt", t, "acc-rt", "cust-rt",
+                dev.vigil.event.TransactionType.PURCHASE, new java.math.BigDecimal("310.00"), java.util.Currency.getInstance("EUR"),
+                null, null, null, null, null, null, null, null, null);
+        dev.vigil.score.ModelScore score = dev.vigil.score.ModelScore.of(0.91, "m1").withContributions(List.of(
+                new dev.vigil.score.Contribution("amount", 310.0, 1.5), new dev.vigil.score.Contribution("geo_distance", Double.NaN, -0.2)));
+        List<dev.vigil.decision.Hit> hits = List.of(new dev.vigil.decision.Hit("SCORE-001", Verdict.BLOCK, "score 91"));
+        dev.vigil.feature.Features f = new dev.vigil.feature.Features(1, 1, 1, 1, java.math.BigDecimal.ONE, java.math.BigDecimal.ONE,
+                java.math.BigDecimal.ONE, java.math.BigDecimal.ONE, 0, 0, java.math.BigDecimal.ZERO, java.math.BigDecimal.ZERO, false, false, 10);
+        dev.vigil.decision.Decision d = new dev.vigil.decision.Decision(dev.vigil.decision.Decision.decisionIdFor("tx-rt"), e,
+                Verdict.BLOCK, hits, score, f, null, new dev.vigil.rules.RuleSetVersion("r1", "abc"), t, 100);
+        // When it is published and read back by the case opener
+        Alert a = Alert.fromJson(dev.vigil.decision.DecisionJson.toBytes(d));
+        // Then the alert equals the one taken from the decision itself, contributions included
+        assertEquals(Alert.of(d).ruleIds(), a.ruleIds());
+        assertEquals(91, a.riskScore());
+        assertEquals(2, a.contributions().size());
+        assertEquals(1.5, a.contributions().get(0).contribution());
+        assertEquals("geo_distance", a.contributions().get(1).feature());
+    }
+
+    @Test
     void shouldRefuseAnAllowOrAMalformedAlert() {
         assertThrows(IllegalArgumentException.class, () -> Alert.fromJson("{\"transaction_id\":\"x\"}".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> Alert.fromJson("""
