@@ -372,7 +372,15 @@ async function route() {
 
 let pendingG = false;
 document.addEventListener('keydown', (e) => {
-  if (!state.me || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (!state.me) return;
+  // Ctrl+Enter in the comment box sends it as a comment.
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && document.activeElement.id === 'action-comment') {
+    e.preventDefault();
+    const b = $('#action-comment-btn');
+    if (b && !b.disabled) b.click();
+    return;
+  }
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
   const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
   if (typing) { if (e.key === 'Escape') document.activeElement.blur(); return; }
   const k = e.key;

@@ -69,10 +69,23 @@ class ConsoleIT {
     String blockedTx;
     String caseRule;
 
+    /** What the webhook (a real HTTP server on 127.0.0.1) was sent. */
+    final java.util.concurrent.BlockingQueue<String> webhook = new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer hookServer;
+
     @BeforeAll
     void start() throws Exception {
+        hookServer = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hookServer.createContext("/hook", ex -> {
+            webhook.add(new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        hookServer.start();
         Map<String, String> o = TestPlatform.embeddedOverrides(dataDir);
         o.put("vigil.auth.enabled", "true");
+        o.put("vigil.notify.webhook-url", "http://127.0.0.1:" + hookServer.getAddress().getPort() + "/hook");
+        o.put("vigil.notify.block-amount", "20000");
         vigil = Vigil.start(Settings.load(o, Map.of()));
         base = "http://127.0.0.1:" + vigil.settings().httpPort();
         access = vigil.console().access();
@@ -88,6 +101,7 @@ class ConsoleIT {
     @AfterAll
     void stop() {
         if (vigil != null) vigil.close();
+        if (hookServer != null) hookServer.stop(0);
     }
 
     @Test
@@ -175,6 +189,17 @@ class ConsoleIT {
         assertEquals(blockedTx, alert.path("transaction_id").asText());
         assertTrue(alert.path("features").isObject(), "the decision's features are on the case page");
         assertTrue(detail.path("timeline").size() >= 1);
+        // And the webhook heard of the BLOCK of 25,000.00 (at least the 20,000 configured), with a link to the case
+        String hook = null;
+        for (long end = System.nanoTime() + Duration.ofSeconds(20).toNanos(); System.nanoTime() < end; ) {
+            String m = webhook.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            if (m != null && m.contains(blockedTx)) {
+                hook = m;
+                break;
+            }
+        }
+        assertNotNull(hook, "a webhook message for " + blockedTx);
+        assertTrue(json(hook.getBytes()).path("text").asText().contains("#/case/" + caseId), hook);
     }
 
     @Test
