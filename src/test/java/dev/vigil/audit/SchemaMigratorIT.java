@@ -134,12 +134,13 @@ class SchemaMigratorIT {
         pg.ensureDatabase(db);
         try (Connection c = pg.superUserConnection(db)) {
             SchemaMigrator.migrate(c, schema);
-            Files.writeString(schema.resolve("V010__note.sql"), "create table audit_note (n text);");
-            assertEquals(List.of("V010__note.sql"), SchemaMigrator.migrate(c, schema));
+            // Numbered far above the project's own scripts, so they never clash with a real one.
+            Files.writeString(schema.resolve("V900__note.sql"), "create table audit_note (n text);");
+            assertEquals(List.of("V900__note.sql"), SchemaMigrator.migrate(c, schema));
 
-            Files.writeString(schema.resolve("V006__late.sql"), "create table late (n text);");
+            Files.writeString(schema.resolve("V899__late.sql"), "create table late (n text);");
             SchemaMismatchException e = assertThrows(SchemaMismatchException.class, () -> SchemaMigrator.migrate(c, schema));
-            assertTrue(e.getMessage().contains("V006__late.sql"), e.getMessage());
+            assertTrue(e.getMessage().contains("V899__late.sql"), e.getMessage());
             assertNull(regclass(c, "late"));
         }
     }
@@ -148,12 +149,12 @@ class SchemaMigratorIT {
     void shouldApplyNothingWhenAPendingScriptFails(@TempDir Path tmp) throws Exception {
         // Given a fresh database and a folder whose last script breaks halfway
         Path schema = copySchema(tmp);
-        Files.writeString(schema.resolve("V009__broken.sql"), "create table half (x int);\nselect * from no_such_table;");
+        Files.writeString(schema.resolve("V901__broken.sql"), "create table half (x int);\nselect * from no_such_table;");
         String db = "broken";
         pg.ensureDatabase(db);
         try (Connection c = pg.superUserConnection(db)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> SchemaMigrator.migrate(c, schema));
-            assertTrue(e.getMessage().contains("V009__broken.sql"), e.getMessage());
+            assertTrue(e.getMessage().contains("V901__broken.sql"), e.getMessage());
 
             // Then not even the scripts before it are applied: all pending scripts are one transaction
             assertNull(regclass(c, "half"));
