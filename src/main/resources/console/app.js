@@ -245,7 +245,7 @@ function shapChart(contribs) {
   if (!contribs.length) return h('p', { class: 'muted', id: 'shap-empty' }, 'No explanation was recorded for this score.');
   const W = 420, row = 20, left = 170, mid = left + (W - left) / 2, half = (W - left) / 2 - 4;
   const max = Math.max(...contribs.map((c) => Math.abs(c.contribution)), 1e-9);
-  const svg = s('svg', { width: W, height: contribs.length * row + 10, role: 'img', 'aria-label': 'SHAP contributions', class: 'shap' });
+  const svg = s('svg', { width: W, height: contribs.length * row + 10, viewBox: `0 0 ${W} ${contribs.length * row + 10}`, role: 'img', 'aria-label': 'SHAP contributions', class: 'chart shap' });
   svg.append(s('line', { x1: mid, x2: mid, y1: 0, y2: contribs.length * row + 10, stroke: '#9aa3b5' }));
   contribs.forEach((c, i) => {
     const w = Math.abs(c.contribution) / max * half, y = i * row + 4;
@@ -261,7 +261,7 @@ function timelineChart(tl) {
   const W = 900, H = 120, pad = 30;
   const ts = tl.map((t) => Date.parse(t.event_time)), t0 = Math.min(...ts), t1 = Math.max(...ts) || t0 + 1;
   const amounts = tl.map((t) => Math.log10(1 + Number(t.amount))), a1 = Math.max(...amounts, 1);
-  const svg = s('svg', { width: '100%', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'account timeline' });
+  const svg = s('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'account timeline', class: 'chart' });
   svg.append(s('line', { x1: pad, x2: W - pad, y1: H - pad, y2: H - pad, stroke: '#9aa3b5' }));
   svg.append(s('text', { x: pad, y: H - 8 }, when(new Date(t0).toISOString())));
   svg.append(s('text', { x: W - pad - 150, y: H - 8 }, when(new Date(t1).toISOString())));
@@ -293,7 +293,7 @@ async function showOverview() {
   const v = d.verdicts;
   render(h('h1', {}, 'Overview'), h('p', {}, 'Last ', pick, ' · ', when(d.from), ' to ', when(d.to)),
     h('div', { class: 'tiles' },
-      tile('events per second (mean)', d.events_per_second.toFixed(1), 'tile-eps'),
+      tile('events per second (mean)', d.events_per_second.toFixed(d.events_per_second < 10 ? 2 : 0), 'tile-eps'),
       tile('decisions', d.decisions, 'tile-decisions'),
       tile('alert rate (REVIEW + BLOCK)', (100 * d.alert_rate).toFixed(2) + ' %', 'tile-alert-rate'),
       tile('open cases', (d.cases.OPEN || 0) + (d.cases.IN_REVIEW || 0) + (d.cases.ESCALATED_SAR || 0), 'tile-open-cases')),
@@ -307,7 +307,7 @@ async function showOverview() {
 function barChart(rows, id) {
   if (!rows.length) return h('p', { class: 'muted' }, 'Nothing in this window.');
   const W = 420, row = 22, left = 110, max = Math.max(...rows.map((r) => r[1]), 1);
-  const svg = s('svg', { width: W, height: rows.length * row + 4, role: 'img', id, 'aria-label': id });
+  const svg = s('svg', { width: W, height: rows.length * row + 4, viewBox: `0 0 ${W} ${rows.length * row + 4}`, role: 'img', id, 'aria-label': id, class: 'chart' });
   rows.forEach(([label, n, color], i) => {
     const w = (n / max) * (W - left - 60);
     svg.append(s('text', { x: 0, y: i * row + 15 }, label));
@@ -319,7 +319,7 @@ function barChart(rows, id) {
 
 function histogram(bins) {
   const W = 420, H = 150, pad = 20, max = Math.max(...bins.map((b) => b.count), 1), bw = (W - 2 * pad) / bins.length;
-  const svg = s('svg', { width: W, height: H + 20, role: 'img', id: 'score-histogram', 'aria-label': 'risk score distribution' });
+  const svg = s('svg', { width: W, height: H + 20, viewBox: `0 0 ${W} ${H + 20}`, role: 'img', id: 'score-histogram', 'aria-label': 'risk score distribution', class: 'chart' });
   bins.forEach((b, i) => {
     const hgt = (b.count / max) * (H - pad);
     svg.append(s('rect', { x: pad + i * bw + 1, y: H - hgt, width: bw - 2, height: Math.max(0, hgt), fill: b.from >= 70 ? '#c23030' : b.from >= 40 ? '#c27c0e' : '#2456c7' },
@@ -335,8 +335,10 @@ function seriesChart(series) {
   const pts = series.map((p) => ({ t: p.t, v: (p.ALLOW + p.REVIEW + p.BLOCK) / 10 }));
   const t0 = pts[0].t, t1 = Math.max(pts[pts.length - 1].t, t0 + 10), max = Math.max(...pts.map((p) => p.v), 1);
   const x = (t) => pad + ((t - t0) / (t1 - t0)) * (W - 2 * pad), y = (v) => H - pad - (v / max) * (H - 2 * pad);
-  const svg = s('svg', { width: W, height: H, role: 'img', id: 'eps-chart', 'aria-label': 'decisions per second' });
+  const svg = s('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', id: 'eps-chart', 'aria-label': 'decisions per second', class: 'chart' });
   svg.append(s('polyline', { points: pts.map((p) => x(p.t) + ',' + y(p.v)).join(' '), fill: 'none', stroke: '#2456c7', 'stroke-width': 2 }));
+  pts.forEach((p) => svg.append(s('circle', { cx: x(p.t), cy: y(p.v), r: 2.5, fill: '#2456c7' }, s('title', {}, new Date(p.t * 1000).toISOString() + ': ' + p.v.toFixed(1) + '/s'))));
+  svg.append(s('line', { x1: pad, x2: W - pad, y1: H - pad, y2: H - pad, stroke: '#9aa3b5' }));
   svg.append(s('text', { x: 0, y: pad }, max.toFixed(0)));
   svg.append(s('text', { x: 0, y: H - pad }, '0'));
   return svg;

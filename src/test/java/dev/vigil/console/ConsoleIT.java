@@ -280,6 +280,22 @@ class ConsoleIT {
             b.press("f");
             b.waitFor("document.querySelector('#case-state') && document.querySelector('#case-state').textContent === 'CLOSED_FRAUD'",
                     Duration.ofSeconds(20));
+            // With -Dvigil.console.screenshots=DIR, pictures of each page for a person to look at.
+            String shots = System.getProperty("vigil.console.screenshots");
+            if (shots != null) {
+                Path dir = Files.createDirectories(Path.of(shots));
+                b.send("Emulation.setDeviceMetricsOverride", TestPlatform.JSON.createObjectNode().put("width", 1400).put("height", 1000)
+                        .put("deviceScaleFactor", 1).put("mobile", false));
+                b.screenshot(dir.resolve("case.png"));
+                b.eval("location.hash = '#/queue'; document.querySelector('#filter-state') && true");
+                b.waitFor("document.querySelector('#queue')", Duration.ofSeconds(10));
+                b.eval("const st = document.querySelector('#filter-state'); st.value = 'ALL'; st.dispatchEvent(new Event('change')); true");
+                Thread.sleep(1000);
+                b.screenshot(dir.resolve("queue.png"));
+                b.eval("location.hash = '#/overview'; true");
+                b.waitFor("document.querySelector('#tile-eps')", Duration.ofSeconds(10));
+                b.screenshot(dir.resolve("overview.png"));
+            }
         }
         // The label is on vigil.labels
         List<JsonNode> labels = new ArrayList<>();

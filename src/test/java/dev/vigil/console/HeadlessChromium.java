@@ -138,6 +138,12 @@ final class HeadlessChromium implements AutoCloseable {
         send("Input.dispatchKeyEvent", JSON.createObjectNode().put("type", "keyUp").put("key", key));
     }
 
+    /** A PNG of the page as it is drawn now. */
+    void screenshot(Path to) throws Exception {
+        ObjectNode p = JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true);
+        Files.write(to, java.util.Base64.getDecoder().decode(send("Page.captureScreenshot", p).path("data").asText()));
+    }
+
     @Override
     public void close() {
         try {
