@@ -23,10 +23,25 @@
 [when][]the account is younger than {days:[0-9]+} days=dev.vigil.feature.Features( accountAgeDays >= 0, accountAgeDays < {days}, $accountAgeDays : accountAgeDays )
 # $txCount1m
 [when][]there were more than {n:[0-9]+} transactions in the last minute=dev.vigil.feature.Features( txCount1m > {n}, $txCount1m : txCount1m )
+# $txCount1h; 60 minutes is the hour window (listed before the general sentence below, so it wins)
+[when][]there were more than {n:[0-9]+} transactions in the last 60 minutes=dev.vigil.feature.Features( txCount1h > {n}, $txCount : txCount1h )
+# $txCount; the window must be one the features keep: 1 today (txCount1m); 5 and 15 once
+# txCount5m and txCount15m exist. Another number fails the load naming the file and line.
+[when][]there were more than {n:[0-9]+} transactions in the last {minutes:[0-9]+} minutes=dev.vigil.feature.Features( txCount{minutes}m > {n}, $txCount : txCount{minutes}m )
 # $txCount1h
 [when][]there were more than {n:[0-9]+} transactions in the last hour=dev.vigil.feature.Features( txCount1h > {n}, $txCount1h : txCount1h )
 # $txCount24h
 [when][]there were more than {n:[0-9]+} transactions in the last 24 hours=dev.vigil.feature.Features( txCount24h > {n}, $txCount24h : txCount24h )
+
+# $dormantDays (whole days); the account's previous transaction was at least this long before this one
+# (a first transaction, -1, is not "dormant": opening then paying is ordinary)
+[when][]the account had no transaction for at least {days:[0-9]+} days=dev.vigil.feature.Features( secondsSincePrevious >= {days}L * 86400L, $dormantDays : (secondsSincePrevious / 86400L) )
+
+# --- Where the transaction happened -----------------------------------------------------------
+# $country; ISO 3166-1 alpha-2 codes, comma-separated. A transaction without a location is in no country.
+[when][]the transaction is located in one of {countries:[A-Za-z, ]+}=dev.vigil.event.TransactionEvent( geo != null, dev.vigil.rules.RuleLists.oneOf(geo.country, "{countries}"), $country : geo.country )
+# $channel; the rail's channel, e.g. ECOM, MOBILE, POS, ATM, BRANCH
+[when][]the channel is {channel:[A-Za-z_]+}=dev.vigil.event.TransactionEvent( channel == "{channel}", $channel : channel )
 
 # --- The customer (account events) -------------------------------------------------------------
 [when][]the customer's risk rating is {level:LOW|MEDIUM|HIGH}=dev.vigil.feature.AccountProfile( kycRiskLevel == dev.vigil.event.KycRiskLevel.{level} )

@@ -64,13 +64,13 @@ class RulesCommandTest {
         // Then exit 0, the version, and each rule with its id, title and file
         assertEquals(0, run.exitCode(), run::err);
         assertTrue(run.out().startsWith("OK: " + dir + " builds, version 2026.11.1+"), run.out());
-        assertTrue(run.out().contains(", 9 rules"), run.out());
+        assertTrue(run.out().contains(", 22 rules"), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.matches(
                 "\\s+VEL-001\\s+More than 5 transactions in 60 s\\s+rules/drl/velocity.drl")), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.matches(
                 "\\s+SCORE-001\\s+Model fraud probability above 0.95\\s+rules/decision-tables/model-score.xlsx")),
                 run.out());
-        assertEquals(10, run.out().lines().count(), run.out());
+        assertEquals(23, run.out().lines().count(), run.out());
         assertEquals("", run.err());
     }
 
