@@ -199,6 +199,11 @@ public final class DroolsRuleEngine implements RuleEngine {
         return version;
     }
 
+    /** The compiled rule base, for the benchmark that compares session strategies on it. */
+    KieBase kieBase() {
+        return kieBase;
+    }
+
     /** Every loaded rule with the file it came from, by id. */
     public List<LoadedRule> rules() {
         return rules;
