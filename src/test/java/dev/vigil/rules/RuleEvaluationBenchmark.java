@@ -112,7 +112,7 @@ public class RuleEvaluationBenchmark {
         s.fireAllRules(DroolsRuleEngine.MAX_FIRINGS_PER_EVENT);
         List<Hit> hits = new ArrayList<>();
         // Copied first: deleting while walking the session's handles would change what is walked.
-        for (FactHandle h : List.copyOf(s.getFactHandles(new ClassObjectFilter(Hit.class)))) {
+        for (FactHandle h : new ArrayList<FactHandle>(s.getFactHandles(new ClassObjectFilter(Hit.class)))) {
             hits.add((Hit) s.getObject(h));
             handles.add(h);
         }
