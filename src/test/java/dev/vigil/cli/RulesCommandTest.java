@@ -41,6 +41,70 @@ class RulesCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    private static Run test(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new RulesCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(Stream.concat(Stream.of("test"), Stream.of(args)).toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldPassTheShippedCasesAndExitZero() throws Exception {
+        // Given a copy of the shipped rules and their cases
+        Path dir = copyOfShipped();
+        // When
+        Run run = test(dir.toString());
+        // Then
+        assertEquals(0, run.exitCode(), run::out);
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("OK: \\d+ cases, \\d+ passed, 0 failed, 0 broken sheet entries; "
+                + "rules 2026.11.1\\+[0-9a-f]{16}")), run.out());
+        assertTrue(run.out().contains("Every rule (22) is exercised by a case."), run.out());
+    }
+
+    @Test
+    void shouldReportAFailingCaseWithWhatFiredAndExitOne() throws Exception {
+        // Given the shipped cases against rules where VEL-001's limit was raised from 5 to 6
+        Path dir = copyOfShipped();
+        Path velocity = dir.resolve("drl/velocity.drl");
+        Files.writeString(velocity, Files.readString(velocity).replace("txCount1m > 5", "txCount1m > 6"));
+        // When
+        Run run = test(dir.toString());
+        // Then the case with 6 transactions fails, saying so, and VEL-001 is reported with it
+        assertEquals(1, run.exitCode(), run::out);
+        assertTrue(run.out().contains("FAIL VEL-001-b (rules/tests/shipped-rules.xlsx, sheet 'Velocity', row 6): "
+                + "6 in the last minute: one over"), run.out());
+        assertTrue(run.out().contains("    - expected verdict REVIEW, got ALLOW"), run.out());
+        assertTrue(run.out().contains("    - VEL-001 was expected to fire and did not"), run.out());
+        assertTrue(run.out().contains("NOT OK: "), run.out());
+    }
+
+    @Test
+    void shouldFailWithRequireEveryRuleWhenARuleHasNoCase() throws Exception {
+        // Given the shipped cases and one more rule that no case exercises
+        Path dir = copyOfShipped();
+        Files.writeString(dir.resolve("drl/extra.drl"), """
+                package vigil.rules;
+                import dev.vigil.feature.Features;
+                import dev.vigil.decision.Verdict;
+                import dev.vigil.rules.RuleActions;
+                rule "VEL-099 Untested"
+                when
+                    Features( txCount1m > 1000 )
+                then
+                    RuleActions.raise(drools, Verdict.REVIEW, "untested");
+                end
+                """);
+        // When / Then: reported either way, and a failure only when asked
+        Run plain = test(dir.toString());
+        assertEquals(0, plain.exitCode(), plain::out);
+        assertTrue(plain.out().contains("No case exercises 1 of 23 rules: VEL-099"), plain.out());
+        Run strict = test("--require-every-rule", dir.toString());
+        assertEquals(1, strict.exitCode(), strict::out);
+    }
+
     /** A copy of the shipped rules folder at {@code tmp/rules}. */
     private Path copyOfShipped() throws IOException {
         Path shipped = Path.of("rules");
