@@ -54,7 +54,7 @@ final class CaseSheets {
     private static final Pattern RULE_ID = Pattern.compile("[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]{3}");
 
     /** One case read from a row, with its facts built. */
-    record Case(String id, String place, String description, TransactionEvent tx, Features features,
+    record Case(String id, String place, String description, TransactionEvent tx, Object features,
             AccountProfile account, ModelScore score, Verdict expectedVerdict, Set<String> expectedRules) {}
 
     /** A cell's value as read: text, or an exact number when the cell holds a number. */
@@ -63,6 +63,15 @@ final class CaseSheets {
     private CaseSheets() {}
 
     static List<Case> read(String display, byte[] bytes, List<String> problems) {
+        return read(display, bytes, problems, Features.class);
+    }
+
+    /**
+     * As {@link #read(String, byte[], List)}, with {@code f.} columns naming the components of
+     * {@code featuresType}: a test checks rules written for features still to come against a
+     * stand-in record that has them.
+     */
+    static List<Case> read(String display, byte[] bytes, List<String> problems, Class<? extends Record> featuresType) {
         List<Case> cases = new ArrayList<>();
         int sheetsWithCases = 0;
         try (Workbook wb = WorkbookFactory.create(new ByteArrayInputStream(bytes))) {
@@ -70,7 +79,7 @@ final class CaseSheets {
                 Row header = headerRow(sheet);
                 if (header == null) continue;
                 sheetsWithCases++;
-                readSheet(display, sheet, header, cases, problems);
+                readSheet(display, sheet, header, cases, problems, featuresType);
             }
         } catch (Exception e) {
             problems.add(display + ": cannot be read as an Excel workbook (.xlsx): " + e.getMessage());
@@ -93,7 +102,8 @@ final class CaseSheets {
         return null;
     }
 
-    private static void readSheet(String display, Sheet sheet, Row header, List<Case> cases, List<String> problems) {
+    private static void readSheet(String display, Sheet sheet, Row header, List<Case> cases, List<String> problems,
+            Class<? extends Record> featuresType) {
         String where = display + ", sheet '" + sheet.getSheetName() + "'";
         Map<Integer, String> columns = new TreeMap<>();
         for (Cell cell : header) {
@@ -102,7 +112,7 @@ final class CaseSheets {
         }
         List<String> headerProblems = new ArrayList<>();
         for (Map.Entry<Integer, String> c : columns.entrySet()) {
-            String err = checkColumn(c.getValue());
+            String err = checkColumn(c.getValue(), featuresType);
             if (err != null) {
                 headerProblems.add(where + ", cell " + ref(header.getRowNum(), c.getKey()) + ": column '"
                         + c.getValue() + "': " + err);
@@ -129,18 +139,18 @@ final class CaseSheets {
             if (values.isEmpty()) continue;
             String place = where + ", row " + (r + 1);
             List<String> rowProblems = new ArrayList<>();
-            Case c = toCase(place, where, values, rowProblems);
+            Case c = toCase(place, where, values, rowProblems, featuresType);
             if (rowProblems.isEmpty()) cases.add(c);
             else problems.addAll(rowProblems);
         }
     }
 
     /** Null when the column name is one this reader knows. */
-    private static String checkColumn(String name) {
+    private static String checkColumn(String name, Class<?> featuresType) {
         String n = name.toLowerCase(Locale.ROOT);
         if (Set.of("case", "description", "score", "expected verdict", "expected rules", "account").contains(n)) return null;
         if (n.startsWith("tx.")) return checkPath(TransactionEvent.class, name.substring(3));
-        if (n.startsWith("f.")) return checkPath(Features.class, name.substring(2));
+        if (n.startsWith("f.")) return checkPath(featuresType, name.substring(2));
         if (n.startsWith("account.")) return checkPath(AccountProfile.class, name.substring(8));
         return "unknown column; known: case, description, tx.<field>, f.<feature>, account.<field>, account, score, "
                 + "expected verdict, expected rules";
@@ -169,7 +179,8 @@ final class CaseSheets {
         return null;
     }
 
-    private static Case toCase(String place, String where, Map<String, Value> values, List<String> problems) {
+    private static Case toCase(String place, String where, Map<String, Value> values, List<String> problems,
+            Class<? extends Record> featuresType) {
         Value idCell = values.get("case");
         if (idCell == null) {
             Value any = values.values().iterator().next();
@@ -194,10 +205,10 @@ final class CaseSheets {
         TransactionEvent event = build(TransactionEvent.class, tx, txDefaults, problems, where);
 
         Map<String, Object> fDefaults = new LinkedHashMap<>();
-        for (RecordComponent c : Features.class.getRecordComponents()) {
+        for (RecordComponent c : featuresType.getRecordComponents()) {
             fDefaults.put(c.getName(), zero(c.getType(), FEATURE_UNKNOWN.contains(c.getName())));
         }
-        Features features = build(Features.class, f, fDefaults, problems, where);
+        Object features = build(featuresType, f, fDefaults, problems, where);
 
         boolean hasAccount = !acc.isEmpty();
         Value accountFlag = values.get("account");

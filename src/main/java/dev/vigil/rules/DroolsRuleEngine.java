@@ -209,6 +209,11 @@ public final class DroolsRuleEngine implements RuleEngine {
 
     @Override
     public List<Hit> evaluate(TransactionEvent transaction, Features features, AccountProfile account, ModelScore score) {
+        return evaluateFacts(transaction, features, account, score);
+    }
+
+    /** {@link #evaluate}, with the features fact of any type: tests of rules written for features still to come. */
+    List<Hit> evaluateFacts(TransactionEvent transaction, Object features, AccountProfile account, ModelScore score) {
         Objects.requireNonNull(transaction, "transaction");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(score, "score");

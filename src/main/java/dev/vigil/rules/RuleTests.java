@@ -39,6 +39,11 @@ public final class RuleTests {
 
     /** Runs every case workbook in {@code testsDir} (not its subfolders) against {@code rules}. */
     public static RuleTestReport run(DroolsRuleEngine rules, Path testsDir) {
+        return run(rules, testsDir, dev.vigil.feature.Features.class);
+    }
+
+    /** As {@link #run(DroolsRuleEngine, Path)}, with a stand-in for the features fact (see CaseSheets). */
+    static RuleTestReport run(DroolsRuleEngine rules, Path testsDir, Class<? extends Record> featuresType) {
         List<String> problems = new ArrayList<>();
         List<CaseSheets.Case> cases = new ArrayList<>();
         Path root = testsDir.toAbsolutePath().normalize();
@@ -54,7 +59,8 @@ public final class RuleTests {
                 }).sorted().toList();
                 if (files.isEmpty()) problems.add(base + "/: no case workbooks (*.xlsx)");
                 for (Path p : files) {
-                    cases.addAll(CaseSheets.read(base + "/" + p.getFileName(), Files.readAllBytes(p), problems));
+                    cases.addAll(CaseSheets.read(base + "/" + p.getFileName(), Files.readAllBytes(p), problems,
+                            featuresType));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + root, e);
@@ -71,7 +77,7 @@ public final class RuleTests {
         Set<String> exercised = new TreeSet<>();
         List<RuleTestReport.CaseResult> results = new ArrayList<>();
         for (CaseSheets.Case c : cases) {
-            List<Hit> hits = rules.evaluate(c.tx(), c.features(), c.account(), c.score());
+            List<Hit> hits = rules.evaluateFacts(c.tx(), c.features(), c.account(), c.score());
             results.add(judge(c, hits, ruleIds));
             for (Hit h : hits) if (c.expectedRules().contains(h.ruleId())) exercised.add(h.ruleId());
         }

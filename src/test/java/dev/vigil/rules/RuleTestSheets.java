@@ -171,27 +171,27 @@ public final class RuleTestSheets {
 
     static CaseSheet pendingLists() {
         return new CaseSheet("Black and white lists", NOTES,
-                List.of("case", "description", "f.accountBlacklisted", "f.customerBlacklisted", "f.deviceBlacklisted",
+                List.of("case", "description", "tx.merchantId", "f.accountBlacklisted", "f.customerBlacklisted", "f.deviceBlacklisted",
                         "f.ipBlacklisted", "f.merchantWhitelisted", "f.txCount1m", "score", "account",
                         "account.watchlistHit", "expected verdict", "expected rules"),
                 List.of(
-                        row("LST-010-a", "account blacklisted", "yes", null, null, null, null, null, null, null, null,
+                        row("LST-010-a", "account blacklisted", "m-grocer", "yes", null, null, null, null, null, null, null, null,
                                 "BLOCK", "LST-010"),
-                        row("LST-011-a", "customer blacklisted", null, "yes", null, null, null, null, null, null, null,
+                        row("LST-011-a", "customer blacklisted", "m-grocer", null, "yes", null, null, null, null, null, null, null,
                                 "BLOCK", "LST-011"),
-                        row("LST-012-a", "device blacklisted", null, null, "yes", null, null, null, null, null, null,
+                        row("LST-012-a", "device blacklisted", "m-grocer", null, null, "yes", null, null, null, null, null, null,
                                 "BLOCK", "LST-012"),
-                        row("LST-013-a", "IP blacklisted", null, null, null, "yes", null, null, null, null, null, "BLOCK",
+                        row("LST-013-a", "IP blacklisted", "m-grocer", null, null, null, "yes", null, null, null, null, null, "BLOCK",
                                 "LST-013"),
-                        row("LST-020-a", "whitelisted merchant: a velocity hit is bypassed", null, null, null, null, "yes",
+                        row("LST-020-a", "whitelisted merchant: a velocity hit is bypassed", "m-grocer", null, null, null, null, "yes",
                                 9, null, null, null, "ALLOW", "LST-020"),
-                        row("LST-020-b", "whitelisted merchant: a score block is bypassed", null, null, null, null, "yes",
+                        row("LST-020-b", "whitelisted merchant: a score block is bypassed", "m-grocer", null, null, null, null, "yes",
                                 null, 0.99, null, null, "ALLOW", "LST-020"),
-                        row("LST-020-c", "whitelisted merchant never bypasses a blacklist", "yes", null, null, null, "yes",
+                        row("LST-020-c", "whitelisted merchant never bypasses a blacklist", "m-grocer", "yes", null, null, null, "yes",
                                 9, null, null, null, "BLOCK", "LST-010, LST-020"),
-                        row("LST-020-d", "whitelisted merchant never bypasses a watchlist hit", null, null, null, null,
+                        row("LST-020-d", "whitelisted merchant never bypasses a watchlist hit", "m-grocer", null, null, null, null,
                                 "yes", null, null, "yes", "yes", "BLOCK", "LST-001"),
-                        row("LST-020-e", "whitelisted merchant, nothing to bypass", null, null, null, null, "yes", null,
+                        row("LST-020-e", "whitelisted merchant, nothing to bypass", "m-grocer", null, null, null, null, "yes", null,
                                 null, null, null, "ALLOW", "")));
     }
 
