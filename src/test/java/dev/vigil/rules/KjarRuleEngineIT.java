@@ -28,7 +28,7 @@ import org.kie.scanner.KieMavenRepository;
  * folder, nothing from the network), loaded by coordinates and a version range, and a newer release
  * found by kie-ci's KieScanner and swapped in; a release that breaks the id convention is refused.
  */
-class KjarRuleEngineTest {
+class KjarRuleEngineIT {
     static final String GROUP = "dev.vigil.test";
     static final String ARTIFACT = "tiny-rules";
 
