@@ -36,8 +36,8 @@ public final class RuleTestSheets {
         Files.createDirectories(rules.resolve("tests"));
         write(rules.resolve("tests/shipped-rules.xlsx"), velocity(), lists(), amounts(), aml(), score(), geography());
         Files.createDirectories(rules.resolve("pending/tests"));
-        write(rules.resolve("pending/tests/pending-rules.xlsx"), pendingVelocity(), pendingLists(), pendingGeography(),
-                pendingAml());
+        write(rules.resolve("pending/tests/pending-rules.xlsx"), pendingVelocity(), pendingLists(),
+                pendingPrecedence(), pendingGeography(), pendingAml());
     }
 
     static CaseSheet velocity() {
@@ -193,6 +193,17 @@ public final class RuleTestSheets {
                                 "yes", null, null, "yes", "yes", "BLOCK", "LST-001"),
                         row("LST-020-e", "whitelisted merchant, nothing to bypass", "m-grocer", null, null, null, null, "yes", null,
                                 null, null, null, "ALLOW", "")));
+    }
+
+    static CaseSheet pendingPrecedence() {
+        return new CaseSheet("Whitelist precedence", NOTES,
+                List.of("case", "description", "tx.merchantId", "tx.channel", "tx.amount", "f.merchantWhitelisted",
+                        "f.txCount1m", "expected verdict", "expected rules"),
+                List.of(
+                        row("LST-020-f", "a whitelisted merchant never bypasses an amount threshold", "m-grocer", "ECOM",
+                                "10000.01", "yes", 9, "REVIEW", "AMT-010, LST-020"),
+                        row("LST-020-g", "the whitelist needs a merchant on the transaction", null, null, "25.00", "yes",
+                                9, "REVIEW", "VEL-001")));
     }
 
     static CaseSheet pendingGeography() {
