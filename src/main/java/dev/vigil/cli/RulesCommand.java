@@ -13,9 +13,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** Working with the rules folder: {@code vigil rules check}, {@code vigil rules test}. */
-@Command(name = "rules", description = "Check and test the compliance rules.",
-        subcommands = {RulesCommand.Check.class, RulesCommand.Test.class})
+/** Working with the rules folder: {@code vigil rules check}, {@code vigil rules test}, {@code vigil rules release}. */
+@Command(name = "rules", description = "Check, test and release the compliance rules.",
+        subcommands = {RulesCommand.Check.class, RulesCommand.Test.class, RulesCommand.Release.class})
 public final class RulesCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -148,6 +148,55 @@ public final class RulesCommand implements Runnable {
             } else {
                 out.printf("No case exercises %d of %d rules: %s%n", report.unexercised().size(),
                         report.ruleIds().size(), String.join(", ", report.unexercised()));
+            }
+        }
+    }
+
+    /**
+     * Releases a rules folder as a KJAR into a Maven repository (for {@code KjarRuleEngine}), only
+     * when it builds and every analyst case passes. Exit code 0 when released, 1 otherwise.
+     */
+    @Command(name = "release", description = {
+            "Build the rules folder, run its test cases, and when all pass install it as a KJAR with the given "
+                    + "Maven coordinates into a Maven repository (the local one of --maven-settings, or ~/.m2).",
+            "Exit code 0 when released, 1 otherwise."})
+    static final class Release implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "GROUP:ARTIFACT:VERSION", description = "The release's Maven coordinates.")
+        String coordinates;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "DIR",
+                description = "The rules folder. Default: the configured vigil.rules.dir.")
+        Path dir;
+
+        @CommandLine.Option(names = "--maven-settings", paramLabel = "SETTINGS_XML",
+                description = "A Maven settings file whose localRepository receives the release.")
+        Path mavenSettings;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Path folder = dir != null ? dir : Settings.load().rulesDir();
+            try {
+                if (mavenSettings != null) dev.vigil.rules.KjarRuleEngine.useMavenSettings(mavenSettings);
+                dev.vigil.rules.KjarRelease.Released r = dev.vigil.rules.KjarRelease.release(folder, coordinates);
+                out.printf("Released %s from %s (rules %s): %d rules, %d cases passed%n", r.releaseId(), folder,
+                        r.folderVersion(), r.rules(), r.cases());
+                out.flush();
+                return 0;
+            } catch (RuleBuildException e) {
+                err.printf("NOT RELEASED: %s does not build: %d %s (see 'vigil rules check').%n", folder,
+                        e.problems().size(), e.problems().size() == 1 ? "problem" : "problems");
+                for (String p : e.problems()) err.println("  - " + p);
+                err.flush();
+                return 1;
+            } catch (RuntimeException e) {
+                err.printf("NOT RELEASED: %s%n", e.getMessage());
+                err.flush();
+                return 1;
             }
         }
     }

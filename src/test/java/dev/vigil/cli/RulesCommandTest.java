@@ -105,6 +105,28 @@ class RulesCommandTest {
         assertEquals(1, strict.exitCode(), strict::out);
     }
 
+    @Test
+    void shouldNotReleaseAFolderWhoseCasesFailAndExitOne() throws Exception {
+        // Given the shipped rules with VEL-001's limit raised from 5 to 6 (its case now fails)
+        Path dir = copyOfShipped();
+        Path velocity = dir.resolve("drl/velocity.drl");
+        Files.writeString(velocity, Files.readString(velocity).replace("txCount1m > 5", "txCount1m > 6"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new RulesCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        // When
+        int code = cli.execute("release", "dev.vigil.test:never-released:1.0.0", dir.toString());
+        // Then nothing is released, and the failing case is named (the KJAR path itself: KjarRuleEngineIT)
+        assertEquals(1, code, out::toString);
+        assertTrue(err.toString().startsWith("NOT RELEASED: not released: the analysts' cases do not pass:"), err::toString);
+        assertTrue(err.toString().contains("VEL-001-b (rules/tests/shipped-rules.xlsx, sheet 'Velocity', row 6)"),
+                err::toString);
+        // and coordinates that are not group:artifact:version are refused
+        assertEquals(1, cli.execute("release", "just-a-name", dir.toString()));
+    }
+
     /** A copy of the shipped rules folder at {@code tmp/rules}. */
     private Path copyOfShipped() throws IOException {
         Path shipped = Path.of("rules");

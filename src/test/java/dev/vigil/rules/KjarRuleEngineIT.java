@@ -93,6 +93,40 @@ class KjarRuleEngineIT {
         }
     }
 
+    @Test
+    void shouldReleaseTheShippedFolderAsAKjarThatDecidesTheSame() {
+        // Given the shipped rules folder released as a KJAR (its cases pass, so it may be released)
+        KjarRelease.Released released = KjarRelease.release(ShippedRules.DIR, GROUP + ":shipped-rules:2026.11.1");
+        assertEquals(ShippedRules.engine().rules().size(), released.rules());
+        assertTrue(released.cases() > 0);
+        // When Vigil loads that release by its coordinates
+        try (KjarRuleEngine fromKjar = KjarRuleEngine.start(GROUP, "shipped-rules", "2026.11.1")) {
+            DroolsRuleEngine fromFolder = ShippedRules.engine();
+            // Then the same rule ids, and on inputs crowded around every threshold the same hits and reasons
+            assertEquals(fromFolder.rules().stream().map(DroolsRuleEngine.LoadedRule::id).toList(),
+                    fromKjar.current().rules().stream().map(DroolsRuleEngine.LoadedRule::id).toList());
+            assertEquals("2026.11.1", fromKjar.version().label());
+            for (var c : ShippedRulesPropertyTest.CaseArbitraries.cases().sampleStream().limit(500).toList()) {
+                assertEquals(fromFolder.evaluate(c.tx(), c.features(), c.account(), c.score()),
+                        fromKjar.evaluate(c.tx(), c.features(), c.account(), c.score()), c::toString);
+            }
+        }
+    }
+
+    @Test
+    void shouldNotReleaseAFolderWhoseCasesFail(@TempDir Path dir) throws Exception {
+        // Given the shipped rules with VEL-001's limit raised from 5 to 6, against the shipped cases
+        RulesDir copy = RulesDir.copyOfShipped(dir);
+        Path velocity = copy.path("drl/velocity.drl");
+        Files.writeString(velocity, Files.readString(velocity).replace("txCount1m > 5", "txCount1m > 6"));
+        // When / Then nothing is released, and the failing case is named
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> KjarRelease.release(copy.dir, GROUP + ":broken-rules:1.0.0"));
+        assertTrue(e.getMessage().contains("VEL-001-b (rules/tests/shipped-rules.xlsx, sheet 'Velocity', row 6)"),
+                e.getMessage());
+        assertTrue(Files.notExists(tmp.resolve("m2/dev/vigil/test/broken-rules")), "nothing installed");
+    }
+
     private static List<String> ids(RuleEngine rules, long perMinute) {
         return rules.evaluate(Facts.tx().build(), Facts.features().txCount1m(perMinute).build(), null,
                 Facts.lowScore()).stream().map(Hit::ruleId).toList();
