@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
@@ -78,6 +80,30 @@ public final class AuditChain {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             return mac.doFinal(checkpointMessage(chainSeq, headHash));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+
+    /** The exact bytes a partition's checkpoint signs (V006): the month names the partition. */
+    static byte[] checkpointMessage(LocalDate month, long chainSeq, byte[] headHash) {
+        return ("vigil-audit-checkpoint-v2:" + YearMonth.from(month) + ":" + chainSeq + ":" + HexFormat.of().formatHex(headHash))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] sign(byte[] key, LocalDate month, long chainSeq, byte[] headHash) {
+        return hmac(key, checkpointMessage(month, chainSeq, headHash));
+    }
+
+    static boolean signatureValid(byte[] key, LocalDate month, long chainSeq, byte[] headHash, byte[] signature) {
+        return MessageDigest.isEqual(sign(key, month, chainSeq, headHash), signature);
+    }
+
+    static byte[] hmac(byte[] key, byte[] message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(message);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
         }
