@@ -447,7 +447,7 @@ public final class AuditVerifier {
             }
         }
         return new Finding(Problem.ROW_CHANGED, p.month.toString(), seq, row
-                + " is not the row that was chained: its content was changed");
+                + " is not the row that was chained here: its content was changed, or a row before it was removed or inserted");
     }
 
     private static List<Finding> unregisteredPartitions(Connection c, Map<YearMonth, Partition> partitions)
