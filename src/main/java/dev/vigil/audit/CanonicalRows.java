@@ -4,10 +4,9 @@ import dev.vigil.decision.Decision;
 import dev.vigil.decision.ShadowScore;
 import dev.vigil.event.TransactionEvent;
 import dev.vigil.feature.Features;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
@@ -25,9 +24,9 @@ final class CanonicalRows {
             + " processed_at, source_channel, source_ref, raw_event, amount, currency, transaction_type, features_format,"
             + " features, account, rule_set_version, rule_set_hash, model_version, score, risk_score, risk_tier, verdict,"
             + " hits, contributions, challenger_model_version, challenger_score, challenger_verdict, latency_micros,"
-            + " chain_seq, row_hash) from stdin";
+            + " chain_seq, row_hash) from stdin (format binary)";
     static final String REJECTION_COPY = "copy rejection (source_channel, source_ref, received_at, reason_code, message,"
-            + " transaction_id, raw_event, chain_seq, row_hash) from stdin";
+            + " transaction_id, raw_event, chain_seq, row_hash) from stdin (format binary)";
 
     /** Feature format 1 (table audit_feature_format): the model's names and n/d/b kinds. */
     static final List<String> FORMAT_1_NAMES = List.of(
@@ -38,14 +37,13 @@ final class CanonicalRows {
 
     /** Micros from 1970-01-01 to 2000-01-01, PostgreSQL's timestamp epoch. */
     private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private CanonicalRows() {}
 
     /** The values of one decision as stored (cleaned text, microsecond times), ready to encode. */
-    record DecisionValues(String decisionId, String transactionId, String accountId, String customerId,
+    record DecisionValues(java.util.UUID decisionId, String transactionId, String accountId, String customerId,
             Instant eventTime, Instant processedAt, String sourceChannel, String sourceRef, byte[] rawEvent,
-            String amount, String currency, String transactionType, int featuresFormat, String features,
+            BigDecimal amount, String currency, String transactionType, int featuresFormat, String features,
             String account, String ruleSetVersion, String ruleSetHash, String modelVersion, double score,
             int riskScore, String riskTier, String verdict, String hits, String contributions,
             String challengerModelVersion, Double challengerScore, String challengerVerdict, long latencyMicros) {
@@ -54,10 +52,10 @@ final class CanonicalRows {
             Decision d = a.decision();
             TransactionEvent e = d.event();
             ShadowScore ch = d.challenger();
-            return new DecisionValues(d.decisionId().toString(), Text.clean(d.transactionId()),
+            return new DecisionValues(d.decisionId(), Text.clean(d.transactionId()),
                     Text.clean(e.accountId()), Text.clean(e.customerId()), micros(e.occurredAt()), micros(d.decidedAt()),
                     Text.clean(a.source().channel()), Text.clean(a.source().ref()), a.rawEvent(),
-                    e.amount().toPlainString(), e.currency().getCurrencyCode(), e.type().name(), 1,
+                    e.amount().scale() < 0 ? e.amount().setScale(0) : e.amount(), e.currency().getCurrencyCode(), e.type().name(), 1,
                     CanonicalRows.features(d.features()), AuditJson.account(d.account()), Text.clean(d.ruleSetVersion().label()),
                     Text.clean(d.ruleSetVersion().contentHash()), Text.clean(d.modelVersion()), d.score().probability(),
                     d.score().riskScore(), d.score().tier().name(), d.verdict().name(), AuditJson.hits(d.hits()),
@@ -80,9 +78,9 @@ final class CanonicalRows {
 
     /** Canonical bytes of the decision as stored with this recorded_at; appends its COPY fields (no link yet) when copy is given. */
     static byte[] decision(DecisionValues v, Instant recordedAt, Buffer canonical, Buffer copy) {
-        Encoder w = new Encoder(canonical, copy);
+        Encoder w = new Encoder(canonical, copy, 30);
         w.tag("vigil-audit-v2:decision");
-        w.text(v.decisionId);
+        w.uuid(v.decisionId);
         w.text(v.transactionId);
         w.text(v.accountId);
         w.text(v.customerId);
@@ -92,17 +90,17 @@ final class CanonicalRows {
         w.text(v.sourceChannel);
         w.text(v.sourceRef);
         w.bytes(v.rawEvent);
-        w.text(v.amount);
+        w.numeric(v.amount);
         w.text(v.currency);
         w.text(v.transactionType);
-        w.text(Integer.toString(v.featuresFormat));
+        w.int2((short) v.featuresFormat);
         w.text(v.features);
         w.text(v.account);
         w.text(v.ruleSetVersion);
         w.text(v.ruleSetHash);
         w.text(v.modelVersion);
         w.float8(v.score);
-        w.text(Integer.toString(v.riskScore));
+        w.int4(v.riskScore);
         w.text(v.riskTier);
         w.text(v.verdict);
         w.text(v.hits);
@@ -110,12 +108,12 @@ final class CanonicalRows {
         w.text(v.challengerModelVersion);
         w.float8(v.challengerScore);
         w.text(v.challengerVerdict);
-        w.text(Long.toString(v.latencyMicros));
+        w.int8(v.latencyMicros);
         return canonical.toArray();
     }
 
     static byte[] rejection(RejectionValues v, Instant recordedAt, Buffer canonical, Buffer copy) {
-        Encoder w = new Encoder(canonical, copy);
+        Encoder w = new Encoder(canonical, copy, 9);
         w.tag("vigil-audit-v2:rejection");
         w.text(v.sourceChannel);
         w.text(v.sourceRef);
@@ -128,13 +126,29 @@ final class CanonicalRows {
         return canonical.toArray();
     }
 
-    /** Ends a COPY line with the link columns. */
+    private static final byte[] COPY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
+
+    /** Starts a binary COPY stream: signature, no flags, no header extension. */
+    static void startCopy(Buffer copy) {
+        copy.reset();
+        copy.put(COPY_SIGNATURE);
+        copy.int4(0);
+        copy.int4(0);
+    }
+
+    /** Ends a binary COPY stream. */
+    static void endCopy(Buffer copy) {
+        copy.ensure(2);
+        copy.put((byte) 0xff);
+        copy.put((byte) 0xff);
+    }
+
+    /** Ends a row with the link columns (chain_seq bigint, row_hash bytea). */
     static void link(Buffer copy, long chainSeq, byte[] rowHash) {
-        copy.put((byte) '\t');
-        copy.ascii(Long.toString(chainSeq));
-        copy.put((byte) '\t');
-        hexBytea(copy, rowHash);
-        copy.put((byte) '\n');
+        copy.int4(8);
+        copy.int8(chainSeq);
+        copy.int4(rowHash.length);
+        copy.put(rowHash);
     }
 
     /** Feature format 1: values in name order joined by ','; decimals exactly as AuditJson writes them, flags t or f. */
@@ -172,18 +186,6 @@ final class CanonicalRows {
     /** PostgreSQL keeps microseconds: times are truncated to them before they are sent or hashed. */
     static Instant micros(Instant t) {
         return t == null ? null : t.truncatedTo(ChronoUnit.MICROS);
-    }
-
-    private static void hexBytea(Buffer copy, byte[] b) {
-        // COPY text unescapes \\ to \, then bytea reads \x<hex>.
-        copy.put((byte) '\\');
-        copy.put((byte) '\\');
-        copy.put((byte) 'x');
-        copy.ensure(b.length * 2);
-        for (byte x : b) {
-            copy.put(HEX[(x >> 4) & 0xf]);
-            copy.put(HEX[x & 0xf]);
-        }
     }
 
     /** A growable byte buffer, reused across rows. */
@@ -237,16 +239,25 @@ final class CanonicalRows {
         }
     }
 
-    /** Writes each field to both forms: canonical (length-prefixed) and COPY text (tab-separated). */
+    /**
+     * Writes each field to both forms. Binary COPY frames a field as PostgreSQL's binary form with a
+     * 4-byte length, exactly as the canonical form frames text, bytea, timestamptz (send form) and
+     * float8 (send form): for those the same bytes go to both. Integers and numeric are text in the
+     * canonical form (as {@code ::text} prints them) and binary in COPY.
+     */
     private static final class Encoder {
         private final Buffer canonical;
         private final Buffer copy;
-        private boolean first = true;
 
-        Encoder(Buffer canonical, Buffer copy) {
+        Encoder(Buffer canonical, Buffer copy, int columns) {
             canonical.reset();
             this.canonical = canonical;
             this.copy = copy;
+            if (copy != null) {
+                copy.ensure(2);
+                copy.put((byte) (columns >>> 8));
+                copy.put((byte) columns);
+            }
         }
 
         void tag(String s) {
@@ -255,45 +266,38 @@ final class CanonicalRows {
             canonical.put(b);
         }
 
+        /** The field just written to the canonical form, from {@code start}, goes to COPY as is. */
+        private void same(int start) {
+            if (copy == null) return;
+            int len = canonical.n - start;
+            copy.ensure(len);
+            System.arraycopy(canonical.a, start, copy.a, copy.n, len);
+            copy.n += len;
+        }
+
         void text(String s) {
+            int start = canonical.n;
             if (s == null) {
                 canonical.int4(-1);
-                copyNull();
-                return;
+            } else {
+                byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                canonical.int4(b.length);
+                canonical.put(b);
             }
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            canonical.int4(b.length);
-            canonical.put(b);
-            if (copy == null) return;
-            separator();
-            copy.ensure(b.length);
-            for (byte x : b) {
-                switch (x) {
-                    case '\\' -> { copy.put((byte) '\\'); copy.put((byte) '\\'); }
-                    case '\t' -> { copy.put((byte) '\\'); copy.put((byte) 't'); }
-                    case '\n' -> { copy.put((byte) '\\'); copy.put((byte) 'n'); }
-                    case '\r' -> { copy.put((byte) '\\'); copy.put((byte) 'r'); }
-                    default -> copy.put(x);
-                }
-            }
+            same(start);
         }
 
         void bytes(byte[] b) {
+            int start = canonical.n;
             canonical.int4(b.length);
             canonical.put(b);
-            if (copy == null) return;
-            separator();
-            hexBytea(copy, b);
+            same(start);
         }
 
         void time(Instant t) {
+            int start = canonical.n;
             canonicalTime(t);
-            if (copy == null) return;
-            separator();
-            LocalDateTime u = LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), ZoneOffset.UTC);
-            // ISO with six fraction digits and an explicit offset: no server setting changes its meaning.
-            copy.ascii(String.format("%04d-%02d-%02d %02d:%02d:%02d.%06d+00", u.getYear(), u.getMonthValue(),
-                    u.getDayOfMonth(), u.getHour(), u.getMinute(), u.getSecond(), u.getNano() / 1000));
+            same(start);
         }
 
         void canonicalTime(Instant t) {
@@ -303,29 +307,97 @@ final class CanonicalRows {
         }
 
         void float8(Double d) {
+            int start = canonical.n;
             if (d == null) {
                 canonical.int4(-1);
-                copyNull();
-                return;
+            } else {
+                canonical.int4(8);
+                canonical.int8(Double.doubleToRawLongBits(d));
             }
-            canonical.int4(8);
-            canonical.int8(Double.doubleToRawLongBits(d));
-            if (copy == null) return;
-            separator();
-            // Double.toString round-trips: PostgreSQL reads back the same 8 bytes.
-            copy.ascii(Double.toString(d));
+            same(start);
         }
 
-        private void copyNull() {
+        void uuid(java.util.UUID u) {
+            canonicalText(u.toString());
             if (copy == null) return;
-            separator();
-            copy.put((byte) '\\');
-            copy.put((byte) 'N');
+            copy.int4(16);
+            copy.int8(u.getMostSignificantBits());
+            copy.int8(u.getLeastSignificantBits());
         }
 
-        private void separator() {
-            if (!first) copy.put((byte) '\t');
-            first = false;
+        void int2(short v) {
+            canonicalText(Short.toString(v));
+            if (copy == null) return;
+            copy.int4(2);
+            copy.ensure(2);
+            copy.put((byte) (v >>> 8));
+            copy.put((byte) v);
         }
+
+        void int4(int v) {
+            canonicalText(Integer.toString(v));
+            if (copy == null) return;
+            copy.int4(4);
+            copy.int4(v);
+        }
+
+        void int8(long v) {
+            canonicalText(Long.toString(v));
+            if (copy == null) return;
+            copy.int4(8);
+            copy.int8(v);
+        }
+
+        /** A non-negative decimal with scale >= 0: canonical as its plain text (numeric::text), COPY as numeric_send. */
+        void numeric(BigDecimal v) {
+            canonicalText(v.toPlainString());
+            if (copy == null) return;
+            byte[] bin = numericSend(v);
+            copy.int4(bin.length);
+            copy.put(bin);
+        }
+
+        private void canonicalText(String s) {
+            byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+            canonical.int4(b.length);
+            canonical.put(b);
+        }
+    }
+
+    /**
+     * PostgreSQL's binary numeric: int16 ndigits, int16 weight (of the first base-10000 digit), int16
+     * sign, int16 dscale (digits after the point), then the base-10000 digits. numeric_recv strips
+     * leading and trailing zero digits itself, and keeps dscale, so ::text prints toPlainString.
+     */
+    static byte[] numericSend(BigDecimal v) {
+        if (v.signum() < 0 || v.scale() < 0) throw new IllegalArgumentException("numeric " + v);
+        int dscale = v.scale();
+        String plain = v.unscaledValue().toString();
+        // digits before and after the point, the point then aligned to 4-digit groups
+        String intPart = plain.length() > dscale ? plain.substring(0, plain.length() - dscale) : "0";
+        String frac = plain.length() > dscale ? plain.substring(plain.length() - dscale)
+                : "0".repeat(dscale - plain.length()) + plain;
+        int intGroups = (intPart.length() + 3) / 4;
+        String intPadded = "0".repeat(intGroups * 4 - intPart.length()) + intPart;
+        int fracGroups = (frac.length() + 3) / 4;
+        String fracPadded = frac + "0".repeat(fracGroups * 4 - frac.length());
+        String all = intPadded + fracPadded;
+        int n = intGroups + fracGroups;
+        Buffer b = new Buffer(8 + 2 * n);
+        b.put((byte) (n >>> 8));
+        b.put((byte) n);
+        int weight = intGroups - 1;
+        b.put((byte) (weight >>> 8));
+        b.put((byte) weight);
+        b.put((byte) 0); // sign: positive
+        b.put((byte) 0);
+        b.put((byte) (dscale >>> 8));
+        b.put((byte) dscale);
+        for (int g = 0; g < n; g++) {
+            int d = Integer.parseInt(all, g * 4, g * 4 + 4, 10);
+            b.put((byte) (d >>> 8));
+            b.put((byte) d);
+        }
+        return b.toArray();
     }
 }
