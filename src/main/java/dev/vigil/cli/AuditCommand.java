@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** Queries the audit store. */
-@Command(name = "audit", description = "Query the audit store.", subcommands = {AuditCommand.Sql.class, AuditVerifyCommand.class})
+@Command(name = "audit", description = "Query the audit store.", subcommands = {AuditCommand.Sql.class, AuditVerifyCommand.class, AuditRetentionCommand.class})
 final class AuditCommand implements Runnable {
     @Override
     public void run() {
