@@ -308,15 +308,18 @@ public final class PostgresAuditStore implements AuditSink {
     /** The stored decision for {@code transactionId}, if one was recorded. */
     public synchronized Optional<StoredDecision> findDecision(String transactionId) {
         Objects.requireNonNull(transactionId, "transactionId");
-        return inTransaction("find decision " + transactionId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(SELECT_DECISION)) {
-                ps.setString(1, Text.clean(transactionId));
-                ps.setString(2, Text.clean(transactionId));
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(storedDecision(rs)) : Optional.<StoredDecision>empty();
-                }
+        return inTransaction("find decision " + transactionId, c -> findDecision(c, transactionId));
+    }
+
+    /** The stored decision for {@code transactionId} on any connection that may read the audit tables. */
+    static Optional<StoredDecision> findDecision(Connection c, String transactionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_DECISION)) {
+            ps.setString(1, Text.clean(transactionId));
+            ps.setString(2, Text.clean(transactionId));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(storedDecision(rs)) : Optional.<StoredDecision>empty();
             }
-        });
+        }
     }
 
     @Override

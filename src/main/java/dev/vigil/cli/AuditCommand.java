@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** Queries the audit store. */
-@Command(name = "audit", description = "Query the audit store.", subcommands = {AuditCommand.Sql.class, AuditVerifyCommand.class, AuditRetentionCommand.class})
+@Command(name = "audit", description = "Query the audit store.", subcommands = {AuditCommand.Sql.class, AuditVerifyCommand.class, AuditRetentionCommand.class,
+        AuditReportCommands.Query.class, AuditReportCommands.Explain.class, AuditReportCommands.Sar.class})
 final class AuditCommand implements Runnable {
     @Override
     public void run() {
