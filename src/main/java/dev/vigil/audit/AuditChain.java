@@ -14,8 +14,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The audit hash chain's arithmetic (schema in {@code audit-schema/V005__hash_chain.sql}): the link
- * hash, the checkpoint signature, and the checkpoint key from the environment.
+ * The audit hash chains' arithmetic (schema in {@code audit-schema/V005__hash_chain.sql} for the v1
+ * chain and {@code V006__monthly_partitions.sql} for the monthly ones): the link hash, the checkpoint
+ * signatures (v1: chain_seq and head; v2: also the partition's month), and the checkpoint key from
+ * the environment.
  *
  * <p>{@code row_hash = SHA-256(prev_hash || canonical bytes)}, where the canonical bytes are what
  * {@code audit_decision_canonical} or {@code audit_rejection_canonical} return for the stored row.

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * is and the call throws {@link AuditUnavailableException}. After a failure the connection is
  * dropped and the next call opens a new one, so a restarted server is picked up without a restart
  * of Vigil; a connection found dead at the first statement of a call is replaced at once, within
- * the call. Values always travel as bound parameters.
+ * the call. Values always travel as bound parameters or in a binary COPY stream.
  *
  * <p>A failure while committing leaves the outcome unknown: the rows may or may not be there. A
  * retry is safe (recording is idempotent by transaction id and by source) but may then report
@@ -45,11 +45,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Calls are serialised on this object; use one store per writer thread for parallel writes.
  *
- * <p>Tamper evidence: every row written joins one hash chain (table {@code audit_chain}, see
- * {@link AuditChain}) in the same transaction. Each write transaction locks the single
- * {@code audit_chain_head} row first, so stores in several processes append to one gapless chain
- * one transaction after another. When a checkpoint key is set, each write transaction also records
- * a checkpoint of the new head signed with it; {@link AuditVerifier} checks both.
+ * <p>Rows go to the month's partition of {@code decision} or {@code rejection} (V006), in the
+ * compact v2 form, by binary COPY. Tamper evidence: each write transaction starts with
+ * {@code audit_begin_write()}, which takes the writers' lock (so stores in several processes append
+ * one transaction after another), opens the month's partition if needed and returns its chain head;
+ * Java then builds each row's canonical bytes exactly as {@code audit_decision_canonical_v2} defines
+ * them ({@link CanonicalRows}), chains the hashes into the rows themselves, and moves the head, all in
+ * the same transaction. Transaction ids already recorded (in either segment) are checked under the
+ * lock, so a redelivery writes no second row. When a checkpoint key is set, each write transaction
+ * also records a checkpoint of the new head signed with it; {@link AuditVerifier} checks both.
  */
 public final class PostgresAuditStore implements AuditSink {
     private static final Logger log = LoggerFactory.getLogger(PostgresAuditStore.class);
