@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code vigil audit retention} and then {@code vigil audit verify} against a running embedded server. */
-class AuditRetentionCommandIT {
+/** The audit commands through picocli against a running embedded server: retention then verify; query, explain, sar. */
+class AuditCommandsIT {
 
     @TempDir Path dir;
 
@@ -69,6 +69,39 @@ class AuditRetentionCommandIT {
                 assertEquals(0, run(out, "retention", "--older-than", "7y"), out[0]);
                 assertTrue(out[0].contains("none"), out[0]);
                 assertEquals(2, run(out, "retention", "--older-than", "seven"), out[0]);
+            } finally {
+                System.clearProperty("vigil.postgres.embedded-port");
+            }
+        }
+    }
+
+    @Test
+    void shouldQueryExplainAndDraftASarThroughTheCli() throws Exception {
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg2"), 0)) {
+            pg.ensureDatabase(Services.DATABASE);
+            try (Connection c = pg.superUserConnection(Services.DATABASE)) {
+                SchemaMigrator.migrate(c, Path.of("audit-schema"));
+                SchemaMigrator.setPasswords(c, "app-pw-1", "auditor-pw-1");
+            }
+            try (PostgresAuditStore store = new PostgresAuditStore(pg.jdbcUrl(Services.DATABASE),
+                    SchemaMigrator.APP_ROLE, "app-pw-1", null)) {
+                store.recordDecisions(List.of(audited("cli-q-1"), audited("cli-q-2")));
+            }
+            System.setProperty("vigil.postgres.embedded-port", Integer.toString(pg.port()));
+            try {
+                String[] out = new String[1];
+                assertEquals(0, run(out, "query", "--account", "acc-1", "--format", "jsonl"), out[0]);
+                assertEquals(2, out[0].lines().filter(l -> l.startsWith("{\"event_time\"")).count(), out[0]);
+                assertEquals(0, run(out, "query", "--verdict", "BLOCK"), out[0]);
+                assertTrue(out[0].contains("(0 rows)"), out[0]);
+                assertEquals(0, run(out, "explain", "cli-q-2"), out[0]);
+                assertTrue(out[0].contains("Decision ") && out[0].contains("cli-q-2") && out[0].contains("none: ALLOW"), out[0]);
+                assertEquals(2, run(out, "explain", "no-such-tx"), out[0]);
+                Path sarDir = dir.resolve("sar");
+                assertEquals(0, run(out, "sar", "acc-1", "--from", "2015-01-01T00:00:00Z", "--to", "2016-01-01T00:00:00Z",
+                        "--out-dir", sarDir.toString()), out[0]);
+                assertTrue(Files.readString(sarDir.resolve("sar-acc-1-2015-01-01.json")).contains("\"transactions\" : 2"));
+                assertTrue(Files.readString(sarDir.resolve("sar-acc-1-2015-01-01.html")).contains("cli-q-1"));
             } finally {
                 System.clearProperty("vigil.postgres.embedded-port");
             }
