@@ -154,7 +154,7 @@ public final class CaseQueries {
                     + " a.event_time, a.priority, a.contributions::text as contributions, d.transaction_type, d.score, d.features::text as features,"
                     + " d.hits::text as hits, d.account::text as account, d.model_version, d.rule_set_version, d.rule_set_hash,"
                     + " d.source_channel, d.source_ref, d.processed_at, audit_bytes_as_json(d.raw_event)::text as raw_event"
-                    + " from case_alert a left join decision d using (transaction_id) where a.case_id = ? order by a.event_time")) {
+                    + " from case_alert a left join audit_decisions d using (transaction_id) where a.case_id = ? order by a.event_time")) {
                 ps.setLong(1, caseId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -191,7 +191,7 @@ public final class CaseQueries {
             }
             ArrayNode timeline = out.putArray("timeline");
             try (PreparedStatement ps = c.prepareStatement("select transaction_id, event_time, amount, currency, transaction_type,"
-                    + " verdict, risk_score, hits::text as hits from decision where account_id = ? order by event_time desc limit 100")) {
+                    + " verdict, risk_score, hits::text as hits from audit_decisions where account_id = ? order by event_time desc limit 100")) {
                 ps.setString(1, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -238,7 +238,7 @@ public final class CaseQueries {
             ArrayNode series = out.putArray("series");
             try (PreparedStatement ps = c.prepareStatement("select floor(extract(epoch from processed_at) / 10)::bigint * 10 as t,"
                     + " count(*) filter (where verdict = 'ALLOW'), count(*) filter (where verdict = 'REVIEW'),"
-                    + " count(*) filter (where verdict = 'BLOCK') from decision where processed_at >= ? group by 1 order by 1")) {
+                    + " count(*) filter (where verdict = 'BLOCK') from audit_decisions where processed_at >= ? group by 1 order by 1")) {
                 ps.setObject(1, CaseStore.utc(from));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -255,7 +255,7 @@ public final class CaseQueries {
             long alerts = 0;
             for (String v : List.of("ALLOW", "REVIEW", "BLOCK")) mix.put(v, 0);
             try (PreparedStatement ps = c.prepareStatement(
-                    "select verdict, count(*) from decision where processed_at >= ? group by verdict")) {
+                    "select verdict, count(*) from audit_decisions where processed_at >= ? group by verdict")) {
                 ps.setObject(1, CaseStore.utc(from));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -269,7 +269,7 @@ public final class CaseQueries {
             out.put("events_per_second", window.isZero() ? 0 : total / (double) window.toSeconds());
             out.put("alert_rate", total == 0 ? 0 : alerts / (double) total);
             ArrayNode rules = out.putArray("top_rules");
-            try (PreparedStatement ps = c.prepareStatement("select h ->> 'rule_id', count(*) from decision d,"
+            try (PreparedStatement ps = c.prepareStatement("select h ->> 'rule_id', count(*) from audit_decisions d,"
                     + " jsonb_array_elements(d.hits) h where d.processed_at >= ? group by 1 order by 2 desc, 1 limit 10")) {
                 ps.setObject(1, CaseStore.utc(from));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -277,7 +277,7 @@ public final class CaseQueries {
                 }
             }
             long[] bins = new long[20];
-            try (PreparedStatement ps = c.prepareStatement("select least(risk_score / 5, 19), count(*) from decision"
+            try (PreparedStatement ps = c.prepareStatement("select least(risk_score / 5, 19), count(*) from audit_decisions"
                     + " where processed_at >= ? group by 1")) {
                 ps.setObject(1, CaseStore.utc(from));
                 try (ResultSet rs = ps.executeQuery()) {

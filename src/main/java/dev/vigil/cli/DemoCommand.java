@@ -258,8 +258,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 vigil.audit().countDecisions(), vigil.audit().countRejections(), settings.dataDir().resolve("postgres"));
         System.out.println();
         System.out.println("Where to look next:");
-        System.out.println("  ./vigil audit sql \"select verdict, count(*) from decision group by verdict\"");
-        System.out.println("  ./vigil audit sql \"select transaction_id, verdict, hits from decision where verdict <> 'ALLOW' limit 5\"");
+        System.out.println("  ./vigil audit sql \"select verdict, count(*) from audit_decisions group by verdict\"");
+        System.out.println("  ./vigil audit sql \"select transaction_id, verdict, hits from audit_decisions where verdict <> 'ALLOW' limit 5\"");
         System.out.println("  ./vigil audit sql \"select reason_code, count(*) from rejection group by 1\"");
         System.out.printf("  Topics %s, %s, %s are kept in %s; ./vigil run serves them again on %s%n",
                 Topics.DECISIONS, Topics.ALERTS, Topics.DLQ, settings.dataDir().resolve("kafka"), vigil.services().kafkaBootstrap());
