@@ -2,20 +2,18 @@ package dev.vigil.feature;
 
 import dev.vigil.event.AccountEvent;
 import dev.vigil.event.TransactionEvent;
-import dev.vigil.event.TransactionType;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Currency;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * The features by their definitions, computed by brute force from the full history: the oracle
@@ -43,51 +41,103 @@ public final class ReferenceFeatureStore implements FeatureStore {
 
     /** Every counted transaction, in the order it was enriched. */
     private final List<TransactionEvent> history = new ArrayList<>();
-    /** Keyed by (accountId, transactionId). */
-    private final Map<List<String>, Enrichment> firstEnrichment = new HashMap<>();
+    /** Keyed by (accountId, transactionId): what the first enrichment found. */
+    private final Map<List<String>, First> firstEnrichment = new HashMap<>();
+    /** Per (kind, entity id): the transactions counted for it, in enrichment order. */
+    private final Map<List<String>, List<TransactionEvent>> entityHistory = new HashMap<>();
+    /** Keyed by (kind, entity id, transactionId). */
+    private final Map<List<String>, FeatureMath.EntityPart> firstEntity = new HashMap<>();
     private final Map<String, AccountProfile> profiles = new HashMap<>();
     /** (accountId, eventId) of the account events applied. */
     private final Set<List<String>> appliedAccountEvents = new HashSet<>();
+
+    private record First(FeatureMath.Self self, FeatureMath.AccountPart part) {}
 
     @Override
     public synchronized Enrichment enrich(TransactionEvent e) {
         checkAmount(e);
         List<String> id = List.of(e.accountId(), e.transactionId());
-        Enrichment first = firstEnrichment.get(id);
-        if (first != null) return new Enrichment(first.features(), first.account(), true);
+        First first = firstEnrichment.get(id);
+        boolean replayed = first != null;
+        if (first == null) {
+            List<TransactionEvent> before = history.stream().filter(x -> x.accountId().equals(e.accountId())).toList();
+            history.add(e);
+            first = new First(FeatureMath.Self.of(e), accountPart(e, before));
+            firstEnrichment.put(id, first);
+        }
+        Features f = FeatureMath.features(first.self(), first.part(),
+                entity("c", e.customerId(), e), entity("d", e.deviceFingerprint(), e),
+                entity("i", e.ip(), e), entity("m", e.merchantId(), e));
+        return new Enrichment(f, first.part().profile(), replayed);
+    }
 
-        List<TransactionEvent> before = history.stream().filter(x -> x.accountId().equals(e.accountId())).toList();
-        history.add(e);
+    private FeatureMath.AccountPart accountPart(TransactionEvent e, List<TransactionEvent> before) {
         List<TransactionEvent> counted = new ArrayList<>(before);
         counted.add(e);
-
         Instant t = e.occurredAt();
-        Currency cur = e.currency();
-        Predicate<TransactionEvent> any = x -> true;
-        Predicate<TransactionEvent> deposit = x -> x.type() == TransactionType.BALANCE_DEPOSIT;
-        AccountProfile profile = profiles.get(e.accountId());
-        BigDecimal depositSum = sum(counted, Window.WEEK, t, cur, deposit);
+        long noveltyFrom = t.getEpochSecond() - FeatureMath.NOVELTY_SECONDS;
+        Set<String> fanIn = new HashSet<>();
+        Set<String> fanOut = new HashSet<>();
+        for (TransactionEvent x : counted) {
+            if (x.counterpartyAccount() != null && Series.COUNT_24H.covers(t, x.occurredAt())) {
+                (x.type().isInflow() ? fanIn : fanOut).add(x.counterpartyAccount());
+            }
+        }
+        FeatureMath.Located previousLocated = before.stream()
+                .filter(x -> x.geo() != null && !x.occurredAt().isAfter(t))
+                .map(x -> FeatureMath.Located.of(x.occurredAt(), x.geo()))
+                .max(Comparator.comparing(FeatureMath.Located::member))
+                .orElse(null);
+        return new FeatureMath.AccountPart(
+                aggregates(counted, e, FeatureMath.ACCOUNT_SERIES, false),
+                aggregates(counted, e, FeatureMath.ACCOUNT_SERIES, true),
+                secondsSincePrevious(before, t),
+                before.isEmpty(),
+                isNew(e.merchantId(), before, TransactionEvent::merchantId, noveltyFrom),
+                isNew(e.deviceFingerprint(), before, TransactionEvent::deviceFingerprint, noveltyFrom),
+                isNew(e.ip(), before, TransactionEvent::ip, noveltyFrom),
+                isNew(e.geo() == null ? null : e.geo().country(), before,
+                        x -> x.geo() == null ? null : x.geo().country(), noveltyFrom),
+                fanIn.size(),
+                fanOut.size(),
+                previousLocated,
+                profiles.get(e.accountId()));
+    }
 
-        Features f = new Features(
-                count(counted, Window.MINUTE, t, any),
-                count(counted, Window.HOUR, t, any),
-                count(counted, Window.DAY, t, any),
-                count(counted, Window.WEEK, t, any),
-                sum(counted, Window.MINUTE, t, cur, any),
-                sum(counted, Window.HOUR, t, cur, any),
-                sum(counted, Window.DAY, t, cur, any),
-                sum(counted, Window.WEEK, t, cur, any),
-                accountAgeDays(profile, t),
-                count(counted, Window.WEEK, t, deposit),
-                depositSum,
-                ratio(depositSum, cur, profile),
-                e.merchantId() != null && before.stream().noneMatch(x -> e.merchantId().equals(x.merchantId())),
-                e.deviceFingerprint() != null
-                        && before.stream().noneMatch(x -> e.deviceFingerprint().equals(x.deviceFingerprint())),
-                secondsSincePrevious(before, t));
-        Enrichment result = new Enrichment(f, profile, false);
-        firstEnrichment.put(id, result);
-        return result;
+    private FeatureMath.EntityPart entity(String kind, String entityId, TransactionEvent e) {
+        if (entityId == null) return null;
+        List<String> key = List.of(kind, entityId, e.transactionId());
+        FeatureMath.EntityPart part = firstEntity.get(key);
+        if (part != null) return part;
+        List<TransactionEvent> counted = entityHistory.computeIfAbsent(List.of(kind, entityId), k -> new ArrayList<>());
+        counted.add(e);
+        Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
+        part = new FeatureMath.EntityPart(aggregates(counted, e, series, false), aggregates(counted, e, series, true));
+        firstEntity.put(key, part);
+        return part;
+    }
+
+    /** Each series summed over the counted transactions in its window of e (sums: in e's currency only). */
+    private static Map<Integer, BigInteger> aggregates(List<TransactionEvent> counted, TransactionEvent e,
+            Series[] series, boolean perCurrency) {
+        Map<Integer, BigInteger> m = new HashMap<>();
+        for (Series s : series) {
+            if (s.perCurrency != perCurrency) continue;
+            for (TransactionEvent x : counted) {
+                if (perCurrency && !x.currency().equals(e.currency())) continue;
+                if (!s.covers(e.occurredAt(), x.occurredAt())) continue;
+                long v = s.value(x);
+                if (v != 0) m.merge(s.key(s.bin(x)), BigInteger.valueOf(v), BigInteger::add);
+            }
+        }
+        return m;
+    }
+
+    /** True when e names a value no transaction before it used at an event second after noveltyFrom. */
+    private static boolean isNew(String value, List<TransactionEvent> before, Function<TransactionEvent, String> of,
+            long noveltyFrom) {
+        return value != null && before.stream()
+                .noneMatch(x -> value.equals(of.apply(x)) && x.occurredAt().getEpochSecond() > noveltyFrom);
     }
 
     @Override
@@ -133,35 +183,6 @@ public final class ReferenceFeatureStore implements FeatureStore {
 
     @Override
     public void close() {}
-
-    private static long count(List<TransactionEvent> txs, Window w, Instant t, Predicate<TransactionEvent> which) {
-        return txs.stream().filter(which).filter(x -> w.covers(t, x.occurredAt())).count();
-    }
-
-    private static BigDecimal sum(List<TransactionEvent> txs, Window w, Instant t, Currency cur,
-            Predicate<TransactionEvent> which) {
-        return txs.stream()
-                .filter(which)
-                .filter(x -> w.covers(t, x.occurredAt()))
-                .filter(x -> x.currency().equals(cur))
-                .map(TransactionEvent::amount)
-                .reduce(BigDecimal.ZERO, BigDecimal::add)
-                .setScale(cur.getDefaultFractionDigits()); // exact: amounts were checked
-    }
-
-    private static long accountAgeDays(AccountProfile profile, Instant t) {
-        if (profile == null || profile.openedAt() == null) return -1;
-        long seconds = Duration.between(profile.openedAt(), t).getSeconds(); // floor
-        return seconds < 0 ? 0 : seconds / 86_400;
-    }
-
-    private static BigDecimal ratio(BigDecimal depositSum, Currency cur, AccountProfile profile) {
-        if (profile == null || profile.declaredNetWorth() == null || profile.declaredNetWorth().signum() == 0
-                || !cur.equals(profile.netWorthCurrency())) {
-            return new BigDecimal("-1.0000");
-        }
-        return depositSum.divide(profile.declaredNetWorth(), 4, RoundingMode.HALF_UP);
-    }
 
     private static long secondsSincePrevious(List<TransactionEvent> before, Instant t) {
         return before.stream()

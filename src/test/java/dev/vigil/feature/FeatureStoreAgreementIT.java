@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vigil.event.AccountEvent;
 import dev.vigil.event.AccountEventType;
+import dev.vigil.event.GeoLocation;
 import dev.vigil.event.KycRiskLevel;
 import dev.vigil.event.TransactionEvent;
 import dev.vigil.event.TransactionType;
@@ -74,7 +75,16 @@ class FeatureStoreAgreementIT {
 
     /** A new transaction gapNanos after the previous one, delivered delaySeconds late. */
     record NewTx(int account, long gapNanos, int delaySeconds, TransactionType type, long minor, int currency,
-            int merchant, int device) implements Step {}
+            int merchant, int device, Extra extra) implements Step {}
+
+    /** The other entities and facts a transaction may name: IP, place, counterparty (-1: none). */
+    record Extra(int ip, int place, int counterparty) {}
+
+    /** Places near and far apart: Paris, Paris 5 km off, New York, Sydney (across the date line from Hawaii), Honolulu. */
+    private static final List<GeoLocation> PLACES = List.of(
+            new GeoLocation(48.8566, 2.3522, "FR"), new GeoLocation(48.8566, 2.4205, "FR"),
+            new GeoLocation(40.7128, -74.006, "US"), new GeoLocation(-33.8688, 151.2093, "AU"),
+            new GeoLocation(21.3069, -157.8583, "US"));
 
     /** Delivers again the transaction delivered {@code back} places before the last. */
     record Redeliver(int back) implements Step {}
@@ -96,12 +106,14 @@ class FeatureStoreAgreementIT {
 
     private Arbitrary<Step> newTx() {
         Arbitrary<Long> gap = Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.longs().between(0, 2 * SECOND)),               // bursts
-                Tuple.of(3, Arbitraries.longs().between(0, 120 * SECOND)),
-                Tuple.of(2, Arbitraries.longs().between(0, 3 * 3600 * SECOND)),
-                Tuple.of(1, Arbitraries.longs().between(0, 3 * 86_400 * SECOND)),       // days apart
-                Tuple.of(1, Arbitraries.of(0L, SECOND, 59 * SECOND, 60 * SECOND, 300 * SECOND, 3600 * SECOND,
-                        86_400 * SECOND, 7 * 86_400 * SECOND)));                        // bucket edges
+                Tuple.of(12, Arbitraries.longs().between(0, 2 * SECOND)),              // bursts
+                Tuple.of(9, Arbitraries.longs().between(0, 120 * SECOND)),
+                Tuple.of(6, Arbitraries.longs().between(0, 3 * 3600 * SECOND)),
+                Tuple.of(3, Arbitraries.longs().between(0, 3 * 86_400 * SECOND)),       // days apart
+                Tuple.of(3, Arbitraries.of(0L, SECOND, 59 * SECOND, 60 * SECOND, 300 * SECOND, 3600 * SECOND,
+                        86_400 * SECOND, 7 * 86_400 * SECOND)),                         // bucket edges
+                Tuple.of(1, Arbitraries.of(30 * 86_400 * SECOND, 90 * 86_400 * SECOND,
+                        (90 * 86_400 + 1) * SECOND)));                                  // 30-day and novelty edges
         Arbitrary<Integer> delay = Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.just(0)),
                 Tuple.of(3, Arbitraries.integers().between(0, 300)),
@@ -110,20 +122,30 @@ class FeatureStoreAgreementIT {
         Arbitrary<TransactionType> type = Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.just(TransactionType.PURCHASE)),
                 Tuple.of(3, Arbitraries.just(TransactionType.BALANCE_DEPOSIT)),
-                Tuple.of(1, Arbitraries.just(TransactionType.TRANSFER_OUT)),
+                Tuple.of(2, Arbitraries.just(TransactionType.TRANSFER_OUT)),
+                Tuple.of(2, Arbitraries.just(TransactionType.TRANSFER_IN)),
+                Tuple.of(2, Arbitraries.just(TransactionType.CASH_DEPOSIT)),
                 Tuple.of(1, Arbitraries.just(TransactionType.REFUND)));
         Arbitrary<Long> minor = Arbitraries.frequencyOf(
                 Tuple.of(20, Arbitraries.longs().between(0, 200_000)),
+                Tuple.of(4, Arbitraries.longs().between(899_999, 1_000_000)),           // structuring edges
+                Tuple.of(3, Arbitraries.longs().between(0, 30).map(k -> k * 10_000)),  // round amounts
                 Tuple.of(1, Arbitraries.just(4_503_599_627_370_497L)));                 // sums pass 2^53
         Arbitrary<Integer> currency = Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.just(0)), Tuple.of(3, Arbitraries.just(1)), Tuple.of(1, Arbitraries.just(2)));
         // Account 0 is busy, so late events land among others of their account.
         Arbitrary<Integer> account = Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.just(0)), Tuple.of(3, Arbitraries.just(1)), Tuple.of(2, Arbitraries.integers().between(2, 3)));
-        return Combinators.combine(
+        Arbitrary<Extra> extra = Combinators.combine(
+                        Arbitraries.integers().between(-1, 2), Arbitraries.integers().between(-1, PLACES.size() - 1),
+                        Arbitraries.integers().between(-1, 3))
+                .as(Extra::new);
+        Arbitrary<NewTx> base = Combinators.combine(
                         account, gap, delay, type, minor, currency,
                         Arbitraries.integers().between(-1, 3), Arbitraries.integers().between(-1, 2))
-                .as(NewTx::new);
+                .as((a, g, d, t, m, c, me, de) -> new NewTx(a, g, d, t, m, c, me, de, null));
+        return Combinators.combine(base, extra).as((n, x) -> new NewTx(n.account(), n.gapNanos(), n.delaySeconds(),
+                n.type(), n.minor(), n.currency(), n.merchant(), n.device(), x));
     }
 
     private Arbitrary<Step> account() {
@@ -260,9 +282,13 @@ class FeatureStoreAgreementIT {
         BigDecimal amount = BigDecimal.valueOf(n.minor(), cur.getDefaultFractionDigits());
         if (n.minor() % 7 == 3) amount = amount.setScale(amount.scale() + 1); // 12.340: still exact in cents
         String acct = accountId(run, n.account());
-        return new TransactionEvent("tx-" + seq, at, acct, "cust-" + acct, n.type(), amount, cur, null,
-                n.merchant() < 0 ? null : "m" + n.merchant(), null, "web", "card", Boolean.FALSE,
-                n.device() < 0 ? null : "d" + n.device(), null, null);
+        // Customers span accounts (0 and 1 share one); devices, IPs and merchants are shared by all.
+        Extra x = n.extra();
+        return new TransactionEvent("tx-" + seq, at, acct, "cust-" + (n.account() <= 1 ? 0 : n.account()) + "-" + run, n.type(),
+                amount, cur, x.counterparty() < 0 ? null : "cp-" + x.counterparty(),
+                n.merchant() < 0 ? null : "m" + n.merchant() + "-" + run, null, "web", "card", Boolean.FALSE,
+                n.device() < 0 ? null : "d" + n.device() + "-" + run, x.ip() < 0 ? null : "10.0.0." + x.ip() + "-" + run,
+                x.place() < 0 ? null : PLACES.get(x.place()));
     }
 
     private static AccountEvent accountEvent(String run, long seq, Instant start, Account a) {
