@@ -128,7 +128,7 @@ class FeatureStoreAgreementIT {
                 Tuple.of(1, Arbitraries.just(TransactionType.REFUND)));
         Arbitrary<Long> minor = Arbitraries.frequencyOf(
                 Tuple.of(20, Arbitraries.longs().between(0, 200_000)),
-                Tuple.of(4, Arbitraries.longs().between(899_999, 1_000_000)),           // structuring edges
+                Tuple.of(6, Arbitraries.longs().between(899_999, 1_000_000)),           // structuring edges
                 Tuple.of(3, Arbitraries.longs().between(0, 30).map(k -> k * 10_000)),  // round amounts
                 Tuple.of(1, Arbitraries.just(4_503_599_627_370_497L)));                 // sums pass 2^53
         Arbitrary<Integer> currency = Arbitraries.frequencyOf(
@@ -187,6 +187,7 @@ class FeatureStoreAgreementIT {
                 .coverage(c -> c.check(true).percentage(p -> p >= 15));
         Statistics.label("redelivery").coverage(c -> c.check(true).percentage(p -> p >= 40));
         ReferenceFeatureStore reference = new ReferenceFeatureStore();
+        java.util.Set<String> reached = new java.util.HashSet<>();
 
         int i = 0;
         while (i < actions.size()) {
@@ -210,8 +211,37 @@ class FeatureStoreAgreementIT {
                 assertEquals(expected.get(k).features(), actual.get(k).features(), where);
                 assertEquals(expected.get(k).account(), actual.get(k).account(), where);
                 assertEquals(expected.get(k).replayed(), actual.get(k).replayed(), where);
+                reached.addAll(interesting(actual.get(k).features()));
             }
         }
+        // Each new family of features must take values other than its default in a fair share of tries.
+        for (String what : INTERESTING) {
+            Statistics.label(what).collect(reached.contains(what));
+            Statistics.label(what).coverage(c -> c.check(true).percentage(p -> p >= 20));
+        }
+    }
+
+    private static final List<String> INTERESTING = List.of("z-score", "median ratio", "structuring", "fan-in > 1",
+            "fan-out > 1", "travel", "country change", "usual place", "merchant shared", "customer across accounts",
+            "hour share < 1", "rapid in-out", "seen again", "first");
+
+    private static java.util.Set<String> interesting(Features f) {
+        java.util.Set<String> s = new java.util.HashSet<>();
+        if (f.amountZscore30d().signum() != 0) s.add("z-score");
+        if (f.amountToMedianRatio30d().signum() > 0) s.add("median ratio");
+        if (f.structuringCount7d() > 0) s.add("structuring");
+        if (f.fanIn24h() > 1) s.add("fan-in > 1");
+        if (f.fanOut24h() > 1) s.add("fan-out > 1");
+        if (f.distanceFromPreviousKm().signum() > 0) s.add("travel");
+        if (f.countryChanged1h()) s.add("country change");
+        if (f.distanceFromUsualKm().signum() > 0) s.add("usual place");
+        if (f.merchantTxCount1h() > f.txCount1h()) s.add("merchant shared");
+        if (f.customerTxCount24h() > f.txCount24h()) s.add("customer across accounts");
+        if (f.hourOfDayShare30d().signum() >= 0 && f.hourOfDayShare30d().compareTo(BigDecimal.ONE) < 0) s.add("hour share < 1");
+        if (f.rapidInOutRatio3d().signum() > 0) s.add("rapid in-out");
+        if (!f.newIp() && !f.newCountry() && !f.firstTransaction() && f.ipTxCount1h() > 0) s.add("seen again");
+        if (f.firstTransaction()) s.add("first");
+        return s;
     }
 
     /**
