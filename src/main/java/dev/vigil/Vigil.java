@@ -81,6 +81,10 @@ public final class Vigil implements AutoCloseable {
         resources.add(services);
         features = new RedisFeatureStore(services.redisHost(), services.redisPort());
         resources.add(features);
+        // Blacklists and whitelists: lists/*.csv beside the rules folder (lists/README.md).
+        for (dev.vigil.feature.ListEntry entry : dev.vigil.feature.ListFiles.read(settings.rulesDir().toAbsolutePath().resolveSibling("lists"))) {
+            features.applyList(entry);
+        }
         audit = new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword());
         resources.add(audit);
 

@@ -93,10 +93,13 @@ final class FeatureMath {
             long fanIn,
             long fanOut,
             Located previousLocated,
-            AccountProfile profile) {}
+            AccountProfile profile,
+            boolean blacklisted,
+            boolean whitelisted) {}
 
     /** Velocity of a customer, device, IP or merchant: its aggregates; null when the event has none. */
-    record EntityPart(Map<Integer, BigInteger> counts, Map<Integer, BigInteger> sums) {}
+    record EntityPart(Map<Integer, BigInteger> counts, Map<Integer, BigInteger> sums, boolean blacklisted,
+            boolean whitelisted) {}
 
     static long microDegrees(double degrees) {
         return Math.round(degrees * 1e6);
@@ -198,6 +201,18 @@ final class FeatureMath {
         f.put("night_utc", hour < 6);
         DayOfWeek day = t.atOffset(ZoneOffset.UTC).getDayOfWeek();
         f.put("weekend_utc", day == DayOfWeek.SATURDAY || day == DayOfWeek.SUNDAY);
+
+        // Lists, as they were when the transaction was first enriched
+        f.put("account_blacklisted", a.blacklisted());
+        f.put("account_whitelisted", a.whitelisted());
+        f.put("customer_blacklisted", customer != null && customer.blacklisted());
+        f.put("customer_whitelisted", customer != null && customer.whitelisted());
+        f.put("device_blacklisted", device != null && device.blacklisted());
+        f.put("device_whitelisted", device != null && device.whitelisted());
+        f.put("ip_blacklisted", ip != null && ip.blacklisted());
+        f.put("ip_whitelisted", ip != null && ip.whitelisted());
+        f.put("merchant_blacklisted", merchant != null && merchant.blacklisted());
+        f.put("merchant_whitelisted", merchant != null && merchant.whitelisted());
 
         // Other entities
         entity(f, "customer", customer, digits, "1h", "24h", "7d");

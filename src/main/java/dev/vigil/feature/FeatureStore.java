@@ -21,6 +21,12 @@ public interface FeatureStore extends AutoCloseable {
     /** Records an account life-cycle or identity event. Idempotent per event id. */
     void apply(AccountEvent event);
 
+    /**
+     * Puts an account, customer, device, IP or merchant on a blacklist or whitelist, or takes it off.
+     * Seen by the transactions enriched after it; idempotent.
+     */
+    void applyList(ListEntry entry);
+
     /** True when the store answers. */
     boolean isHealthy();
 

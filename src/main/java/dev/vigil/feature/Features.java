@@ -83,7 +83,18 @@ public record Features(        long txCount1m,
         long merchantTxCount24h,
         BigDecimal merchantTxSum1m,
         BigDecimal merchantTxSum1h,
-        BigDecimal merchantTxSum24h) {
+        BigDecimal merchantTxSum24h,
+        boolean accountBlacklisted,
+        boolean accountWhitelisted,
+        boolean customerBlacklisted,
+        boolean customerWhitelisted,
+        boolean deviceBlacklisted,
+        boolean deviceWhitelisted,
+        boolean ipBlacklisted,
+        boolean ipWhitelisted,
+        boolean merchantBlacklisted,
+        boolean merchantWhitelisted) {
+
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
         Objects.requireNonNull(txSum1h, "txSum1h");
@@ -186,7 +197,17 @@ public record Features(        long txCount1m,
                 0L,
                 dflt("merchant_tx_sum_1m"),
                 dflt("merchant_tx_sum_1h"),
-                dflt("merchant_tx_sum_24h"));
+                dflt("merchant_tx_sum_24h"),
+                false,
+                false,
+                false,
+                false,
+                false,
+                false,
+                false,
+                false,
+                false,
+                false);
     }
 
     /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
@@ -254,7 +275,17 @@ public record Features(        long txCount1m,
             "merchant_tx_count_24h",
             "merchant_tx_sum_1m",
             "merchant_tx_sum_1h",
-            "merchant_tx_sum_24h");
+            "merchant_tx_sum_24h",
+            "account_blacklisted",
+            "account_whitelisted",
+            "customer_blacklisted",
+            "customer_whitelisted",
+            "device_blacklisted",
+            "device_whitelisted",
+            "ip_blacklisted",
+            "ip_whitelisted",
+            "merchant_blacklisted",
+            "merchant_whitelisted");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -310,6 +341,16 @@ public record Features(        long txCount1m,
         d.put("merchant_tx_sum_1m", new BigDecimal("0"));
         d.put("merchant_tx_sum_1h", new BigDecimal("0"));
         d.put("merchant_tx_sum_24h", new BigDecimal("0"));
+        d.put("account_blacklisted", false);
+        d.put("account_whitelisted", false);
+        d.put("customer_blacklisted", false);
+        d.put("customer_whitelisted", false);
+        d.put("device_blacklisted", false);
+        d.put("device_whitelisted", false);
+        d.put("ip_blacklisted", false);
+        d.put("ip_whitelisted", false);
+        d.put("merchant_blacklisted", false);
+        d.put("merchant_whitelisted", false);
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -381,6 +422,16 @@ public record Features(        long txCount1m,
     public BigDecimal getMerchantTxSum1m() { return merchantTxSum1m; }
     public BigDecimal getMerchantTxSum1h() { return merchantTxSum1h; }
     public BigDecimal getMerchantTxSum24h() { return merchantTxSum24h; }
+    public boolean isAccountBlacklisted() { return accountBlacklisted; }
+    public boolean isAccountWhitelisted() { return accountWhitelisted; }
+    public boolean isCustomerBlacklisted() { return customerBlacklisted; }
+    public boolean isCustomerWhitelisted() { return customerWhitelisted; }
+    public boolean isDeviceBlacklisted() { return deviceBlacklisted; }
+    public boolean isDeviceWhitelisted() { return deviceWhitelisted; }
+    public boolean isIpBlacklisted() { return ipBlacklisted; }
+    public boolean isIpWhitelisted() { return ipWhitelisted; }
+    public boolean isMerchantBlacklisted() { return merchantBlacklisted; }
+    public boolean isMerchantWhitelisted() { return merchantWhitelisted; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     public Map<String, Object> toMap() {
@@ -449,6 +500,16 @@ public record Features(        long txCount1m,
         m.put("merchant_tx_sum_1m", merchantTxSum1m);
         m.put("merchant_tx_sum_1h", merchantTxSum1h);
         m.put("merchant_tx_sum_24h", merchantTxSum24h);
+        m.put("account_blacklisted", accountBlacklisted);
+        m.put("account_whitelisted", accountWhitelisted);
+        m.put("customer_blacklisted", customerBlacklisted);
+        m.put("customer_whitelisted", customerWhitelisted);
+        m.put("device_blacklisted", deviceBlacklisted);
+        m.put("device_whitelisted", deviceWhitelisted);
+        m.put("ip_blacklisted", ipBlacklisted);
+        m.put("ip_whitelisted", ipWhitelisted);
+        m.put("merchant_blacklisted", merchantBlacklisted);
+        m.put("merchant_whitelisted", merchantWhitelisted);
         return m;
     }
 
@@ -525,7 +586,17 @@ public record Features(        long txCount1m,
                 lng(all, "merchant_tx_count_24h"),
                 dec(all, "merchant_tx_sum_1m"),
                 dec(all, "merchant_tx_sum_1h"),
-                dec(all, "merchant_tx_sum_24h"));
+                dec(all, "merchant_tx_sum_24h"),
+                bool(all, "account_blacklisted"),
+                bool(all, "account_whitelisted"),
+                bool(all, "customer_blacklisted"),
+                bool(all, "customer_whitelisted"),
+                bool(all, "device_blacklisted"),
+                bool(all, "device_whitelisted"),
+                bool(all, "ip_blacklisted"),
+                bool(all, "ip_whitelisted"),
+                bool(all, "merchant_blacklisted"),
+                bool(all, "merchant_whitelisted"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: how the stores build them. */
@@ -619,6 +690,16 @@ public record Features(        long txCount1m,
             case "merchant_tx_sum_1m" -> merchantTxSum1m.floatValue();
             case "merchant_tx_sum_1h" -> merchantTxSum1h.floatValue();
             case "merchant_tx_sum_24h" -> merchantTxSum24h.floatValue();
+            case "account_blacklisted" -> accountBlacklisted ? 1 : 0;
+            case "account_whitelisted" -> accountWhitelisted ? 1 : 0;
+            case "customer_blacklisted" -> customerBlacklisted ? 1 : 0;
+            case "customer_whitelisted" -> customerWhitelisted ? 1 : 0;
+            case "device_blacklisted" -> deviceBlacklisted ? 1 : 0;
+            case "device_whitelisted" -> deviceWhitelisted ? 1 : 0;
+            case "ip_blacklisted" -> ipBlacklisted ? 1 : 0;
+            case "ip_whitelisted" -> ipWhitelisted ? 1 : 0;
+            case "merchant_blacklisted" -> merchantBlacklisted ? 1 : 0;
+            case "merchant_whitelisted" -> merchantWhitelisted ? 1 : 0;
             default -> throw new IllegalArgumentException("no feature named '" + name + "'; known: " + NAMES);
         };
     }

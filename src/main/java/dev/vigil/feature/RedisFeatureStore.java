@@ -229,6 +229,20 @@ public final class RedisFeatureStore implements FeatureStore {
         }
     }
 
+    /** Puts the entity on the list or takes it off: one HSET or HDEL on its {@code :l} hash, under its own tag. */
+    @Override
+    public void applyList(ListEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        String key = hashTag(entry.entity().tag, entry.id()) + ":l";
+        String field = entry.list() == ListEntry.Kind.BLACKLIST ? "b" : "w";
+        try {
+            if (entry.member()) client.hset(key, field, "1");
+            else client.hdel(key, field);
+        } catch (JedisException e) {
+            throw translate(e, "apply a list entry for " + entry.entity() + " " + entry.id());
+        }
+    }
+
     @Override
     public boolean isHealthy() {
         try {
@@ -266,7 +280,7 @@ public final class RedisFeatureStore implements FeatureStore {
         Instant t = event.occurredAt();
         FeatureMath.Self self = FeatureMath.Self.of(event);
         List<String> keys = List.of(tag + ":rx:" + event.transactionId(), tag + ":p", tag + ":ts", tag + ":n",
-                tag + ":s:" + cur, tag + ":seen", tag + ":geo", tag + ":cp");
+                tag + ":s:" + cur, tag + ":seen", tag + ":geo", tag + ":cp", tag + ":l");
         List<String> args = new ArrayList<>(64);
         common(args, t, accountBucketTtlSeconds(), self.encode());
         args.add(Integer.toString(t.getNano()));
@@ -295,7 +309,7 @@ public final class RedisFeatureStore implements FeatureStore {
         if (id == null) return;
         String tag = hashTag(kind, id);
         List<String> keys = List.of(tag + ":rx:" + event.transactionId(), tag + ":n",
-                tag + ":s:" + event.currency().getCurrencyCode());
+                tag + ":s:" + event.currency().getCurrencyCode(), tag + ":l");
         List<String> args = new ArrayList<>(24);
         common(args, event.occurredAt(), entityBucketTtlSeconds(), event.currency().getCurrencyCode());
         increments(args, event, FeatureMath.ENTITY_SERIES.get(kind));
@@ -359,7 +373,7 @@ public final class RedisFeatureStore implements FeatureStore {
 
     /** Reads the replies of one event. Everything comes from the replies, so a replay decodes the same. */
     private static Enrichment decode(String accountId, Object accountReply, Map<String, Object> entityReplies) {
-        if (!(accountReply instanceof List<?> r) || r.size() != 7) {
+        if (!(accountReply instanceof List<?> r) || r.size() != 8) {
             throw new IllegalStateException("unexpected reply from enrich.lua: " + accountReply);
         }
         boolean replayed = lng(r, 0) == 1;
@@ -373,7 +387,9 @@ public final class RedisFeatureStore implements FeatureStore {
                 lng(x, 0), lng(x, 1) == 1, lng(x, 2) == 1, lng(x, 3) == 1, lng(x, 4) == 1, lng(x, 5) == 1,
                 lng(x, 6), lng(x, 7),
                 prev.isEmpty() ? null : FeatureMath.Located.parse(prev),
-                profile);
+                profile,
+                lng(list(r, 7), 0) == 1,
+                lng(list(r, 7), 1) == 1);
         Features f = FeatureMath.features(self, account, entity(entityReplies.get("c")), entity(entityReplies.get("d")),
                 entity(entityReplies.get("i")), entity(entityReplies.get("m")));
         return new Enrichment(f, profile, replayed);
@@ -381,10 +397,11 @@ public final class RedisFeatureStore implements FeatureStore {
 
     private static FeatureMath.EntityPart entity(Object reply) {
         if (reply == null) return null;
-        if (!(reply instanceof List<?> r) || r.size() != 4) {
+        if (!(reply instanceof List<?> r) || r.size() != 5) {
             throw new IllegalStateException("unexpected reply from entity.lua: " + reply);
         }
-        return new FeatureMath.EntityPart(aggregates(list(r, 2)), aggregates(list(r, 3)));
+        return new FeatureMath.EntityPart(aggregates(list(r, 2)), aggregates(list(r, 3)),
+                lng(list(r, 4), 0) == 1, lng(list(r, 4), 1) == 1);
     }
 
     /** {key, hi, lo, ...} to key -> hi * 10^9 + lo. */

@@ -51,6 +51,9 @@ public final class ReferenceFeatureStore implements FeatureStore {
     /** (accountId, eventId) of the account events applied. */
     private final Set<List<String>> appliedAccountEvents = new HashSet<>();
 
+    /** (entity tag, id) to the lists it is on: "b", "w". */
+    private final Map<List<String>, Set<String>> lists = new HashMap<>();
+
     private record First(FeatureMath.Self self, FeatureMath.AccountPart part) {}
 
     @Override
@@ -101,7 +104,9 @@ public final class ReferenceFeatureStore implements FeatureStore {
                 fanIn.size(),
                 fanOut.size(),
                 previousLocated,
-                profiles.get(e.accountId()));
+                profiles.get(e.accountId()),
+                listed("a", e.accountId(), "b"),
+                listed("a", e.accountId(), "w"));
     }
 
     private FeatureMath.EntityPart entity(String kind, String entityId, TransactionEvent e) {
@@ -112,7 +117,8 @@ public final class ReferenceFeatureStore implements FeatureStore {
         List<TransactionEvent> counted = entityHistory.computeIfAbsent(List.of(kind, entityId), k -> new ArrayList<>());
         counted.add(e);
         Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
-        part = new FeatureMath.EntityPart(aggregates(counted, e, series, false), aggregates(counted, e, series, true));
+        part = new FeatureMath.EntityPart(aggregates(counted, e, series, false), aggregates(counted, e, series, true),
+                listed(kind, entityId, "b"), listed(kind, entityId, "w"));
         firstEntity.put(key, part);
         return part;
     }
@@ -174,6 +180,18 @@ public final class ReferenceFeatureStore implements FeatureStore {
                     old.closed(), old.kycFailed(), true);
         };
         profiles.put(e.accountId(), now);
+    }
+
+    @Override
+    public synchronized void applyList(ListEntry entry) {
+        Set<String> on = lists.computeIfAbsent(List.of(entry.entity().tag, entry.id()), k -> new HashSet<>());
+        String which = entry.list() == ListEntry.Kind.BLACKLIST ? "b" : "w";
+        if (entry.member()) on.add(which);
+        else on.remove(which);
+    }
+
+    private boolean listed(String tag, String id, String which) {
+        return lists.getOrDefault(List.of(tag, id), Set.of()).contains(which);
     }
 
     @Override

@@ -7,7 +7,7 @@
 --       3 recent event times (zset, lexicographic)  4 bucket counts, all currencies (hash)
 --       5 bucket sums in this transaction's currency (hash)  6 merchants, devices, IPs, countries
 --       seen: field -> newest event second (hash)  7 recent located events (zset, lexicographic)
---       8 counterparties per 24-minute bucket (hash)
+--       8 counterparties per 24-minute bucket (hash)  9 list membership (hash: b, w)
 -- ARGV: 1 event epoch second  2 allowed lateness (s)  3 TTL of the replay record (s)
 --       4 TTL of the bucket hashes (s)  5 the event's own inputs, echoed in the reply  6 nanos
 --       7 time as 'SSSSSSSSSSSS.NNNNNNNNN'  8 TTL of times, seen, located, counterparties (s)
@@ -16,7 +16,8 @@
 --       16.. count increments, then sum increments (see readIncrements)
 -- Reply (also stored as the replay record): {replayed, self, count aggregates, sum aggregates,
 --   {seconds since previous, first, new merchant, new device, new IP, new country, fan-in, fan-out},
---   previous located member or '', {profile present, then 9 fields '=' .. value or ''}}
+--   previous located member or '', {profile present, then 9 fields '=' .. value or ''},
+--   {blacklisted, whitelisted}}
 
 local stored = redis.call('GET', KEYS[1])
 if stored then
@@ -141,6 +142,7 @@ local nIn, nOut = 0, 0
 for _ in pairs(fanIn) do nIn = nIn + 1 end
 for _ in pairs(fanOut) do nOut = nOut + 1 end
 
+local listed = redis.call('HMGET', KEYS[9], 'b', 'w')
 local profile = redis.call('HMGET', KEYS[2], 'cust', 'open', 'nw', 'nwc', 'ctry', 'kyc', 'closed', 'kycf', 'wl')
 
 ---------------------------------------------------------------- bucketed series (read, then written)
@@ -166,6 +168,7 @@ for k = 1, 9 do
   if profile[k] then p[1 + k] = '=' .. profile[k] else p[1 + k] = '' end
 end
 local r = {0, ARGV[5], counts, sums,
-  {secondsSincePrevious, first, isNew[1], isNew[2], isNew[3], isNew[4], nIn, nOut}, prevLocated, p}
+  {secondsSincePrevious, first, isNew[1], isNew[2], isNew[3], isNew[4], nIn, nOut}, prevLocated, p,
+  {listed[1] and 1 or 0, listed[2] and 1 or 0}}
 redis.call('SET', KEYS[1], cjson.encode(r), 'EX', tonumber(ARGV[3]))
 return r

@@ -4,10 +4,12 @@
 --
 -- KEYS: 1 replay record of this transaction id  2 bucket counts, all currencies (hash; field 0 holds
 --       the newest event second seen)  3 bucket sums in this transaction's currency (hash)
+--       4 list membership (hash: b = blacklisted, w = whitelisted)
 -- ARGV: 1 event epoch second  2 allowed lateness (s)  3 TTL of the replay record (s)
 --       4 TTL of the bucket hashes (s)  5 the event's own inputs, echoed in the reply
 --       6.. count increments, then sum increments (see readIncrements)
--- Reply (also stored as the replay record): {replayed, self, count aggregates, sum aggregates}
+-- Reply (also stored as the replay record): {replayed, self, count aggregates, sum aggregates,
+--   {blacklisted, whitelisted}}
 
 local stored = redis.call('GET', KEYS[1])
 if stored then
@@ -31,6 +33,7 @@ local sums = aggregate(KEYS[3], tSec, horizonSec, sumIncs, ttl)
 redis.call('HSET', KEYS[2], '0', string.format('%d', newest))
 redis.call('EXPIRE', KEYS[2], ttl)
 
-local r = {0, ARGV[5], counts, sums}
+local listed = redis.call('HMGET', KEYS[4], 'b', 'w')
+local r = {0, ARGV[5], counts, sums, {listed[1] and 1 or 0, listed[2] and 1 or 0}}
 redis.call('SET', KEYS[1], cjson.encode(r), 'EX', tonumber(ARGV[3]))
 return r

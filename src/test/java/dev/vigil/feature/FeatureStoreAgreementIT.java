@@ -71,7 +71,10 @@ class FeatureStoreAgreementIT {
 
     // ---- the generated stream ----
 
-    sealed interface Step permits NewTx, Redeliver, Account, RedeliverAccount {}
+    sealed interface Step permits NewTx, Redeliver, Account, RedeliverAccount, ListChange {}
+
+    /** Puts one of the generated entities on a list or takes it off. */
+    record ListChange(ListEntry.Entity entity, int index, ListEntry.Kind list, boolean member) implements Step {}
 
     /** A new transaction gapNanos after the previous one, delivered delaySeconds late. */
     record NewTx(int account, long gapNanos, int delaySeconds, TransactionType type, long minor, int currency,
@@ -100,7 +103,9 @@ class FeatureStoreAgreementIT {
                 Tuple.of(16, newTx()),
                 Tuple.of(2, Arbitraries.integers().between(0, 50).map(Redeliver::new)),
                 Tuple.of(3, account()),
-                Tuple.of(1, Arbitraries.integers().between(0, 10).map(RedeliverAccount::new)));
+                Tuple.of(1, Arbitraries.integers().between(0, 10).map(RedeliverAccount::new)),
+                Tuple.of(2, Combinators.combine(Arbitraries.of(ListEntry.Entity.class), Arbitraries.integers().between(0, 2),
+                        Arbitraries.of(ListEntry.Kind.class), Arbitraries.of(true, true, false)).as(ListChange::new)));
         return step.list().ofMinSize(1).ofMaxSize(200).withSizeDistribution(RandomDistribution.uniform());
     }
 
@@ -162,7 +167,9 @@ class FeatureStoreAgreementIT {
 
     // ---- the property ----
 
-    private sealed interface Action permits Enrich, Apply {}
+    private sealed interface Action permits Enrich, Apply, ApplyList {}
+
+    private record ApplyList(ListEntry entry) implements Action {}
 
     private record Enrich(TransactionEvent event) implements Action {}
 
@@ -197,6 +204,12 @@ class FeatureStoreAgreementIT {
                 i++;
                 continue;
             }
+            if (actions.get(i) instanceof ApplyList l) {
+                store.applyList(l.entry());
+                reference.applyList(l.entry());
+                i++;
+                continue;
+            }
             List<TransactionEvent> batch = new ArrayList<>();
             while (i < actions.size() && batch.size() < batchSize && actions.get(i) instanceof Enrich e) {
                 batch.add(e.event());
@@ -223,7 +236,7 @@ class FeatureStoreAgreementIT {
 
     private static final List<String> INTERESTING = List.of("z-score", "median ratio", "structuring", "fan-in > 1",
             "fan-out > 1", "travel", "country change", "usual place", "merchant shared", "customer across accounts",
-            "hour share < 1", "rapid in-out", "seen again", "first");
+            "hour share < 1", "rapid in-out", "seen again", "first", "listed");
 
     private static java.util.Set<String> interesting(Features f) {
         java.util.Set<String> s = new java.util.HashSet<>();
@@ -241,6 +254,8 @@ class FeatureStoreAgreementIT {
         if (f.rapidInOutRatio3d().signum() > 0) s.add("rapid in-out");
         if (!f.newIp() && !f.newCountry() && !f.firstTransaction() && f.ipTxCount1h() > 0) s.add("seen again");
         if (f.firstTransaction()) s.add("first");
+        if (f.accountBlacklisted() || f.deviceWhitelisted() || f.merchantBlacklisted() || f.ipBlacklisted()
+                || f.customerWhitelisted()) s.add("listed");
         return s;
     }
 
@@ -276,6 +291,15 @@ class FeatureStoreAgreementIT {
                 AccountEvent ev = accountEvent(run, seq++, start, a);
                 out.add(new Apply(ev));
                 accountEvents.add(ev);
+            } else if (step instanceof ListChange l) {
+                String id = switch (l.entity()) {
+                    case ACCOUNT -> accountId(run, l.index());
+                    case CUSTOMER -> "cust-" + (l.index() <= 1 ? 0 : l.index()) + "-" + run;
+                    case DEVICE -> "d" + l.index() + "-" + run;
+                    case IP -> "10.0.0." + l.index() + "-" + run;
+                    case MERCHANT -> "m" + l.index() + "-" + run;
+                };
+                out.add(new ApplyList(new ListEntry(l.list(), l.entity(), id, l.member())));
             } else if (step instanceof RedeliverAccount r) {
                 if (!accountEvents.isEmpty()) {
                     out.add(new Apply(accountEvents.get(Math.max(0, accountEvents.size() - 1 - r.back()))));

@@ -394,4 +394,22 @@ abstract class FeatureStoreContract {
         assertEquals(2, f.merchantTxCount1m());
         assertEquals(0, f.deviceTxCount1h(), "no device");
     }
+
+    @Test
+    void shouldSeeListsAsTheyAreWhenTheTransactionIsFirstEnriched() {
+        String device = "dev-" + acct;
+        store().applyList(new ListEntry(ListEntry.Kind.BLACKLIST, ListEntry.Entity.DEVICE, device, true));
+        store().applyList(new ListEntry(ListEntry.Kind.WHITELIST, ListEntry.Entity.ACCOUNT, acct, true));
+        Features on = enrich(tx(acct, "1", T0).device(device));
+        assertTrue(on.deviceBlacklisted());
+        assertTrue(on.accountWhitelisted());
+        assertFalse(on.accountBlacklisted());
+        assertFalse(on.merchantBlacklisted(), "no merchant");
+        store().applyList(new ListEntry(ListEntry.Kind.BLACKLIST, ListEntry.Entity.DEVICE, device, false));
+        assertFalse(enrich(tx(acct, "2", T0.plusSeconds(1)).device(device)).deviceBlacklisted(), "taken off the list");
+        // A redelivery keeps the answer of the first enrichment
+        Enrichment again = store().enrich(tx(acct, "1", T0).device(device).build());
+        assertTrue(again.replayed());
+        assertTrue(again.features().deviceBlacklisted());
+    }
 }
