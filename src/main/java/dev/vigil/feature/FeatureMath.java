@@ -32,10 +32,12 @@ final class FeatureMath {
     private static final MathContext SQRT = new MathContext(20, RoundingMode.HALF_EVEN);
 
     /** What the features of one transaction depend on in the event itself; kept with the replay record. */
-    record Self(Instant occurredAt, TransactionType type, BigDecimal amount, Currency currency, GeoLocation geo) {
+    record Self(Instant occurredAt, TransactionType type, BigDecimal amount, Currency currency, long merchantRiskClass,
+            GeoLocation geo) {
 
         static Self of(TransactionEvent e) {
-            return new Self(e.occurredAt(), e.type(), e.amount(), e.currency(), e.geo());
+            return new Self(e.occurredAt(), e.type(), e.amount(), e.currency(),
+                    MerchantRisk.riskClass(e.merchantCategory()), e.geo());
         }
 
         /** A stand-in event with these inputs, for {@link Series#value} and {@link Series#bin}. */
@@ -47,16 +49,16 @@ final class FeatureMath {
         String encode() {
             String g = geo == null ? "" : microDegrees(geo.lat()) + "|" + microDegrees(geo.lon()) + "|" + geo.country();
             return RedisFeatureStore.encodeTime(occurredAt) + "|" + type.name() + "|" + amount.toPlainString() + "|"
-                    + currency.getCurrencyCode() + "|" + g;
+                    + currency.getCurrencyCode() + "|" + merchantRiskClass + "|" + g;
         }
 
         static Self decode(String s) {
-            String[] p = s.split("\\|", 7);
-            GeoLocation geo = p.length == 7 && !p[4].isEmpty()
-                    ? new GeoLocation(Long.parseLong(p[4]) / 1e6, Long.parseLong(p[5]) / 1e6, p[6])
+            String[] p = s.split("\\|", 8);
+            GeoLocation geo = p.length == 8 && !p[5].isEmpty()
+                    ? new GeoLocation(Long.parseLong(p[5]) / 1e6, Long.parseLong(p[6]) / 1e6, p[7])
                     : null;
             return new Self(RedisFeatureStore.decodeTime(p[0]), TransactionType.valueOf(p[1]), new BigDecimal(p[2]),
-                    Currency.getInstance(p[3]), geo);
+                    Currency.getInstance(p[3]), Long.parseLong(p[4]), geo);
         }
     }
 
@@ -201,6 +203,8 @@ final class FeatureMath {
         f.put("night_utc", hour < 6);
         DayOfWeek day = t.atOffset(ZoneOffset.UTC).getDayOfWeek();
         f.put("weekend_utc", day == DayOfWeek.SATURDAY || day == DayOfWeek.SUNDAY);
+
+        f.put("merchant_risk_class", self.merchantRiskClass());
 
         // Lists, as they were when the transaction was first enriched
         f.put("account_blacklisted", a.blacklisted());

@@ -93,7 +93,8 @@ public record Features(        long txCount1m,
         boolean ipBlacklisted,
         boolean ipWhitelisted,
         boolean merchantBlacklisted,
-        boolean merchantWhitelisted) {
+        boolean merchantWhitelisted,
+        long merchantRiskClass) {
 
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
@@ -207,7 +208,8 @@ public record Features(        long txCount1m,
                 false,
                 false,
                 false,
-                false);
+                false,
+                0L);
     }
 
     /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
@@ -285,7 +287,8 @@ public record Features(        long txCount1m,
             "ip_blacklisted",
             "ip_whitelisted",
             "merchant_blacklisted",
-            "merchant_whitelisted");
+            "merchant_whitelisted",
+            "merchant_risk_class");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -351,6 +354,7 @@ public record Features(        long txCount1m,
         d.put("ip_whitelisted", false);
         d.put("merchant_blacklisted", false);
         d.put("merchant_whitelisted", false);
+        d.put("merchant_risk_class", 0L);
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -432,6 +436,7 @@ public record Features(        long txCount1m,
     public boolean isIpWhitelisted() { return ipWhitelisted; }
     public boolean isMerchantBlacklisted() { return merchantBlacklisted; }
     public boolean isMerchantWhitelisted() { return merchantWhitelisted; }
+    public long getMerchantRiskClass() { return merchantRiskClass; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     public Map<String, Object> toMap() {
@@ -510,6 +515,7 @@ public record Features(        long txCount1m,
         m.put("ip_whitelisted", ipWhitelisted);
         m.put("merchant_blacklisted", merchantBlacklisted);
         m.put("merchant_whitelisted", merchantWhitelisted);
+        m.put("merchant_risk_class", merchantRiskClass);
         return m;
     }
 
@@ -596,7 +602,8 @@ public record Features(        long txCount1m,
                 bool(all, "ip_blacklisted"),
                 bool(all, "ip_whitelisted"),
                 bool(all, "merchant_blacklisted"),
-                bool(all, "merchant_whitelisted"));
+                bool(all, "merchant_whitelisted"),
+                lng(all, "merchant_risk_class"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: how the stores build them. */
@@ -700,6 +707,7 @@ public record Features(        long txCount1m,
             case "ip_whitelisted" -> ipWhitelisted ? 1 : 0;
             case "merchant_blacklisted" -> merchantBlacklisted ? 1 : 0;
             case "merchant_whitelisted" -> merchantWhitelisted ? 1 : 0;
+            case "merchant_risk_class" -> merchantRiskClass;
             default -> throw new IllegalArgumentException("no feature named '" + name + "'; known: " + NAMES);
         };
     }

@@ -92,6 +92,11 @@ public final class RedisFeatureStore implements FeatureStore {
             }
         }
 
+        /** These options with another allowed lateness. */
+        public Options withAllowedLateness(Duration lateness) {
+            return new Options(lateness, windowGrace, historyRetention, replayRetention, timeout);
+        }
+
         public static Options defaults() {
             return new Options(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofDays(90),
                     Duration.ofDays(8), Duration.ofSeconds(2));

@@ -340,7 +340,8 @@ class FeatureStoreAgreementIT {
         Extra x = n.extra();
         return new TransactionEvent("tx-" + seq, at, acct, "cust-" + (n.account() <= 1 ? 0 : n.account()) + "-" + run, n.type(),
                 amount, cur, x.counterparty() < 0 ? null : "cp-" + x.counterparty(),
-                n.merchant() < 0 ? null : "m" + n.merchant() + "-" + run, null, "web", "card", Boolean.FALSE,
+                n.merchant() < 0 ? null : "m" + n.merchant() + "-" + run,
+                n.merchant() < 0 ? null : List.of("4829", "5411", "5732", "3005").get(n.merchant()), "web", "card", Boolean.FALSE,
                 n.device() < 0 ? null : "d" + n.device() + "-" + run, x.ip() < 0 ? null : "10.0.0." + x.ip() + "-" + run,
                 x.place() < 0 ? null : PLACES.get(x.place()));
     }
