@@ -27,24 +27,25 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * The feature store in Redis: one Lua script call per transaction (pipelined for a batch), all
- * keys of an account under one Redis Cluster hash tag {@code {a:<accountId>}}.
+ * The feature store in Redis: per transaction one Lua script call for its account and one for each
+ * other entity it names (customer, device, IP, merchant), each under its entity's Redis Cluster hash
+ * tag ({@code {a:<account>}}, {@code {c:…}}, {@code {d:…}}, {@code {i:…}}, {@code {m:…}}), all the
+ * calls of a batch in one pipeline.
  *
- * <p>Windows are kept as per-bucket counters (per account, a hash of counts and a hash of sums per
- * currency, holding the buckets of every window), so counts
- * and sums are exact by the bucket definition of {@link Features}, whatever the arrival order, for
- * events up to {@link Options#allowedLateness()} behind the newest event time seen for the
- * account. Older events are still counted in their own buckets, but buckets and event times no
- * event within that horizon can need have already been dropped, so their own features may miss
- * part of their windows. Key layout, TTLs, the memory bound and these semantics are in
- * {@code docs/features.md}.
+ * <p>Windows are kept as per-bucket counters ({@link Series}: per entity a hash of counts and a hash
+ * of sums per currency), so counts and sums are exact by the bucket definition, whatever the arrival
+ * order, for events up to {@link Options#allowedLateness()} behind the newest event time seen for the
+ * entity. Older events are still counted in their own buckets, but buckets and event times no event
+ * within that horizon can need have already been dropped, so their own features may miss part of
+ * their windows. What the scripts return goes through {@link FeatureMath}, as the reference store's
+ * findings do. Key layout, TTLs, the memory bound and these semantics are in {@code docs/features.md}.
  *
  * <p>Amounts are counted in integer minor units per currency; an amount with more decimals than
  * its currency has, or a currency without minor units (XAU...), is refused with an
  * {@link IllegalArgumentException} before anything is written. Event times must lie between 1970
  * and the year 33658. If Redis cannot be reached every call throws
  * {@link FeatureStoreUnavailableException}; a batch that fails midway may have counted its first
- * events, which a retry then returns as replays with their stored features. Thread-safe.
+ * calls, which a retry then returns as replays with their stored replies. Thread-safe.
  */
 public final class RedisFeatureStore implements FeatureStore {
 

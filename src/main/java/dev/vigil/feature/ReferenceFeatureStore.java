@@ -16,26 +16,20 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The features by their definitions, computed by brute force from the full history: the oracle
- * the Redis store is tested against. It keeps every event forever and scans the account's whole
- * history on each call, so it is for tests and small replays, not for production.
+ * The features by their definitions, found by brute force from the full history: the oracle the
+ * Redis store is tested against. It keeps every event forever and scans the whole history on each
+ * call, so it is for tests and small replays, not for production.
  *
- * <p>Definitions (the same as {@code docs/features.md}), for a transaction e of account A at event
- * time t, where "before e" means the distinct transactions of A enriched before e (redeliveries not
- * counted) and "counted" means those and e itself:
- * <ul>
- *   <li>txCountW: counted transactions whose W-bucket lies in the window of t ({@link Window}).
- *   <li>txSumW: the sum of their amounts in e's currency only, at the currency's scale.
- *   <li>balanceDepositCount7d / Sum7d: the same over BALANCE_DEPOSIT transactions, 7-day window.
- *   <li>accountAgeDays: whole days from the profile's openedAt to t (floor), 0 when t is before
- *       openedAt, -1 when no openedAt is known.
- *   <li>depositToNetWorthRatio: balanceDepositSum7d / declared net worth, 4 decimals HALF_UP; -1.0000
- *       when no net worth is known, it is zero, or its currency is not e's.
- *   <li>newMerchant / newDevice: e has one, and no transaction before e had the same one.
- *   <li>secondsSincePrevious: whole seconds (floor) from the latest event time before e that is not
- *       after t, to t; -1 when there is none.
- * </ul>
- * A transaction id seen before for the account returns the first enrichment with replayed=true.
+ * <p>For a transaction e it finds, from the distinct transactions enriched before e (redeliveries not
+ * counted) and e itself: every {@link Series} summed over the transactions whose bucket lies in e's
+ * window (sums in e's currency only), the previous event time and previous located transaction, the
+ * 90-day novelty of merchant, device, IP and country, the distinct counterparties of 24 hours, the
+ * profile and list memberships; the same per customer, device, IP and merchant for their series. It
+ * hands them to {@link FeatureMath}, as the Redis store does with what its scripts return, so the two
+ * differ only in how they find those inputs. Definitions: {@code docs/features.md}.
+ *
+ * <p>An id seen before for the account returns the first enrichment's features with replayed=true;
+ * an entity that already counted the id returns its first answer too.
  */
 public final class ReferenceFeatureStore implements FeatureStore {
 
