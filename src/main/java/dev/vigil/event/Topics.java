@@ -20,7 +20,10 @@ public final class Topics {
      */
     public static final String RULE_EVENTS = "vigil.rule-events";
 
-    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ, RULE_EVENTS};
+    /** In: blacklist and whitelist updates, {@code {"list", "entity", "id", "member"}} (docs/features.md). */
+    public static final String LISTS = "vigil.lists";
+
+    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ, RULE_EVENTS, LISTS};
 
     private Topics() {}
 }
