@@ -101,7 +101,7 @@ final class FeatureMath {
 
     /** Velocity of a customer, device, IP or merchant: its aggregates; null when the event has none. */
     record EntityPart(Map<Integer, BigInteger> counts, Map<Integer, BigInteger> sums, boolean blacklisted,
-            boolean whitelisted) {}
+            boolean whitelisted, long[] fraudKnown) {}
 
     static long microDegrees(double degrees) {
         return Math.round(degrees * 1e6);
@@ -205,6 +205,12 @@ final class FeatureMath {
         f.put("weekend_utc", day == DayOfWeek.SATURDAY || day == DayOfWeek.SUNDAY);
 
         f.put("merchant_risk_class", self.merchantRiskClass());
+        String[] rateNames = {"merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"};
+        for (int w = 0; w < 3; w++) {
+            long m = merchant == null ? 0 : get(merchant.counts(), FRAUD_WINDOWS[w].key(0)).longValueExact();
+            f.put(rateNames[w], m == 0 ? UNKNOWN_RATIO
+                    : BigDecimal.valueOf(merchant.fraudKnown()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
+        }
 
         // Lists, as they were when the transaction was first enriched
         f.put("account_blacklisted", a.blacklisted());
@@ -245,7 +251,11 @@ final class FeatureMath {
             "c", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.COUNT_7D, Series.SUM_1H, Series.SUM_24H, Series.SUM_7D},
             "d", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.SUM_1H, Series.SUM_24H},
             "i", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.SUM_1H, Series.SUM_24H},
-            "m", new Series[] {Series.COUNT_1M, Series.COUNT_1H, Series.COUNT_24H, Series.SUM_1M, Series.SUM_1H, Series.SUM_24H});
+            "m", new Series[] {Series.COUNT_1M, Series.COUNT_1H, Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D,
+                Series.SUM_1M, Series.SUM_1H, Series.SUM_24H});
+
+    /** The windows of the merchant fraud rates: the series whose count is their denominator. */
+    static final Series[] FRAUD_WINDOWS = {Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D};
 
     /** The series of the account. */
     static final Series[] ACCOUNT_SERIES = Series.values();

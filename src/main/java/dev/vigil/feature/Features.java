@@ -94,7 +94,10 @@ public record Features(        long txCount1m,
         boolean ipWhitelisted,
         boolean merchantBlacklisted,
         boolean merchantWhitelisted,
-        long merchantRiskClass) {
+        long merchantRiskClass,
+        BigDecimal merchantFraudRate1d,
+        BigDecimal merchantFraudRate7d,
+        BigDecimal merchantFraudRate30d) {
 
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
@@ -125,6 +128,9 @@ public record Features(        long txCount1m,
         Objects.requireNonNull(merchantTxSum1m, "merchantTxSum1m");
         Objects.requireNonNull(merchantTxSum1h, "merchantTxSum1h");
         Objects.requireNonNull(merchantTxSum24h, "merchantTxSum24h");
+        Objects.requireNonNull(merchantFraudRate1d, "merchantFraudRate1d");
+        Objects.requireNonNull(merchantFraudRate7d, "merchantFraudRate7d");
+        Objects.requireNonNull(merchantFraudRate30d, "merchantFraudRate30d");
     }
 
     /**
@@ -209,7 +215,10 @@ public record Features(        long txCount1m,
                 false,
                 false,
                 false,
-                0L);
+                0L,
+                dflt("merchant_fraud_rate_1d"),
+                dflt("merchant_fraud_rate_7d"),
+                dflt("merchant_fraud_rate_30d"));
     }
 
     /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
@@ -288,7 +297,10 @@ public record Features(        long txCount1m,
             "ip_whitelisted",
             "merchant_blacklisted",
             "merchant_whitelisted",
-            "merchant_risk_class");
+            "merchant_risk_class",
+            "merchant_fraud_rate_1d",
+            "merchant_fraud_rate_7d",
+            "merchant_fraud_rate_30d");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -355,6 +367,9 @@ public record Features(        long txCount1m,
         d.put("merchant_blacklisted", false);
         d.put("merchant_whitelisted", false);
         d.put("merchant_risk_class", 0L);
+        d.put("merchant_fraud_rate_1d", new BigDecimal("-1.0000"));
+        d.put("merchant_fraud_rate_7d", new BigDecimal("-1.0000"));
+        d.put("merchant_fraud_rate_30d", new BigDecimal("-1.0000"));
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -437,6 +452,9 @@ public record Features(        long txCount1m,
     public boolean isMerchantBlacklisted() { return merchantBlacklisted; }
     public boolean isMerchantWhitelisted() { return merchantWhitelisted; }
     public long getMerchantRiskClass() { return merchantRiskClass; }
+    public BigDecimal getMerchantFraudRate1d() { return merchantFraudRate1d; }
+    public BigDecimal getMerchantFraudRate7d() { return merchantFraudRate7d; }
+    public BigDecimal getMerchantFraudRate30d() { return merchantFraudRate30d; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     public Map<String, Object> toMap() {
@@ -516,6 +534,9 @@ public record Features(        long txCount1m,
         m.put("merchant_blacklisted", merchantBlacklisted);
         m.put("merchant_whitelisted", merchantWhitelisted);
         m.put("merchant_risk_class", merchantRiskClass);
+        m.put("merchant_fraud_rate_1d", merchantFraudRate1d);
+        m.put("merchant_fraud_rate_7d", merchantFraudRate7d);
+        m.put("merchant_fraud_rate_30d", merchantFraudRate30d);
         return m;
     }
 
@@ -603,7 +624,10 @@ public record Features(        long txCount1m,
                 bool(all, "ip_whitelisted"),
                 bool(all, "merchant_blacklisted"),
                 bool(all, "merchant_whitelisted"),
-                lng(all, "merchant_risk_class"));
+                lng(all, "merchant_risk_class"),
+                dec(all, "merchant_fraud_rate_1d"),
+                dec(all, "merchant_fraud_rate_7d"),
+                dec(all, "merchant_fraud_rate_30d"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: how the stores build them. */
@@ -708,6 +732,9 @@ public record Features(        long txCount1m,
             case "merchant_blacklisted" -> merchantBlacklisted ? 1 : 0;
             case "merchant_whitelisted" -> merchantWhitelisted ? 1 : 0;
             case "merchant_risk_class" -> merchantRiskClass;
+            case "merchant_fraud_rate_1d" -> merchantFraudRate1d.floatValue();
+            case "merchant_fraud_rate_7d" -> merchantFraudRate7d.floatValue();
+            case "merchant_fraud_rate_30d" -> merchantFraudRate30d.floatValue();
             default -> throw new IllegalArgumentException("no feature named '" + name + "'; known: " + NAMES);
         };
     }

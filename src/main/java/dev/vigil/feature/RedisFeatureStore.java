@@ -25,6 +25,7 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.SetParams;
 
 /**
  * The feature store in Redis: per transaction one Lua script call for its account and one for each
@@ -57,6 +58,8 @@ public final class RedisFeatureStore implements FeatureStore {
     private static final BigInteger LIMB = BigInteger.valueOf(1_000_000_000L);
     private static final BigDecimal UNKNOWN_RATIO = new BigDecimal("-1.0000");
     private static final int RATIO_SCALE = 4;
+    /** A label can matter for 30 days of windows after its transaction, plus slack for lateness and lag. */
+    private static final long LABEL_INDEX_TTL_SECONDS = 31L * 86_400;
 
     /**
      * How long state is kept. All durations are whole seconds.
@@ -154,6 +157,7 @@ public final class RedisFeatureStore implements FeatureStore {
         for (EventCalls ec : prepared) {
             calls.add(ec.account());
             calls.addAll(ec.entities().values());
+            if (ec.index() != null) calls.add(ec.index());
         }
         Object[] replies = run(calls, events.size() == 1
                 ? "enrich transaction " + events.get(0).transactionId()
@@ -164,6 +168,7 @@ public final class RedisFeatureStore implements FeatureStore {
             Object accountReply = replies[at++];
             Map<String, Object> entityReplies = new HashMap<>();
             for (String kind : ec.entities().keySet()) entityReplies.put(kind, replies[at++]);
+            if (ec.index() != null) at++;
             out.add(decode(ec.accountId(), accountReply, entityReplies));
         }
         return out;
@@ -179,10 +184,16 @@ public final class RedisFeatureStore implements FeatureStore {
             while (!pending.isEmpty()) {
                 List<Integer> noScript = new ArrayList<>();
                 try (Pipeline p = client.pipelined()) {
-                    List<Response<Object>> responses = new ArrayList<>(pending.size());
+                    List<Response<?>> responses = new ArrayList<>(pending.size());
                     for (int i : pending) {
                         Call c = calls.get(i);
-                        responses.add(p.evalsha(c.script().sha1(), c.keys(), c.args()));
+                        if (c.script() == null) {
+                            // First writer wins: a redelivery does not move the transaction to another merchant.
+                            responses.add(p.set(c.keys().get(0), c.args().get(0),
+                                    SetParams.setParams().nx().ex(LABEL_INDEX_TTL_SECONDS)));
+                        } else {
+                            responses.add(p.evalsha(c.script().sha1(), c.keys(), c.args()));
+                        }
                     }
                     p.sync();
                     for (int k = 0; k < pending.size(); k++) {
@@ -249,6 +260,31 @@ public final class RedisFeatureStore implements FeatureStore {
         }
     }
 
+    /**
+     * A FRAUD label goes into its merchant's label hash (transaction id to its time and knownAt), if the transaction was
+     * enriched and had a merchant; the first FRAUD label of a transaction wins. Two round trips:
+     * the transaction's index and the merchant live under different tags.
+     */
+    @Override
+    public boolean applyLabel(Label label) {
+        Objects.requireNonNull(label, "label");
+        checkTime(label.knownAt(), "knownAt");
+        if (label.label() != Label.Kind.FRAUD) return false;
+        try {
+            String index = client.get(hashTag("t", label.transactionId()) + ":m");
+            if (index == null) return false;
+            int bar = index.lastIndexOf('|');
+            String merchant = index.substring(0, bar);
+            String occurred = index.substring(bar + 1);
+            String key = hashTag("m", merchant) + ":fl";
+            long added = client.hsetnx(key, label.transactionId(), occurred + "|" + encodeTime(label.knownAt()));
+            client.expire(key, LABEL_INDEX_TTL_SECONDS);
+            return added == 1;
+        } catch (JedisException e) {
+            throw translate(e, "apply a label for transaction " + label.transactionId());
+        }
+    }
+
     @Override
     public boolean isHealthy() {
         try {
@@ -274,8 +310,11 @@ public final class RedisFeatureStore implements FeatureStore {
     /** The keys and arguments of one script call (see the script's header). */
     private record Call(LuaScript script, List<String> keys, List<String> args) {}
 
-    /** The account's call and one per other entity the event names, by kind (c, d, i, m), in call order. */
-    private record EventCalls(String accountId, Call account, Map<String, Call> entities) {}
+    /**
+     * The account's call, one per other entity the event names, by kind (c, d, i, m), in call order,
+     * and for an event with a merchant the transaction index a label finds its merchant by.
+     */
+    private record EventCalls(String accountId, Call account, Map<String, Call> entities, Call index) {}
 
     private EventCalls prepareEnrich(TransactionEvent event) {
         Objects.requireNonNull(event, "event");
@@ -308,16 +347,22 @@ public final class RedisFeatureStore implements FeatureStore {
         entity(entities, "d", event.deviceFingerprint(), event);
         entity(entities, "i", event.ip(), event);
         entity(entities, "m", event.merchantId(), event);
-        return new EventCalls(event.accountId(), account, entities);
+        // The index lives under the transaction's own tag: a label names only the transaction.
+        Call index = event.merchantId() == null ? null : new Call(null,
+                List.of(hashTag("t", event.transactionId()) + ":m"),
+                List.of(event.merchantId() + "|" + encodeTime(t)));
+        return new EventCalls(event.accountId(), account, entities, index);
     }
 
     private void entity(Map<String, Call> into, String kind, String id, TransactionEvent event) {
         if (id == null) return;
         String tag = hashTag(kind, id);
-        List<String> keys = List.of(tag + ":rx:" + event.transactionId(), tag + ":n",
-                tag + ":s:" + event.currency().getCurrencyCode(), tag + ":l");
+        List<String> keys = new ArrayList<>(List.of(tag + ":rx:" + event.transactionId(), tag + ":n",
+                tag + ":s:" + event.currency().getCurrencyCode(), tag + ":l"));
+        if (kind.equals("m")) keys.add(tag + ":fl");
         List<String> args = new ArrayList<>(24);
         common(args, event.occurredAt(), entityBucketTtlSeconds(), event.currency().getCurrencyCode());
+        args.add(Integer.toString(event.occurredAt().getNano()));
         increments(args, event, FeatureMath.ENTITY_SERIES.get(kind));
         into.put(kind, new Call(ENTITY, keys, args));
     }
@@ -403,11 +448,13 @@ public final class RedisFeatureStore implements FeatureStore {
 
     private static FeatureMath.EntityPart entity(Object reply) {
         if (reply == null) return null;
-        if (!(reply instanceof List<?> r) || r.size() != 5) {
+        if (!(reply instanceof List<?> r) || r.size() != 6) {
             throw new IllegalStateException("unexpected reply from entity.lua: " + reply);
         }
+        List<?> fraud = list(r, 5);
         return new FeatureMath.EntityPart(aggregates(list(r, 2)), aggregates(list(r, 3)),
-                lng(list(r, 4), 0) == 1, lng(list(r, 4), 1) == 1);
+                lng(list(r, 4), 0) == 1, lng(list(r, 4), 1) == 1,
+                new long[] {lng(fraud, 0), lng(fraud, 1), lng(fraud, 2)});
     }
 
     /** {key, hi, lo, ...} to key -> hi * 10^9 + lo. */

@@ -45,6 +45,11 @@ public final class ReferenceFeatureStore implements FeatureStore {
     /** (accountId, eventId) of the account events applied. */
     private final Set<List<String>> appliedAccountEvents = new HashSet<>();
 
+    /** Transaction id to (merchant, event time) of its first enrichment with a merchant: what a label finds. */
+    private final Map<String, Map.Entry<String, Instant>> labelIndex = new HashMap<>();
+    /** Merchant to transaction id to (event time, knownAt) of its first FRAUD label. */
+    private final Map<String, Map<String, Instant[]>> fraudLabels = new HashMap<>();
+
     /** (entity tag, id) to the lists it is on: "b", "w". */
     private final Map<List<String>, Set<String>> lists = new HashMap<>();
 
@@ -62,6 +67,7 @@ public final class ReferenceFeatureStore implements FeatureStore {
             first = new First(FeatureMath.Self.of(e), accountPart(e, before));
             firstEnrichment.put(id, first);
         }
+        if (e.merchantId() != null) labelIndex.putIfAbsent(e.transactionId(), Map.entry(e.merchantId(), e.occurredAt()));
         Features f = FeatureMath.features(first.self(), first.part(),
                 entity("c", e.customerId(), e), entity("d", e.deviceFingerprint(), e),
                 entity("i", e.ip(), e), entity("m", e.merchantId(), e));
@@ -111,8 +117,16 @@ public final class ReferenceFeatureStore implements FeatureStore {
         List<TransactionEvent> counted = entityHistory.computeIfAbsent(List.of(kind, entityId), k -> new ArrayList<>());
         counted.add(e);
         Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
+        long[] fraud = new long[3];
+        if (kind.equals("m")) {
+            Instant t = e.occurredAt();
+            for (Instant[] l : fraudLabels.getOrDefault(entityId, Map.of()).values()) {
+                if (l[1].isAfter(t)) continue; // not known yet at the event's time
+                for (int w = 0; w < 3; w++) if (FeatureMath.FRAUD_WINDOWS[w].covers(t, l[0])) fraud[w]++;
+            }
+        }
         part = new FeatureMath.EntityPart(aggregates(counted, e, series, false), aggregates(counted, e, series, true),
-                listed(kind, entityId, "b"), listed(kind, entityId, "w"));
+                listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud);
         firstEntity.put(key, part);
         return part;
     }
@@ -182,6 +196,15 @@ public final class ReferenceFeatureStore implements FeatureStore {
         String which = entry.list() == ListEntry.Kind.BLACKLIST ? "b" : "w";
         if (entry.member()) on.add(which);
         else on.remove(which);
+    }
+
+    @Override
+    public synchronized boolean applyLabel(Label label) {
+        if (label.label() != Label.Kind.FRAUD) return false;
+        Map.Entry<String, Instant> tx = labelIndex.get(label.transactionId());
+        if (tx == null) return false;
+        return fraudLabels.computeIfAbsent(tx.getKey(), k -> new HashMap<>())
+                .putIfAbsent(label.transactionId(), new Instant[] {tx.getValue(), label.knownAt()}) == null;
     }
 
     private boolean listed(String tag, String id, String which) {

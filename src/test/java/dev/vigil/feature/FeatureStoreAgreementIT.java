@@ -71,7 +71,10 @@ class FeatureStoreAgreementIT {
 
     // ---- the generated stream ----
 
-    sealed interface Step permits NewTx, Redeliver, Account, RedeliverAccount, ListChange {}
+    sealed interface Step permits NewTx, Redeliver, Account, RedeliverAccount, ListChange, LabelStep {}
+
+    /** Labels the transaction delivered {@code back} places before the last, known at the event clock plus an offset. */
+    record LabelStep(int back, long knownOffsetNanos, boolean fraud) implements Step {}
 
     /** Puts one of the generated entities on a list or takes it off. */
     record ListChange(ListEntry.Entity entity, int index, ListEntry.Kind list, boolean member) implements Step {}
@@ -104,6 +107,11 @@ class FeatureStoreAgreementIT {
                 Tuple.of(2, Arbitraries.integers().between(0, 50).map(Redeliver::new)),
                 Tuple.of(3, account()),
                 Tuple.of(1, Arbitraries.integers().between(0, 10).map(RedeliverAccount::new)),
+                Tuple.of(3, Combinators.combine(Arbitraries.integers().between(0, 30),
+                        Arbitraries.frequencyOf(
+                                Tuple.of(3, Arbitraries.longs().between(-3_600 * SECOND, 3_600 * SECOND)),
+                                Tuple.of(1, Arbitraries.of(0L, 1L, -1L, SECOND))),              // known exactly at an event
+                        Arbitraries.of(true, true, true, false)).as(LabelStep::new)),
                 Tuple.of(2, Combinators.combine(Arbitraries.of(ListEntry.Entity.class), Arbitraries.integers().between(0, 2),
                         Arbitraries.of(ListEntry.Kind.class), Arbitraries.of(true, true, false)).as(ListChange::new)));
         return step.list().ofMinSize(1).ofMaxSize(200).withSizeDistribution(RandomDistribution.uniform());
@@ -167,7 +175,9 @@ class FeatureStoreAgreementIT {
 
     // ---- the property ----
 
-    private sealed interface Action permits Enrich, Apply, ApplyList {}
+    private sealed interface Action permits Enrich, Apply, ApplyList, ApplyLabel {}
+
+    private record ApplyLabel(Label label) implements Action {}
 
     private record ApplyList(ListEntry entry) implements Action {}
 
@@ -204,6 +214,11 @@ class FeatureStoreAgreementIT {
                 i++;
                 continue;
             }
+            if (actions.get(i) instanceof ApplyLabel l) {
+                assertEquals(reference.applyLabel(l.label()), store.applyLabel(l.label()), "label " + l.label());
+                i++;
+                continue;
+            }
             if (actions.get(i) instanceof ApplyList l) {
                 store.applyList(l.entry());
                 reference.applyList(l.entry());
@@ -236,7 +251,7 @@ class FeatureStoreAgreementIT {
 
     private static final List<String> INTERESTING = List.of("z-score", "median ratio", "structuring", "fan-in > 1",
             "fan-out > 1", "travel", "country change", "usual place", "merchant shared", "customer across accounts",
-            "hour share < 1", "rapid in-out", "seen again", "first", "listed");
+            "hour share < 1", "rapid in-out", "seen again", "first", "listed", "fraud rate");
 
     private static java.util.Set<String> interesting(Features f) {
         java.util.Set<String> s = new java.util.HashSet<>();
@@ -254,6 +269,7 @@ class FeatureStoreAgreementIT {
         if (f.rapidInOutRatio3d().signum() > 0) s.add("rapid in-out");
         if (!f.newIp() && !f.newCountry() && !f.firstTransaction() && f.ipTxCount1h() > 0) s.add("seen again");
         if (f.firstTransaction()) s.add("first");
+        if (f.merchantFraudRate30d().signum() > 0) s.add("fraud rate");
         if (f.accountBlacklisted() || f.deviceWhitelisted() || f.merchantBlacklisted() || f.ipBlacklisted()
                 || f.customerWhitelisted()) s.add("listed");
         return s;
@@ -291,6 +307,12 @@ class FeatureStoreAgreementIT {
                 AccountEvent ev = accountEvent(run, seq++, start, a);
                 out.add(new Apply(ev));
                 accountEvents.add(ev);
+            } else if (step instanceof LabelStep l) {
+                if (!delivered.isEmpty()) {
+                    TransactionEvent tx = delivered.get(Math.max(0, delivered.size() - 1 - l.back()));
+                    out.add(new ApplyLabel(new Label(tx.transactionId(), l.fraud() ? Label.Kind.FRAUD : Label.Kind.LEGIT,
+                            "test", clock.plusNanos(l.knownOffsetNanos()))));
+                }
             } else if (step instanceof ListChange l) {
                 String id = switch (l.entity()) {
                     case ACCOUNT -> accountId(run, l.index());
@@ -338,7 +360,7 @@ class FeatureStoreAgreementIT {
         String acct = accountId(run, n.account());
         // Customers span accounts (0 and 1 share one); devices, IPs and merchants are shared by all.
         Extra x = n.extra();
-        return new TransactionEvent("tx-" + seq, at, acct, "cust-" + (n.account() <= 1 ? 0 : n.account()) + "-" + run, n.type(),
+        return new TransactionEvent("tx-" + seq + "-" + run, at, acct, "cust-" + (n.account() <= 1 ? 0 : n.account()) + "-" + run, n.type(),
                 amount, cur, x.counterparty() < 0 ? null : "cp-" + x.counterparty(),
                 n.merchant() < 0 ? null : "m" + n.merchant() + "-" + run,
                 n.merchant() < 0 ? null : List.of("4829", "5411", "5732", "3005").get(n.merchant()), "web", "card", Boolean.FALSE,

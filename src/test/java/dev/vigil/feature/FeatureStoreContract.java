@@ -412,4 +412,25 @@ abstract class FeatureStoreContract {
         assertTrue(again.replayed());
         assertTrue(again.features().deviceBlacklisted());
     }
+
+    @Test
+    void shouldUseAFraudLabelOnlyFromTheTimeItIsKnown() {
+        String merchant = "shop-" + acct;
+        Features first = enrich(tx(acct, acct + "-a", T0).merchant(merchant));
+        assertEquals(new BigDecimal("0.0000"), first.merchantFraudRate1d());
+        // Given transaction a confirmed as fraud, known 100 s after it happened
+        assertFalse(store().applyLabel(new Label(acct + "-never", Label.Kind.FRAUD, "chargeback", T0.plusSeconds(100))),
+                "a label for a transaction never enriched changes nothing");
+        assertTrue(store().applyLabel(new Label(acct + "-a", Label.Kind.FRAUD, "chargeback", T0.plusSeconds(100))));
+        assertFalse(store().applyLabel(new Label(acct + "-a", Label.Kind.FRAUD, "investigator", T0.plusSeconds(5))), "the first label wins");
+        assertFalse(store().applyLabel(new Label(acct + "-a", Label.Kind.LEGIT, "customer", T0.plusSeconds(6))));
+        // When a transaction happens before the label is known: it does not see it (no label from the future)
+        Features before = enrich(tx(acct, "b", T0.plusSeconds(50)).merchant(merchant));
+        assertEquals(new BigDecimal("0.0000"), before.merchantFraudRate30d());
+        // Then from the second it is known, 1 of the 3 transactions is fraud
+        Features known = enrich(tx(acct, "c", T0.plusSeconds(100)).merchant(merchant));
+        assertEquals(new BigDecimal("0.3333"), known.merchantFraudRate1d());
+        assertEquals(new BigDecimal("0.3333"), known.merchantFraudRate30d());
+        assertEquals(new BigDecimal("-1.0000"), enrich(tx(acct, "d", T0.plusSeconds(101))).merchantFraudRate7d(), "no merchant");
+    }
 }
