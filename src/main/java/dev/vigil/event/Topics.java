@@ -23,7 +23,10 @@ public final class Topics {
     /** In: blacklist and whitelist updates, {@code {"list", "entity", "id", "member"}} (docs/features.md). */
     public static final String LISTS = "vigil.lists";
 
-    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ, RULE_EVENTS, LISTS};
+    /** In: fraud labels, {@code {"transaction_id", "label", "source", "known_at"}} (docs/features.md). */
+    public static final String LABELS = "vigil.labels";
+
+    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ, RULE_EVENTS, LISTS, LABELS};
 
     private Topics() {}
 }

@@ -18,6 +18,12 @@ public final class AccountEventStage {
         return batch;
     }
 
+    /** The labels of a {@code vigil.labels} poll, in order (a label for an unseen transaction changes nothing). */
+    public Batch applyLabels(Batch batch) {
+        for (dev.vigil.feature.Label l : batch.labels) retrying.run("features", batch, () -> features.applyLabel(l));
+        return batch;
+    }
+
     /** The blacklist and whitelist updates of a {@code vigil.lists} poll, in order. */
     public Batch applyLists(Batch batch) {
         for (dev.vigil.feature.ListEntry e : batch.listEntries) retrying.run("features", batch, () -> features.applyList(e));

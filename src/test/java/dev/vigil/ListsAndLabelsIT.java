@@ -31,9 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Blacklists reach the features: from {@code lists/*.csv} at start, and from the {@code vigil.lists}
- * topic while running; a malformed list update goes to the dead-letter topic.
+ * topic while running; a malformed list update goes to the dead-letter topic. A fraud label on
+ * {@code vigil.labels} reaches the merchant fraud rate of later transactions.
  */
-class ListsIT {
+class ListsAndLabelsIT {
 
     @TempDir
     Path dataDir;
@@ -64,6 +65,18 @@ class ListsIT {
             TestPlatform.await(Duration.ofSeconds(60), "device dev-b blacklisted", () -> {
                 try {
                     return features(settings, codec, "dev-b", "10.1.1.1").get("device_blacklisted").asBoolean();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            // A fraud label for a transaction at merchant m-lists, known now, shows in the next ones' rate
+            String labelled = "lists-" + ids.get(); // the last transaction sent, at m-lists
+            producer.send(new ProducerRecord<>(Topics.LABELS, labelled, ("{\"transaction_id\": \"" + labelled
+                    + "\", \"label\": \"FRAUD\", \"source\": \"chargeback\", \"known_at\": \"" + Instant.now() + "\"}")
+                    .getBytes(StandardCharsets.UTF_8))).get();
+            TestPlatform.await(Duration.ofSeconds(60), "a fraud rate at m-lists", () -> {
+                try {
+                    return features(settings, codec, "dev-a", "10.1.1.2").get("merchant_fraud_rate_1d").asText().matches("0\\.0*[1-9][0-9]*");
                 } catch (Exception e) {
                     return false;
                 }
