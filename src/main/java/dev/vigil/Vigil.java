@@ -72,6 +72,18 @@ public final class Vigil implements AutoCloseable {
         }
     }
 
+    private static java.time.Duration allowedLateness(Settings settings) {
+        String key = "vigil.features.allowed-lateness";
+        String v = settings.raw().getOrDefault(key, "PT5M");
+        try {
+            java.time.Duration d = java.time.Duration.parse(v);
+            RedisFeatureStore.Options.defaults().withAllowedLateness(d);
+            return d;
+        } catch (RuntimeException e) {
+            throw new dev.vigil.config.ConfigException(key, v, "an ISO-8601 duration of whole seconds, 0 or more (PT5M): " + e.getMessage());
+        }
+    }
+
     private void doStart() throws Exception {
         long t0 = System.nanoTime();
         Clock clock = Clock.systemUTC();
@@ -82,8 +94,13 @@ public final class Vigil implements AutoCloseable {
 
         services = Services.start(settings);
         resources.add(services);
-        features = new RedisFeatureStore(services.redisHost(), services.redisPort());
+        features = new RedisFeatureStore(services.redisHost(), services.redisPort(),
+                RedisFeatureStore.Options.defaults().withAllowedLateness(allowedLateness(settings)));
         resources.add(features);
+        // Blacklists and whitelists: lists/*.csv beside the rules folder (lists/README.md).
+        for (dev.vigil.feature.ListEntry entry : dev.vigil.feature.ListFiles.read(settings.rulesDir().toAbsolutePath().resolveSibling("lists"))) {
+            features.applyList(entry);
+        }
         audit = new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword());
         resources.add(audit);
 

@@ -70,6 +70,40 @@ public final class Intake {
         return batch;
     }
 
+    /** A poll of {@code vigil.lists}: blacklist and whitelist updates; malformed ones become rejections. */
+    public Batch listsFromKafka(List<Exchange> records) {
+        Batch batch = new Batch("kafka");
+        for (Exchange record : records) {
+            Message m = record.getMessage();
+            EventSource source = kafkaSource(m);
+            byte[] raw = bytes(m.getBody(byte[].class));
+            try {
+                batch.listEntries.add(dev.vigil.feature.ListEntryJson.parse(raw));
+            } catch (InvalidEventException e) {
+                reject(batch, source, raw, e);
+            }
+            rememberCommit(batch, m);
+        }
+        return batch;
+    }
+
+    /** A poll of {@code vigil.labels}; malformed ones become rejections. */
+    public Batch labelsFromKafka(List<Exchange> records) {
+        Batch batch = new Batch("kafka");
+        for (Exchange record : records) {
+            Message m = record.getMessage();
+            EventSource source = kafkaSource(m);
+            byte[] raw = bytes(m.getBody(byte[].class));
+            try {
+                batch.labels.add(dev.vigil.feature.LabelJson.parse(raw));
+            } catch (InvalidEventException e) {
+                reject(batch, source, raw, e);
+            }
+            rememberCommit(batch, m);
+        }
+        return batch;
+    }
+
     /** One {@code POST /v1/decisions} request. */
     public Batch transactionFromHttp(Exchange exchange) {
         Batch batch = new Batch("http");

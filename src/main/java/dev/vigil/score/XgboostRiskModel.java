@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -32,7 +33,6 @@ import org.slf4j.LoggerFactory;
 public final class XgboostRiskModel implements RiskModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(XgboostRiskModel.class);
-    private static final int COLS = Features.NAMES.size();
     private static final int[] ALL_TREES = {0, 0};
 
     private final ModelCard card;
@@ -89,9 +89,9 @@ public final class XgboostRiskModel implements RiskModel {
         Booster first = newBooster(bytes, boosterFile.toString());
         try {
             long boosterFeatures = first.getNumFeature();
-            if (boosterFeatures != COLS) {
+            if (boosterFeatures != card.features().size()) {
                 throw new ModelException(ModelException.Code.FEATURE_MISMATCH, boosterFile + " takes "
-                        + boosterFeatures + " features; Features.NAMES has " + COLS);
+                        + boosterFeatures + " features; its card lists " + card.features().size());
             }
         } catch (XGBoostError e) {
             first.dispose();
@@ -106,15 +106,10 @@ public final class XgboostRiskModel implements RiskModel {
     }
 
     private static void checkFeatures(List<String> cardFeatures, Path cardFile) {
-        if (cardFeatures.equals(Features.NAMES)) return;
-        int at = 0;
-        while (at < cardFeatures.size() && at < Features.NAMES.size()
-                && cardFeatures.get(at).equals(Features.NAMES.get(at))) {
-            at++;
-        }
-        String where = at < cardFeatures.size() && at < Features.NAMES.size()
-                ? "position " + at + " is '" + cardFeatures.get(at) + "' in the card but '" + Features.NAMES.get(at) + "' in this build"
-                : "the card has " + cardFeatures.size() + " features, this build " + Features.NAMES.size();
+        // A model may use any of this build's features, in its own order: vector(card.features()) builds its rows.
+        if (Features.NAMES.containsAll(cardFeatures) && Set.copyOf(cardFeatures).size() == cardFeatures.size()) return;
+        List<String> unknown = cardFeatures.stream().filter(f -> !Features.NAMES.contains(f)).toList();
+        String where = unknown.isEmpty() ? "the card names a feature twice" : "this build does not compute " + unknown;
         throw new ModelException(ModelException.Code.FEATURE_MISMATCH, "the model in " + cardFile
                 + " was trained on other features than this build computes: " + where
                 + ". Card: " + cardFeatures + "; Features.NAMES: " + Features.NAMES
@@ -136,7 +131,7 @@ public final class XgboostRiskModel implements RiskModel {
     @Override
     public ModelScore score(Features features) {
         Objects.requireNonNull(features, "features");
-        return ModelScore.of(predict(features.toModelVector(), 1)[0], card.version());
+        return ModelScore.of(predict(features.vector(card.features()), 1)[0], card.version());
     }
 
     @Override
@@ -144,9 +139,10 @@ public final class XgboostRiskModel implements RiskModel {
         Objects.requireNonNull(features, "features");
         int n = features.size();
         if (n == 0) return List.of();
-        float[] flat = new float[n * COLS];
+        int cols = card.features().size();
+        float[] flat = new float[n * cols];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(features.get(i).toModelVector(), 0, flat, i * COLS, COLS);
+            System.arraycopy(features.get(i).vector(card.features()), 0, flat, i * cols, cols);
         }
         float[] p = predict(flat, n);
         List<ModelScore> out = new ArrayList<>(n);
@@ -158,7 +154,7 @@ public final class XgboostRiskModel implements RiskModel {
     float[] predict(float[] flat, int rows) {
         Booster b = borrow();
         try {
-            float[][] raw = b.inplace_predict(flat, rows, COLS, Float.NaN, ALL_TREES);
+            float[][] raw = b.inplace_predict(flat, rows, card.features().size(), Float.NaN, ALL_TREES);
             float[] p = new float[rows];
             for (int i = 0; i < rows; i++) p[i] = raw[i][0];
             return p;
