@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             AuditCommand.class,
             RulesCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class VigilCli implements Runnable {
