@@ -57,6 +57,12 @@ public final class PipelineMetrics {
         registry.counter("vigil.events", "channel", channel).increment(count);
     }
 
+    /** Events taken in so far on a channel ({@code kafka} or {@code http}). */
+    public long events(String channel) {
+        Counter c = registry.find("vigil.events").tag("channel", channel).counter();
+        return c == null ? 0 : (long) c.count();
+    }
+
     public void recordDecision(Decision d) {
         decisions.get(d.verdict()).increment();
         decisionCounts.get(d.verdict()).increment();
