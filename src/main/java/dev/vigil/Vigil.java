@@ -160,7 +160,9 @@ public final class Vigil implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 2,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+                // Compression buys network, not CPU: the broker unpacks every batch to validate it. On the
+                // embedded broker (same machine) it is pure cost.
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.kafka().embedded() ? "none" : "lz4"));
         if (transactionalId != null) {
             c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
             // A killed instance leaves its transaction open, and read_committed readers (and the group's

@@ -104,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
         Settings settings = Settings.load(overrides(data));
         String command = "./vigil bench " + String.join(" ", argsForReport());
         List<Row> rows = new ArrayList<>();
-        Map<String, Long> profile = Map.of();
+        JfrProfile.Summary profile = new JfrProfile.Summary(Map.of(), Map.of());
         String loadBefore = loadAverage();
         Instant started = Instant.now();
         System.out.println("Starting Vigil for the benchmark, data in " + data.toAbsolutePath());

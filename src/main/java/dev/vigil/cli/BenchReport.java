@@ -19,7 +19,7 @@ final class BenchReport {
     private BenchReport() {}
 
     static void write(Path md, Path png, String command, String note, Instant started, String loadBefore, String loadAfter,
-                      List<BenchCommand.Row> rows, Map<String, Long> profile) throws IOException {
+                      List<BenchCommand.Row> rows, JfrProfile.Summary jfr) throws IOException {
         if (md.getParent() != null) Files.createDirectories(md.getParent());
         chart(png, rows);
         StringBuilder s = new StringBuilder();
@@ -98,7 +98,8 @@ final class BenchReport {
             }
             s.append('\n');
         }
-        if (!profile.isEmpty()) {
+        if (!jfr.isEmpty()) {
+            Map<String, Long> profile = jfr.cpuSamples();
             long total = profile.values().stream().mapToLong(Long::longValue).sum();
             s.append("\n### CPU profile (JFR) over the Kafka phases\n\n");
             s.append("JFR execution samples of the whole JVM (Vigil, the embedded broker and the load generator) during the\n");
@@ -106,6 +107,14 @@ final class BenchReport {
             s.append("in their own processes: their CPU is in the table above, not here.\n\n");
             s.append("| stage | samples | share |\n|---|---|---|\n");
             profile.forEach((k, v) -> s.append(String.format("| %s | %,d | %.1f%% |%n", k, v, 100.0 * v / total)));
+            long events = rows.stream().filter(r -> r.path().equals("Kafka")).mapToLong(BenchCommand.Row::decided).sum();
+            long allocated = jfr.allocatedBytes().values().stream().mapToLong(Long::longValue).sum();
+            s.append(String.format("%n### Allocation (JFR) over the Kafka phases%n%n"));
+            s.append(String.format("Sampled allocation, attributed the same way: %,.0f MB in all, about %,.0f KB per event decided%n",
+                    allocated / 1e6, events == 0 ? 0 : allocated / 1e3 / events));
+            s.append("(load generator included). What is allocated, the garbage collector must later reclaim.\n\n");
+            s.append("| stage | MB | share |\n|---|---|---|\n");
+            jfr.allocatedBytes().forEach((k, v) -> s.append(String.format("| %s | %,.0f | %.1f%% |%n", k, v / 1e6, 100.0 * v / Math.max(1, allocated))));
         }
         s.append("\n").append(analysis(md));
         Files.writeString(md, s.toString(), StandardCharsets.UTF_8);

@@ -41,13 +41,27 @@ final class JfrProfile implements AutoCloseable {
         }
     }
 
-    /** Stops the recording and returns samples per stage, most first. */
-    Map<String, Long> stopAndSummarise() throws IOException {
+    /** CPU samples and sampled allocation bytes per stage, most first. */
+    record Summary(Map<String, Long> cpuSamples, Map<String, Long> allocatedBytes) {
+        boolean isEmpty() {
+            return cpuSamples.isEmpty();
+        }
+    }
+
+    /** Stops the recording and sums its samples per stage. */
+    Summary stopAndSummarise() throws IOException {
         recording.stop();
         recording.close();
         Map<String, Long> counts = new TreeMap<>();
+        Map<String, Long> bytes = new TreeMap<>();
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             String type = e.getEventType().getName();
+            if (type.equals("jdk.ObjectAllocationSample") && e.getStackTrace() != null) {
+                RecordedThread t = e.getThread("eventThread");
+                String thread = t == null || t.getJavaName() == null ? "" : t.getJavaName();
+                bytes.merge(stage(e.getStackTrace().getFrames(), thread), e.getLong("weight"), Long::sum);
+                continue;
+            }
             if (!type.equals("jdk.ExecutionSample") && !type.equals("jdk.NativeMethodSample")) continue;
             RecordedStackTrace st = e.getStackTrace();
             if (st == null) continue;
@@ -57,10 +71,13 @@ final class JfrProfile implements AutoCloseable {
             if (type.equals("jdk.NativeMethodSample") && !inXgboost(st.getFrames())) continue;
             counts.merge(stage(st.getFrames(), thread), 1L, Long::sum);
         }
-        Map<String, Long> sorted = new LinkedHashMap<>();
-        counts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-                .forEach(x -> sorted.put(x.getKey(), x.getValue()));
-        return sorted;
+        return new Summary(sorted(counts), sorted(bytes));
+    }
+
+    private static Map<String, Long> sorted(Map<String, Long> m) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        m.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).forEach(x -> out.put(x.getKey(), x.getValue()));
+        return out;
     }
 
     Path file() {
@@ -88,6 +105,7 @@ final class JfrProfile implements AutoCloseable {
             if (c.endsWith("HttpResponder") || c.contains("Http")) return "HTTP answer";
             if (c.endsWith("PipelineMetrics")) return "metrics";
             if (c.startsWith("dev.vigil.route.")) return "pipeline plumbing (route)";
+            if (c.startsWith("dev.vigil.simulate.") || c.startsWith("dev.vigil.cli.")) return "bench load generator (not Vigil)";
             return "other Vigil code (" + c.substring("dev.vigil.".length()) + "." + m + ")";
         }
         String top = frames.isEmpty() || frames.get(0).getMethod() == null ? "" : frames.get(0).getMethod().getType().getName();
