@@ -54,6 +54,8 @@ final class BenchLoad implements AutoCloseable {
     private record Due(long atNanos, Phase phase) {}
 
     private final Map<String, Due> due = new ConcurrentHashMap<>();
+    /** Decisions seen of any phase: what the pipeline delivers, backlog included. */
+    final AtomicLong decidedAll = new AtomicLong();
     private final KafkaProducer<String, byte[]> producer;
     private final Simulator simulator;
     private final EventCodec codec;
@@ -136,14 +138,14 @@ final class BenchLoad implements AutoCloseable {
         long measureFrom = start + rampUp.toNanos();
         long decidedAtRampEnd = -1;
         while (System.nanoTime() < end) {
-            if (decidedAtRampEnd < 0 && System.nanoTime() >= measureFrom) decidedAtRampEnd = phase.decided.get();
-            if (phase.outstanding.get() < maxOutstanding) {
+            if (decidedAtRampEnd < 0 && System.nanoTime() >= measureFrom) decidedAtRampEnd = decidedAll.get();
+            if (due.size() < maxOutstanding) {
                 for (int k = 0; k < 500; k++) send(take(carry), System.nanoTime(), phase);
             } else {
                 LockSupport.parkNanos(1_000_000);
             }
         }
-        long decidedAtEnd = phase.decided.get();
+        long decidedAtEnd = decidedAll.get();
         if (decidedAtRampEnd < 0) decidedAtRampEnd = 0;
         producer.flush();
         return (decidedAtEnd - decidedAtRampEnd) / ((end - measureFrom) / 1e9);
@@ -156,6 +158,18 @@ final class BenchLoad implements AutoCloseable {
             return t;
         }
         return nextTransaction();
+    }
+
+    /** Events sent in any phase and not yet decided. */
+    int backlog() {
+        return due.size();
+    }
+
+    /** Waits until every event sent so far is decided, or the timeout passes; returns what is left. */
+    int awaitNoBacklog(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!due.isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
+        return due.size();
     }
 
     /** Waits until every event of the phase is decided, or the timeout passes; true when all were. */
@@ -184,6 +198,7 @@ final class BenchLoad implements AutoCloseable {
                     if (d == null) continue;
                     d.phase().latencyMicros.recordValue(Math.max(1, (seenAt - d.atNanos()) / 1000));
                     d.phase().decided.incrementAndGet();
+                    decidedAll.incrementAndGet();
                     d.phase().outstanding.decrementAndGet();
                     d.phase().lastDecidedNanos = seenAt;
                 }
