@@ -9,6 +9,7 @@ import dev.vigil.event.EventCodec;
 import dev.vigil.event.Topics;
 import dev.vigil.feature.RedisFeatureStore;
 import dev.vigil.infra.Services;
+import dev.vigil.route.AuditWriters;
 import dev.vigil.route.PipelineMetrics;
 import dev.vigil.route.Stages;
 import dev.vigil.route.TransactionalProducers;
@@ -135,8 +136,17 @@ public final class Vigil implements AutoCloseable {
         resources.add(rules); // closed before the producer its listener publishes with
         EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
         DecisionEngine engine = new DecisionEngine(features, model, rules, clock);
-        Map<String, Object> beans = Stages.create(codec, engine, features, audit, producer, transactional, admin, metrics, clock,
-                settings.kafkaPatience(), settings.httpPatience());
+        // One audit writer per pipeline thread (Kafka consumers, HTTP batchers): their commits overlap.
+        AuditWriters writers = new AuditWriters(() -> new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword()));
+        resources.add(writers);
+        Stages.HttpLimits httpLimits = new Stages.HttpLimits(intSetting("vigil.http.max-queued"),
+                intSetting("vigil.http.max-batch"), intSetting("vigil.http.workers"));
+        Map<String, Object> beans = Stages.create(codec, engine, features, audit, writers, producer, transactional, admin, metrics, clock,
+                settings.kafkaPatience(), settings.httpPatience(), httpLimits);
+        // Closed after Camel stops (resources close in reverse), so the last requests are answered first.
+        beans.values().forEach(b -> {
+            if (b instanceof AutoCloseable c) resources.add(c);
+        });
 
         camel = new Main();
         camel.configure().withRoutesIncludePattern("file:" + settings.routesDir().toAbsolutePath() + "/*.yaml");
@@ -159,6 +169,17 @@ public final class Vigil implements AutoCloseable {
                 settings.httpHost(), settings.httpPort());
     }
 
+    private int intSetting(String key) {
+        String v = settings.raw().get(key);
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) return n;
+        } catch (NumberFormatException | NullPointerException e) {
+            // reported below
+        }
+        throw new dev.vigil.config.ConfigException(key, v, "expected a number above 0");
+    }
+
     /** @param transactionalId null for the plain idempotent producer */
     private Map<String, Object> producerConfig(String transactionalId) {
         Map<String, Object> c = new HashMap<>(Map.of(
@@ -166,8 +187,15 @@ public final class Vigil implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 2,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
-        if (transactionalId != null) c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+                // Compression buys network, not CPU: the broker unpacks every batch to validate it. On the
+                // embedded broker (same machine) it is pure cost.
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.kafka().embedded() ? "none" : "lz4"));
+        if (transactionalId != null) {
+            c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            // A killed instance leaves its transaction open, and read_committed readers (and the group's
+            // offsets) wait for it until the broker aborts it: 10 s rather than the default minute.
+            c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        }
         return c;
     }
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             RulesCommand.class,
             UserCommand.class,
             ApiKeyCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class VigilCli implements Runnable {
