@@ -54,7 +54,7 @@
 [when][]there were at least {n:[0-9]+} cash deposits just under the reporting threshold in the last 24 hours=dev.vigil.feature.Features( structuringCount24h >= {n}, $structuringCount : structuringCount24h )
 [when][]there were at least {n:[0-9]+} cash deposits just under the reporting threshold in the last 7 days=dev.vigil.feature.Features( structuringCount7d >= {n}, $structuringCount : structuringCount7d )
 # $rapidInOutShare; a share from 0 to 1 (0.80 means 80 %)
-[when][]at least {share:[0-9.]+} of the money received in the last 3 days has already gone out=dev.vigil.feature.Features( rapidInOutShare3d >= {share}B, $rapidInOutShare : rapidInOutShare3d )
+[when][]at least {share:[0-9.]+} of the money received in the last 3 days has already gone out=dev.vigil.feature.Features( rapidInOutRatio3d >= {share}B, $rapidInOutShare : rapidInOutRatio3d )
 # $fanIn; distinct counterparties sending money to the account
 [when][]money came in from at least {n:[0-9]+} different senders in the last 24 hours=dev.vigil.feature.Features( fanIn24h >= {n}, $fanIn : fanIn24h )
 # $fanOut; distinct counterparties the account paid

@@ -35,9 +35,10 @@ public final class RuleTestSheets {
         Path rules = Path.of(args.length > 0 ? args[0] : "rules");
         Files.createDirectories(rules.resolve("tests"));
         write(rules.resolve("tests/shipped-rules.xlsx"), velocity(), lists(), amounts(), aml(), score(), geography());
+        write(rules.resolve("tests/lists-travel-typologies.xlsx"), pendingLists(), pendingPrecedence(),
+                pendingGeography(), pendingAml());
         Files.createDirectories(rules.resolve("pending/tests"));
-        write(rules.resolve("pending/tests/pending-rules.xlsx"), pendingVelocity(), pendingLists(),
-                pendingPrecedence(), pendingGeography(), pendingAml());
+        write(rules.resolve("pending/tests/pending-rules.xlsx"), pendingVelocity());
     }
 
     static CaseSheet velocity() {
@@ -208,7 +209,7 @@ public final class RuleTestSheets {
 
     static CaseSheet pendingGeography() {
         return new CaseSheet("Travel", NOTES,
-                List.of("case", "description", "f.travelSpeedKmh", "f.countryChanged1h", "expected verdict",
+                List.of("case", "description", "f.impliedSpeedKmh", "f.countryChanged1h", "expected verdict",
                         "expected rules"),
                 List.of(
                         row("GEO-001-a", "1200 km/h since the last located payment", "1200", null, "REVIEW", "GEO-001"),
@@ -219,7 +220,7 @@ public final class RuleTestSheets {
     static CaseSheet pendingAml() {
         return new CaseSheet("AML typologies", NOTES,
                 List.of("case", "description", "tx.type", "tx.amount", "f.structuringCount24h", "f.structuringCount7d",
-                        "f.rapidInOutShare3d", "f.fanIn24h", "f.fanOut24h", "expected verdict", "expected rules"),
+                        "f.rapidInOutRatio3d", "f.fanIn24h", "f.fanOut24h", "expected verdict", "expected rules"),
                 List.of(
                         row("AML-STR-002-a", "3 cash deposits under the threshold in 24 h", "CASH_DEPOSIT", "5000", 3, 3,
                                 null, null, null, "REVIEW", "AML-STR-002"),

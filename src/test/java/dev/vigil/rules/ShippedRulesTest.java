@@ -344,6 +344,14 @@ class ShippedRulesTest {
                 "AML-DOR-001", "rules/dsl/aml.dslr",
                 "GEO-003", "rules/dsl/geography.dslr",
                 "GEO-004", "rules/dsl/geography.dslr"));
+        expected.putAll(Map.ofEntries(
+                Map.entry("GEO-001", "rules/drl/geography.drl"), Map.entry("GEO-002", "rules/drl/geography.drl"),
+                Map.entry("LST-010", "rules/drl/lists.drl"), Map.entry("LST-011", "rules/drl/lists.drl"),
+                Map.entry("LST-012", "rules/drl/lists.drl"), Map.entry("LST-013", "rules/drl/lists.drl"),
+                Map.entry("LST-020", "rules/drl/lists.drl"),
+                Map.entry("AML-STR-002", "rules/dsl/aml-typologies.dslr"), Map.entry("AML-STR-003", "rules/dsl/aml-typologies.dslr"),
+                Map.entry("AML-RIO-001", "rules/dsl/aml-typologies.dslr"), Map.entry("AML-FIN-001", "rules/dsl/aml-typologies.dslr"),
+                Map.entry("AML-FOUT-001", "rules/dsl/aml-typologies.dslr")));
         expected.putAll(Map.of(
                 "AML-NEW-001", "rules/decision-tables/aml-new-account.xlsx",
                 "AML-NEW-002", "rules/decision-tables/aml-new-account.xlsx",

@@ -32,11 +32,11 @@ public record Features(
         boolean deviceBlacklisted,
         boolean ipBlacklisted,
         boolean merchantWhitelisted,
-        BigDecimal travelSpeedKmh,
+        BigDecimal impliedSpeedKmh,
         boolean countryChanged1h,
         long structuringCount24h,
         long structuringCount7d,
-        BigDecimal rapidInOutShare3d,
+        BigDecimal rapidInOutRatio3d,
         long fanIn24h,
         long fanOut24h) {
 
@@ -62,11 +62,11 @@ public record Features(
     public boolean isDeviceBlacklisted() { return deviceBlacklisted; }
     public boolean isIpBlacklisted() { return ipBlacklisted; }
     public boolean isMerchantWhitelisted() { return merchantWhitelisted; }
-    public BigDecimal getTravelSpeedKmh() { return travelSpeedKmh; }
+    public BigDecimal getImpliedSpeedKmh() { return impliedSpeedKmh; }
     public boolean isCountryChanged1h() { return countryChanged1h; }
     public long getStructuringCount24h() { return structuringCount24h; }
     public long getStructuringCount7d() { return structuringCount7d; }
-    public BigDecimal getRapidInOutShare3d() { return rapidInOutShare3d; }
+    public BigDecimal getRapidInOutRatio3d() { return rapidInOutRatio3d; }
     public long getFanIn24h() { return fanIn24h; }
     public long getFanOut24h() { return fanOut24h; }
 }
