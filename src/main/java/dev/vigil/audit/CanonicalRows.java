@@ -28,12 +28,50 @@ final class CanonicalRows {
     static final String REJECTION_COPY = "copy rejection (source_channel, source_ref, received_at, reason_code, message,"
             + " transaction_id, raw_event, chain_seq, row_hash) from stdin (format binary)";
 
-    /** Feature format 1 (table audit_feature_format): the model's names and n/d/b kinds. */
-    static final List<String> FORMAT_1_NAMES = List.of(
+    /**
+     * The compact feature encodings, as table audit_feature_format defines them (V006, V008): the
+     * names in order and their kinds (n integer, d exact decimal, b flag). A stored row names its
+     * format, so rows written before the catalogue grew still read back as written.
+     */
+    record FeatureFormat(int id, List<String> names, String kinds) {}
+
+    static final FeatureFormat FORMAT_1 = new FeatureFormat(1, List.of(
             "tx_count_1m", "tx_count_1h", "tx_count_24h", "tx_count_7d", "tx_sum_1m", "tx_sum_1h", "tx_sum_24h",
             "tx_sum_7d", "account_age_days", "balance_deposit_count_7d", "balance_deposit_sum_7d",
-            "deposit_to_net_worth_ratio", "new_merchant", "new_device", "seconds_since_previous");
-    static final String FORMAT_1_KINDS = "nnnnddddnnddbbn";
+            "deposit_to_net_worth_ratio", "new_merchant", "new_device", "seconds_since_previous"),
+            "nnnnddddnnddbbn");
+
+    /** Format 2: every feature of {@link Features#NAMES} as of the 78-feature catalogue. */
+    static final FeatureFormat FORMAT_2 = new FeatureFormat(2, List.of(
+            "tx_count_1m", "tx_count_1h", "tx_count_24h", "tx_count_7d", "tx_sum_1m", "tx_sum_1h", "tx_sum_24h",
+            "tx_sum_7d", "account_age_days", "balance_deposit_count_7d", "balance_deposit_sum_7d",
+            "deposit_to_net_worth_ratio", "new_merchant", "new_device", "seconds_since_previous", "tx_count_5m",
+            "tx_count_15m", "tx_count_30d", "tx_sum_5m", "tx_sum_15m", "tx_sum_30d", "first_transaction",
+            "days_dormant", "amount_zscore_30d", "amount_to_median_ratio_30d", "round_amount", "new_ip",
+            "new_country", "distance_from_previous_km", "implied_speed_kmh", "country_changed_1h",
+            "distance_from_usual_km", "hour_of_day_utc", "hour_of_day_share_30d", "night_utc", "weekend_utc",
+            "new_account_deposit_count_7d", "structuring_count_24h", "structuring_count_7d", "structuring_sum_24h",
+            "structuring_sum_7d", "fan_in_24h", "fan_out_24h", "rapid_in_out_ratio_3d", "customer_tx_count_1h",
+            "customer_tx_count_24h", "customer_tx_count_7d", "customer_tx_sum_1h", "customer_tx_sum_24h",
+            "customer_tx_sum_7d", "device_tx_count_1h", "device_tx_count_24h", "device_tx_sum_1h",
+            "device_tx_sum_24h", "ip_tx_count_1h", "ip_tx_count_24h", "ip_tx_sum_1h", "ip_tx_sum_24h",
+            "merchant_tx_count_1m", "merchant_tx_count_1h", "merchant_tx_count_24h", "merchant_tx_sum_1m",
+            "merchant_tx_sum_1h", "merchant_tx_sum_24h", "account_blacklisted", "account_whitelisted",
+            "customer_blacklisted", "customer_whitelisted", "device_blacklisted", "device_whitelisted",
+            "ip_blacklisted", "ip_whitelisted", "merchant_blacklisted", "merchant_whitelisted", "merchant_risk_class",
+            "merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"),
+            "nnnnddddnnddbbnnnndddbnddbbbddbdndbbnnnddnndnnndddnnddnnddnnndddbbbbbbbbbbnddd");
+
+    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2);
+
+    /**
+     * The format new rows are written in: the one whose names are exactly {@link Features#NAMES}.
+     * Growing the catalogue needs a new format (a migration and an entry here); until then Vigil
+     * refuses to write rows it could not read back.
+     */
+    static final FeatureFormat CURRENT = FORMATS.stream().filter(f -> f.names().equals(Features.NAMES)).findFirst()
+            .orElseThrow(() -> new IllegalStateException("no audit feature format lists Features.NAMES in order;"
+                    + " add one (audit-schema migration and CanonicalRows.FORMATS)"));
 
     /** Micros from 1970-01-01 to 2000-01-01, PostgreSQL's timestamp epoch. */
     private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
@@ -55,7 +93,7 @@ final class CanonicalRows {
             return new DecisionValues(d.decisionId(), Text.clean(d.transactionId()),
                     Text.clean(e.accountId()), Text.clean(e.customerId()), micros(e.occurredAt()), micros(d.decidedAt()),
                     Text.clean(a.source().channel()), Text.clean(a.source().ref()), a.rawEvent(),
-                    e.amount().scale() < 0 ? e.amount().setScale(0) : e.amount(), e.currency().getCurrencyCode(), e.type().name(), 1,
+                    e.amount().scale() < 0 ? e.amount().setScale(0) : e.amount(), e.currency().getCurrencyCode(), e.type().name(), CURRENT.id(),
                     CanonicalRows.features(d.features()), AuditJson.account(d.account()), Text.clean(d.ruleSetVersion().label()),
                     Text.clean(d.ruleSetVersion().contentHash()), Text.clean(d.modelVersion()), d.score().probability(),
                     d.score().riskScore(), d.score().tier().name(), d.verdict().name(), AuditJson.hits(d.hits()),
@@ -151,7 +189,7 @@ final class CanonicalRows {
         copy.put(rowHash);
     }
 
-    /** Feature format 1: values in name order joined by ','; decimals exactly as AuditJson writes them, flags t or f. */
+    /** The current feature format: values in name order joined by ','; decimals exactly as AuditJson writes them, flags t or f. */
     static String features(Features f) {
         StringBuilder b = new StringBuilder(96);
         int i = 0;
@@ -164,21 +202,22 @@ final class CanonicalRows {
         return b.toString();
     }
 
-    /** Format 1 back to the map V001's jsonb gave: counts as Long, flags as Boolean, decimals as exact strings. */
+    /** A stored encoding back to the map V001's jsonb gave: counts as Long, flags as Boolean, decimals as exact strings. */
     static java.util.Map<String, Object> readFeatures(int format, String encoded) {
-        if (format != 1) throw new IllegalStateException("unknown feature format " + format);
+        FeatureFormat f = FORMATS.stream().filter(x -> x.id() == format).findFirst()
+                .orElseThrow(() -> new IllegalStateException("unknown feature format " + format));
         String[] values = encoded.split(",", -1);
-        if (values.length != FORMAT_1_NAMES.size()) {
-            throw new IllegalStateException("feature format 1 has " + FORMAT_1_NAMES.size() + " values, the row " + values.length);
+        if (values.length != f.names().size()) {
+            throw new IllegalStateException("feature format " + format + " has " + f.names().size() + " values, the row " + values.length);
         }
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         for (int i = 0; i < values.length; i++) {
-            Object v = switch (FORMAT_1_KINDS.charAt(i)) {
+            Object v = switch (f.kinds().charAt(i)) {
                 case 'n' -> Long.parseLong(values[i]);
                 case 'b' -> "t".equals(values[i]);
                 default -> values[i];
             };
-            m.put(FORMAT_1_NAMES.get(i), v);
+            m.put(f.names().get(i), v);
         }
         return m;
     }

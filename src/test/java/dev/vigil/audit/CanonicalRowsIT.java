@@ -91,6 +91,53 @@ class CanonicalRowsIT {
         return Arbitraries.oneOf(Arbitraries.doubles().between(0, 1), Arbitraries.of(0.0, -0.0, 1.0, 1e-300, 0.1 + 0.2));
     }
 
+    @net.jqwik.api.Example
+    void everyFeatureFormatJavaKnowsShouldBeTheOneTheDatabaseDefines() throws SQLException {
+        // Given the formats the migrations created; When read back; Then Java's table is the same, in order
+        List<CanonicalRows.FeatureFormat> inDatabase = new java.util.ArrayList<>();
+        try (Connection c = pg.superUserConnection(AuditFixtures.DB);
+                java.sql.ResultSet rs = c.createStatement().executeQuery(
+                        "select format, names, array_to_string(kinds, '') from audit_feature_format order by format")) {
+            while (rs.next()) {
+                inDatabase.add(new CanonicalRows.FeatureFormat(rs.getInt(1),
+                        List.of((String[]) rs.getArray(2).getArray()), rs.getString(3)));
+            }
+        }
+        assertEquals(CanonicalRows.FORMATS, inDatabase);
+        // and the current one is the whole catalogue, in the model's order
+        assertEquals(dev.vigil.feature.Features.NAMES, CanonicalRows.CURRENT.names());
+    }
+
+    @net.jqwik.api.Example
+    void theWholeCatalogueShouldReadBackAsWrittenAndAsJsonForAuditors() throws SQLException {
+        // Given a decision whose features are the whole catalogue with values off their defaults
+        java.util.Map<String, Object> values = new java.util.LinkedHashMap<>(AuditFixtures.features().toMap());
+        values.put("structuring_count_24h", 3L);
+        values.put("implied_speed_kmh", new BigDecimal("1234.567"));
+        values.put("merchant_whitelisted", true);
+        values.put("rapid_in_out_ratio_3d", new BigDecimal("0.8125"));
+        dev.vigil.feature.Features f = dev.vigil.feature.Features.fromMap(values);
+        String tx = "format-" + N.incrementAndGet();
+        Decision d = AuditFixtures.decision(AuditFixtures.event(tx, "acc-format", AuditFixtures.T0, "10.00"), List.of(), f,
+                AuditFixtures.account(), dev.vigil.score.ModelScore.of(0.1, "m"));
+        // When it is recorded
+        store.recordDecisions(List.of(AuditFixtures.audited(d)));
+        // Then the stored features rebuild the same Features, and the auditors' jsonb names every one
+        StoredDecision back = store.findDecision(tx).orElseThrow();
+        assertEquals(f, dev.vigil.feature.Features.fromMap(back.features()));
+        try (Connection c = pg.superUserConnection(AuditFixtures.DB);
+                PreparedStatement ps = c.prepareStatement(
+                        "select features ->> 'implied_speed_kmh', (select count(*) from jsonb_object_keys(features))"
+                                + " from audit_decisions where transaction_id = ?")) {
+            ps.setString(1, tx);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals("1234.567", rs.getString(1));
+                assertEquals(dev.vigil.feature.Features.NAMES.size(), rs.getInt(2));
+            }
+        }
+    }
+
     @Property(tries = 60)
     void javaAndSqlShouldAgreeOnADecisionsCanonicalBytes(@ForAll("text") String id, @ForAll("text") String account,
             @ForAll("text") String reason, @ForAll("amount") BigDecimal amount, @ForAll("amount") BigDecimal sum,
