@@ -3,6 +3,7 @@ package dev.vigil.decision;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.score.Contribution;
 import java.math.BigDecimal;
 import java.util.Map;
 
@@ -29,6 +30,15 @@ public final class DecisionJson {
         ObjectNode score = n.putObject("score");
         score.put("probability", d.score().probability());
         score.put("risk_score", d.score().riskScore());
+        score.put("tier", d.score().tier().name());
+        // The model's own float view of each feature, in log-odds: not money, so plain JSON numbers.
+        ArrayNode contributions = score.putArray("contributions");
+        for (Contribution c : d.score().contributions()) {
+            ObjectNode o = contributions.addObject();
+            o.put("feature", c.feature());
+            o.put("value", c.value());
+            o.put("contribution", c.contribution());
+        }
         ArrayNode reasons = n.putArray("reasons");
         for (Hit h : d.hits()) {
             ObjectNode r = reasons.addObject();
@@ -39,6 +49,12 @@ public final class DecisionJson {
         n.put("rule_set_version", d.ruleSetVersion().label());
         n.put("rule_set_hash", d.ruleSetVersion().contentHash());
         n.put("model_version", d.modelVersion());
+        if (d.challenger() != null) {
+            ObjectNode c = n.putObject("challenger");
+            c.put("model_version", d.challenger().modelVersion());
+            c.put("probability", d.challenger().probability());
+            c.put("would_be_verdict", d.challenger().wouldBeVerdict().name());
+        }
         n.put("decided_at", d.decidedAt().toString());
         n.put("latency_micros", d.latencyMicros());
         ObjectNode features = n.putObject("features");

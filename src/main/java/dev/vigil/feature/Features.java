@@ -102,6 +102,23 @@ public record Features(
         };
     }
 
+    /**
+     * The model's input vector for a model trained on {@code names}, a selection of {@link #NAMES} in the
+     * model's own order.
+     *
+     * @throws IllegalArgumentException when a name is not in {@link #NAMES}
+     */
+    public float[] vector(List<String> names) {
+        float[] all = toModelVector();
+        float[] out = new float[names.size()];
+        for (int i = 0; i < out.length; i++) {
+            int k = NAMES.indexOf(names.get(i));
+            if (k < 0) throw new IllegalArgumentException("unknown feature '" + names.get(i) + "'; known: " + NAMES);
+            out[i] = all[k];
+        }
+        return out;
+    }
+
     private static long lng(Map<String, ?> m, String k) {
         Object v = required(m, k);
         return v instanceof Number n ? n.longValue() : Long.parseLong(v.toString());

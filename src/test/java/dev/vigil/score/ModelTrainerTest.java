@@ -172,7 +172,7 @@ class ModelTrainerTest {
         });
         ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
         assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
-        assertTrue(e.getMessage().contains("position 0 is 'tx_count_1h'"), e.getMessage());
+        assertTrue(e.getMessage().contains("trained on the columns [tx_count_1m, tx_count_1h"), e.getMessage());
     }
 
     @Test
@@ -181,7 +181,33 @@ class ModelTrainerTest {
         editFeatures(dir, features -> features.remove(features.size() - 1));
         ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
         assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
-        assertTrue(e.getMessage().contains("the card has 14 features, this build 15"), e.getMessage());
+        assertTrue(e.getMessage().contains("takes 15 features; the card of model demo-2026.11.23-1 lists 14"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectACardNamingAFeatureThisBuildDoesNotCompute() throws Exception {
+        Path dir = copyOfModel("unknown");
+        editFeatures(dir, features -> features.set(3, TextNode.valueOf("shoe_size")));
+        ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
+        assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
+        assertTrue(e.getMessage().contains("'shoe_size'"), e.getMessage());
+    }
+
+    // A model may read a selection of the features, in its own order: the loader builds its rows by name.
+    @Test
+    void shouldScoreAModelTrainedOnASelectionOfFeaturesInItsOwnOrder() {
+        List<String> some = List.of("new_device", "tx_count_1m", "account_age_days");
+        TrainedModel small = ModelTrainer.train(TrainingRows.of(some, training.rows(), training.labels(), training.times()),
+                TrainingOptions.defaults().withVersion("small").withCreatedAt(CREATED));
+        Path dir = tmp.resolve("small");
+        small.writeTo(dir);
+        try (XgboostRiskModel m = XgboostRiskModel.load(dir)) {
+            assertEquals(some, m.card().features());
+            assertTrue(holdoutAuc(m) > 0.8, "the three features that drive the synthetic fraud rank it");
+            Features row = holdout.rows().get(0);
+            assertEquals(m.predict(row.vector(some), 1)[0], m.score(row).probability(), 0);
+            assertEquals(some.size(), m.explainAll(List.of(row), 5).get(0).size(), "no more contributions than features");
+        }
     }
 
     @Test
