@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 
 /** Model life cycle: training, evaluation against the FDH protocol, champion against challenger. */
 @Command(name = "model", description = "Train, evaluate and compare risk models.",
-        subcommands = {ModelCommand.Train.class, ModelEvaluateCommand.class})
+        subcommands = {ModelCommand.Train.class, ModelEvaluateCommand.class, ModelCompareCommand.class})
 final class ModelCommand implements Runnable {
     @Override
     public void run() {
