@@ -66,6 +66,12 @@ final class ModelCommand implements Runnable {
         @Option(names = "--threads", defaultValue = "2", description = "XGBoost training threads. Default: ${DEFAULT-VALUE}.")
         int threads;
 
+        @Option(names = "--from-audit", description = "Train on the audit store's decisions (their feature snapshots) that have a label in --labels.")
+        boolean fromAudit;
+
+        @Option(names = "--labels", description = "With --from-audit: CSV transaction_id,label[,source,known_at].")
+        Path labels;
+
         @Option(names = "--accounts", defaultValue = "3000", description = "Simulated accounts. Default: ${DEFAULT-VALUE}.")
         int accounts;
 
@@ -85,6 +91,10 @@ final class ModelCommand implements Runnable {
         public void run() {
             if (data != null) {
                 trainFromCsv();
+                return;
+            }
+            if (fromAudit) {
+                trainFromAudit();
                 return;
             }
             String v = version != null ? version
@@ -134,6 +144,32 @@ final class ModelCommand implements Runnable {
                 throw new UncheckedIOException(e);
             } finally {
                 deleteQuietly(scratch);
+            }
+        }
+
+        /**
+         * --from-audit: the feature snapshots the decisions recorded are exactly what live scoring saw, so
+         * no replay is needed. --out is the version folder.
+         */
+        private void trainFromAudit() {
+            if (labels == null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--from-audit needs --labels");
+            try {
+                ModelCompareCommand.Audited audited = ModelCompareCommand.readAudited(
+                        dev.vigil.config.Settings.load(), ModelCompareCommand.readLabels(labels));
+                System.out.printf("%,d audited decisions have a label%n", audited.rows().size());
+                String v = version != null ? version : out.getFileName().toString();
+                TrainingOptions options = Histories.options(threads).withFalsePositiveBudget(fpBudget).withVersion(v);
+                TrainedModel model = ModelTrainer.train(TrainingRows.of(audited.rows(), audited.labels(), audited.times()), options);
+                model.writeTo(out);
+                PrecisionRecallChart.write(model.validation().probabilities(), model.validation().labels(),
+                        model.card().thresholds().review().probability(), "Precision-recall on validation, model " + v,
+                        out.resolve("pr-curve.png"));
+                System.out.printf("Model %s written to %s: validation AUC ROC %.4f, average precision %.4f%n", v, out,
+                        model.card().validation().aucRoc(), model.card().validation().averagePrecision());
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot read the audit store: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 

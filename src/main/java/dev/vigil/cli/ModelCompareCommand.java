@@ -53,12 +53,37 @@ final class ModelCompareCommand implements java.util.concurrent.Callable<Integer
         }
         Path challengerDir = challenger != null ? challenger : Path.of(configured);
         Map<String, Boolean> known = readLabels(labels);
+        Audited audited;
+        try {
+            audited = readAudited(s, known);
+        } catch (SQLException e) {
+            System.err.println("Cannot read the audit store: " + e.getMessage());
+            return 1;
+        }
+        List<Features> rows = audited.rows();
+        List<Boolean> y = audited.labels();
+        try (XgboostRiskModel a = XgboostRiskModel.load(ModelDirectory.resolve(championDir));
+             XgboostRiskModel b = XgboostRiskModel.load(ModelDirectory.resolve(challengerDir))) {
+            ModelComparison.describe(ModelComparison.compare(a, b, rows, y)).forEach(System.out::println);
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage() + " (" + known.size() + " labels read, " + rows.size() + " matched audited decisions)");
+            return 1;
+        }
+    }
+
+    /** Audited decisions that have a label: their feature snapshots, labels and event times, in audit order. */
+    record Audited(List<Features> rows, List<Boolean> labels, List<java.time.Instant> times) {}
+
+    static Audited readAudited(Settings s, Map<String, Boolean> known) throws SQLException, IOException {
         List<Features> rows = new ArrayList<>();
         List<Boolean> y = new ArrayList<>();
+        List<java.time.Instant> times = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         try (AuditDatabase db = AuditDatabase.open(s)) {
             Connection c = db.connection();
-            try (PreparedStatement st = c.prepareStatement("SELECT transaction_id, features::text FROM decision ORDER BY id")) {
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT transaction_id, features::text, event_time FROM decision ORDER BY id")) {
                 st.setFetchSize(5000);
                 c.setAutoCommit(false); // a fetch size streams only inside a transaction
                 try (ResultSet rs = st.executeQuery()) {
@@ -69,21 +94,12 @@ final class ModelCompareCommand implements java.util.concurrent.Callable<Integer
                         Map<String, Object> snapshot = json.readValue(rs.getString(2), Map.class);
                         rows.add(Features.fromMap(snapshot));
                         y.add(label);
+                        times.add(rs.getTimestamp(3).toInstant());
                     }
                 }
             }
-        } catch (SQLException e) {
-            System.err.println("Cannot read the audit store: " + e.getMessage());
-            return 1;
         }
-        try (XgboostRiskModel a = XgboostRiskModel.load(ModelDirectory.resolve(championDir));
-             XgboostRiskModel b = XgboostRiskModel.load(ModelDirectory.resolve(challengerDir))) {
-            ModelComparison.describe(ModelComparison.compare(a, b, rows, y)).forEach(System.out::println);
-            return 0;
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage() + " (" + known.size() + " labels read, " + rows.size() + " matched audited decisions)");
-            return 1;
-        }
+        return new Audited(rows, y, times);
     }
 
     static Map<String, Boolean> readLabels(Path csv) throws IOException {
