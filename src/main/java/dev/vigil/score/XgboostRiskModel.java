@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Measured here after warm-up (2 cores shared with other builds, so read as upper bounds): a
  * depth-4 model of 6 to 33 trees costs 125 to 270 µs for one row and 1 to 2 µs a row in batches of 500. The
  * one-row cost is the fixed per-call overhead, not tree work: score in micro-batches where latency allows.
+ * Exact SHAP ({@link #explainAll}) costs far more per row than scoring and grows with the trees; see
+ * {@code models/README.md} for the figures measured here.
  */
 public final class XgboostRiskModel implements RiskModel {
 
