@@ -104,10 +104,12 @@ public final class XgboostRiskModel implements RiskModel {
             }
             // Boosters trained by this build carry their column names: a card whose list was reordered
             // or renamed after training would feed every tree the wrong column, so it is refused.
+            // A booster trained without names (the models of earlier builds) answers nulls or nothing.
             String[] named = first.getFeatureNames();
-            if (named != null && named.length > 0 && !List.of(named).equals(card.features())) {
+            boolean hasNames = named != null && named.length > 0 && Arrays.stream(named).allMatch(n -> n != null && !n.isEmpty());
+            if (hasNames && !Arrays.asList(named).equals(card.features())) {
                 throw new ModelException(ModelException.Code.FEATURE_MISMATCH, "the booster " + boosterFile
-                        + " was trained on the columns " + List.of(named) + " but the card lists " + card.features());
+                        + " was trained on the columns " + Arrays.asList(named) + " but the card lists " + card.features());
             }
         } catch (XGBoostError e) {
             first.dispose();
