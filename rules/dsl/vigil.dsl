@@ -12,6 +12,7 @@
 [when][]the transaction is a cash deposit=dev.vigil.event.TransactionEvent( type == dev.vigil.event.TransactionType.CASH_DEPOSIT )
 [when][]the transaction is a balance deposit=dev.vigil.event.TransactionEvent( type == dev.vigil.event.TransactionType.BALANCE_DEPOSIT )
 [when][]the transaction is a cash withdrawal=dev.vigil.event.TransactionEvent( type == dev.vigil.event.TransactionType.CASH_WITHDRAWAL )
+[when][]the transaction is a transfer in=dev.vigil.event.TransactionEvent( type == dev.vigil.event.TransactionType.TRANSFER_IN )
 [when][]the transaction is a transfer out=dev.vigil.event.TransactionEvent( type == dev.vigil.event.TransactionType.TRANSFER_OUT )
 # $amount, $currency; both ends included
 [when][]the amount is between {low:[0-9.]+} and {high:[0-9.]+} {currency:[A-Z]{3}}=dev.vigil.event.TransactionEvent( currencyCode == "{currency}", amount >= {low}B, amount <= {high}B, $amount : amount, $currency : currencyCode )
@@ -23,13 +24,41 @@
 [when][]the account is younger than {days:[0-9]+} days=dev.vigil.feature.Features( accountAgeDays >= 0, accountAgeDays < {days}, $accountAgeDays : accountAgeDays )
 # $txCount1m
 [when][]there were more than {n:[0-9]+} transactions in the last minute=dev.vigil.feature.Features( txCount1m > {n}, $txCount1m : txCount1m )
+# $txCount1h; 60 minutes is the hour window (listed before the general sentence below, so it wins)
+[when][]there were more than {n:[0-9]+} transactions in the last 60 minutes=dev.vigil.feature.Features( txCount1h > {n}, $txCount : txCount1h )
+# $txCount; the window must be one the features keep: 1 today (txCount1m); 5 and 15 once
+# txCount5m and txCount15m exist. Another number fails the load naming the file and line.
+[when][]there were more than {n:[0-9]+} transactions in the last {minutes:[0-9]+} minutes=dev.vigil.feature.Features( txCount{minutes}m > {n}, $txCount : txCount{minutes}m )
 # $txCount1h
 [when][]there were more than {n:[0-9]+} transactions in the last hour=dev.vigil.feature.Features( txCount1h > {n}, $txCount1h : txCount1h )
 # $txCount24h
 [when][]there were more than {n:[0-9]+} transactions in the last 24 hours=dev.vigil.feature.Features( txCount24h > {n}, $txCount24h : txCount24h )
 
+# $dormantDays (whole days); the account's previous transaction was at least this long before this one
+# (a first transaction, -1, is not "dormant": opening then paying is ordinary)
+[when][]the account had no transaction for at least {days:[0-9]+} days=dev.vigil.feature.Features( secondsSincePrevious >= {days}L * 86400L, $dormantDays : (secondsSincePrevious / 86400L) )
+
+# --- Where the transaction happened -----------------------------------------------------------
+# $country; ISO 3166-1 alpha-2 codes, comma-separated. A transaction without a location is in no country.
+[when][]the transaction is located in one of {countries:[A-Za-z, ]+}=dev.vigil.event.TransactionEvent( geo != null, dev.vigil.rules.RuleLists.oneOf(geo.country, "{countries}"), $country : geo.country )
+# $channel; the rail's channel, e.g. ECOM, MOBILE, POS, ATM, BRANCH
+[when][]the channel is {channel:[A-Za-z_]+}=dev.vigil.event.TransactionEvent( channel == "{channel}", $channel : channel )
+
 # --- The customer (account events) -------------------------------------------------------------
 [when][]the customer's risk rating is {level:LOW|MEDIUM|HIGH}=dev.vigil.feature.AccountProfile( kycRiskLevel == dev.vigil.event.KycRiskLevel.{level} )
+
+# --- Needs the features of issue 3 ---------------------------------------------------------------
+# These sentences name features the feature engine is getting (see rules/pending/README.md). A rule
+# that uses one before the feature exists fails the load, naming the file and line.
+# $structuringCount; cash deposits from 9000 to 9999.99, this one included
+[when][]there were at least {n:[0-9]+} cash deposits just under the reporting threshold in the last 24 hours=dev.vigil.feature.Features( structuringCount24h >= {n}, $structuringCount : structuringCount24h )
+[when][]there were at least {n:[0-9]+} cash deposits just under the reporting threshold in the last 7 days=dev.vigil.feature.Features( structuringCount7d >= {n}, $structuringCount : structuringCount7d )
+# $rapidInOutShare; a share from 0 to 1 (0.80 means 80 %)
+[when][]at least {share:[0-9.]+} of the money received in the last 3 days has already gone out=dev.vigil.feature.Features( rapidInOutShare3d >= {share}B, $rapidInOutShare : rapidInOutShare3d )
+# $fanIn; distinct counterparties sending money to the account
+[when][]money came in from at least {n:[0-9]+} different senders in the last 24 hours=dev.vigil.feature.Features( fanIn24h >= {n}, $fanIn : fanIn24h )
+# $fanOut; distinct counterparties the account paid
+[when][]money went out to at least {n:[0-9]+} different payees in the last 24 hours=dev.vigil.feature.Features( fanOut24h >= {n}, $fanOut : fanOut24h )
 
 # --- What to do --------------------------------------------------------------------------------
 # The rule id comes from the rule's name. In the reason, $name is replaced by the value named in

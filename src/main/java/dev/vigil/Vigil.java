@@ -2,11 +2,14 @@ package dev.vigil;
 
 import dev.vigil.audit.PostgresAuditStore;
 import dev.vigil.config.Settings;
+import dev.vigil.console.Console;
+import dev.vigil.console.ConsoleSettings;
 import dev.vigil.decision.DecisionEngine;
 import dev.vigil.event.EventCodec;
 import dev.vigil.event.Topics;
 import dev.vigil.feature.RedisFeatureStore;
 import dev.vigil.infra.Services;
+import dev.vigil.route.AuditWriters;
 import dev.vigil.route.PipelineMetrics;
 import dev.vigil.route.Stages;
 import dev.vigil.route.TransactionalProducers;
@@ -50,6 +53,7 @@ public final class Vigil implements AutoCloseable {
     private ReloadingRiskModel challenger;
     private PipelineMetrics metrics;
     private Main camel;
+    private Console console;
 
     private Vigil(Settings settings) {
         this.settings = settings;
@@ -66,6 +70,18 @@ public final class Vigil implements AutoCloseable {
         } catch (Exception e) {
             v.close();
             throw new IllegalStateException("Vigil did not start: " + e.getMessage(), e);
+        }
+    }
+
+    private static java.time.Duration allowedLateness(Settings settings) {
+        String key = "vigil.features.allowed-lateness";
+        String v = settings.raw().getOrDefault(key, "PT5M");
+        try {
+            java.time.Duration d = java.time.Duration.parse(v);
+            RedisFeatureStore.Options.defaults().withAllowedLateness(d);
+            return d;
+        } catch (RuntimeException e) {
+            throw new dev.vigil.config.ConfigException(key, v, "an ISO-8601 duration of whole seconds, 0 or more (PT5M): " + e.getMessage());
         }
     }
 
@@ -87,8 +103,13 @@ public final class Vigil implements AutoCloseable {
 
         services = Services.start(settings);
         resources.add(services);
-        features = new RedisFeatureStore(services.redisHost(), services.redisPort());
+        features = new RedisFeatureStore(services.redisHost(), services.redisPort(),
+                RedisFeatureStore.Options.defaults().withAllowedLateness(allowedLateness(settings)));
         resources.add(features);
+        // Blacklists and whitelists: lists/*.csv beside the rules folder (lists/README.md).
+        for (dev.vigil.feature.ListEntry entry : dev.vigil.feature.ListFiles.read(settings.rulesDir().toAbsolutePath().resolveSibling("lists"))) {
+            features.applyList(entry);
+        }
         audit = new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword());
         resources.add(audit);
 
@@ -114,13 +135,27 @@ public final class Vigil implements AutoCloseable {
                 (meta, e) -> {
                     if (e != null) log.warn("rule reload event not published to {}: {}", Topics.RULE_EVENTS, e.toString());
                 }));
+        // Cases, console and notifications; before the watcher starts, so no refused reload goes unnotified.
+        console = Console.create(ConsoleSettings.from(settings.raw()), clock, services.jdbcUrl(), services.appUser(),
+                services.appPassword(), services.kafkaBootstrap(), settings.kafka().groupId(), producer, rules,
+                "http://" + settings.httpHost() + ":" + settings.httpPort());
+        resources.add(console);
         rules.startWatching();
         resources.add(rules); // closed before the producer its listener publishes with
         EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
         DecisionEngine engine = new DecisionEngine(features, model, challenger, rules, clock,
                 explainAllow(raw.getOrDefault("vigil.model.explain-allow", "false")));
-        Map<String, Object> beans = Stages.create(codec, engine, features, audit, producer, transactional, admin, metrics, clock,
-                settings.kafkaPatience(), settings.httpPatience());
+        // One audit writer per pipeline thread (Kafka consumers, HTTP batchers): their commits overlap.
+        AuditWriters writers = new AuditWriters(() -> new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword()));
+        resources.add(writers);
+        Stages.HttpLimits httpLimits = new Stages.HttpLimits(intSetting("vigil.http.max-queued"),
+                intSetting("vigil.http.max-batch"), intSetting("vigil.http.workers"));
+        Map<String, Object> beans = Stages.create(codec, engine, features, audit, writers, producer, transactional, admin, metrics, clock,
+                settings.kafkaPatience(), settings.httpPatience(), httpLimits);
+        // Closed after Camel stops (resources close in reverse), so the last requests are answered first.
+        beans.values().forEach(b -> {
+            if (b instanceof AutoCloseable c) resources.add(c);
+        });
 
         camel = new Main();
         camel.configure().withRoutesIncludePattern("file:" + settings.routesDir().toAbsolutePath() + "/*.yaml");
@@ -135,7 +170,9 @@ public final class Vigil implements AutoCloseable {
         props.put("camel.main.name", "vigil");
         camel.setOverrideProperties(props);
         beans.forEach(camel::bind);
+        console.beans().forEach(camel::bind);
         camel.start();
+        console.start();
         log.info("Vigil started in {} ms: rules {}, model {}, Kafka {}, HTTP {}:{}",
                 (System.nanoTime() - t0) / 1_000_000, rules.version(), model.version(), services.kafkaBootstrap(),
                 settings.httpHost(), settings.httpPort());
@@ -157,6 +194,17 @@ public final class Vigil implements AutoCloseable {
         throw new dev.vigil.config.ConfigException("vigil.model.explain-allow", v, "expected true or false");
     }
 
+    private int intSetting(String key) {
+        String v = settings.raw().get(key);
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) return n;
+        } catch (NumberFormatException | NullPointerException e) {
+            // reported below
+        }
+        throw new dev.vigil.config.ConfigException(key, v, "expected a number above 0");
+    }
+
     /** @param transactionalId null for the plain idempotent producer */
     private Map<String, Object> producerConfig(String transactionalId) {
         Map<String, Object> c = new HashMap<>(Map.of(
@@ -164,8 +212,15 @@ public final class Vigil implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 2,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
-        if (transactionalId != null) c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+                // Compression buys network, not CPU: the broker unpacks every batch to validate it. On the
+                // embedded broker (same machine) it is pure cost.
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.kafka().embedded() ? "none" : "lz4"));
+        if (transactionalId != null) {
+            c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            // A killed instance leaves its transaction open, and read_committed readers (and the group's
+            // offsets) wait for it until the broker aborts it: 10 s rather than the default minute.
+            c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        }
         return c;
     }
 
@@ -187,6 +242,8 @@ public final class Vigil implements AutoCloseable {
     public PostgresAuditStore audit() { return audit; }
     public RedisFeatureStore features() { return features; }
     public PipelineMetrics metrics() { return metrics; }
+    /** Users, sessions, API keys, the case queue. */
+    public Console console() { return console; }
     public String ruleSetVersion() { return rules.version().toString(); }
     public String modelVersion() { return model.version(); }
 

@@ -71,6 +71,8 @@ class ExternalServicesIT {
                 Iterator<SimulatedEvent> stream = new Simulator(
                         SimulationConfig.defaults(10, 5, Instant.now().minus(Duration.ofDays(3))));
                 HttpClient http = HttpClient.newHttpClient();
+                // Auth is on here, as in production: the rail holds a key kept in the external database.
+                String key = vigil.console().access().createApiKey("external-rail", "test").key();
                 int sent = 0;
                 try (var producer = new KafkaProducer<String, byte[]>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
                         new StringSerializer(), new ByteArraySerializer())) {
@@ -83,7 +85,7 @@ class ExternalServicesIT {
                             producer.send(new ProducerRecord<>(Topics.TRANSACTIONS, tx.accountId(), codec.write(tx)));
                         } else {
                             var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v1/decisions"))
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(codec.write(tx))).build(),
+                                    .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofByteArray(codec.write(tx))).build(),
                                     HttpResponse.BodyHandlers.ofByteArray());
                             assertEquals(200, r.statusCode(), () -> new String(r.body()));
                             assertEquals(tx.transactionId(), json(r.body()).path("transaction_id").asText());

@@ -31,6 +31,10 @@ public final class TestPlatform {
         o.put("vigil.postgres.embedded-port", String.valueOf(FreePort.orFree(0)));
         o.put("vigil.http.port", String.valueOf(FreePort.orFree(0)));
         o.put("vigil.kafka.partitions", "3");
+        // The pipeline tests call /v1/decisions and /metrics without a key; ConsoleIT turns auth on.
+        o.put("vigil.auth.enabled", "false");
+        // 600,000 PBKDF2 rounds cost about a second a login on a busy test machine.
+        o.put("vigil.auth.password-iterations", "20000");
         return o;
     }
 

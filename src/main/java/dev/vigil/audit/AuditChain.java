@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
@@ -12,8 +14,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The audit hash chain's arithmetic (schema in {@code audit-schema/V005__hash_chain.sql}): the link
- * hash, the checkpoint signature, and the checkpoint key from the environment.
+ * The audit hash chains' arithmetic (schema in {@code audit-schema/V005__hash_chain.sql} for the v1
+ * chain and {@code V006__monthly_partitions.sql} for the monthly ones): the link hash, the checkpoint
+ * signatures (v1: chain_seq and head; v2: also the partition's month), and the checkpoint key from
+ * the environment.
  *
  * <p>{@code row_hash = SHA-256(prev_hash || canonical bytes)}, where the canonical bytes are what
  * {@code audit_decision_canonical} or {@code audit_rejection_canonical} return for the stored row.
@@ -78,6 +82,30 @@ public final class AuditChain {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             return mac.doFinal(checkpointMessage(chainSeq, headHash));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+
+    /** The exact bytes a partition's checkpoint signs (V006): the month names the partition. */
+    static byte[] checkpointMessage(LocalDate month, long chainSeq, byte[] headHash) {
+        return ("vigil-audit-checkpoint-v2:" + YearMonth.from(month) + ":" + chainSeq + ":" + HexFormat.of().formatHex(headHash))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] sign(byte[] key, LocalDate month, long chainSeq, byte[] headHash) {
+        return hmac(key, checkpointMessage(month, chainSeq, headHash));
+    }
+
+    static boolean signatureValid(byte[] key, LocalDate month, long chainSeq, byte[] headHash, byte[] signature) {
+        return MessageDigest.isEqual(sign(key, month, chainSeq, headHash), signature);
+    }
+
+    static byte[] hmac(byte[] key, byte[] message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(message);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
         }

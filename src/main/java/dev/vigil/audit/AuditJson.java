@@ -8,6 +8,7 @@ import dev.vigil.decision.Hit;
 import dev.vigil.decision.Verdict;
 import dev.vigil.feature.AccountProfile;
 import dev.vigil.feature.Features;
+import dev.vigil.score.Contribution;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,6 +60,38 @@ final class AuditJson {
             out.add(m);
         }
         return write(out);
+    }
+
+    /** The SHAP contributions, largest first; null when there are none (the score was not explained). */
+    static String contributions(List<Contribution> contributions) {
+        if (contributions.isEmpty()) return null;
+        List<Map<String, Object>> out = new ArrayList<>(contributions.size());
+        for (Contribution c : contributions) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("feature", Text.clean(c.feature()));
+            m.put("value", c.value());
+            m.put("contribution", c.contribution());
+            out.add(m);
+        }
+        return write(out);
+    }
+
+    static List<Contribution> readContributions(String json) {
+        if (json == null) return List.of();
+        try {
+            List<Contribution> out = new ArrayList<>();
+            for (Map<String, Object> m : MAPPER.readValue(json, LIST)) {
+                out.add(new Contribution((String) m.get("feature"), number(m.get("value")), number(m.get("contribution"))));
+            }
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored contributions are not a JSON array: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static double number(Object v) {
+        // Jackson writes a non-finite double as the string "NaN" or "Infinity".
+        return v instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(v));
     }
 
     static Map<String, Object> readMap(String json) {

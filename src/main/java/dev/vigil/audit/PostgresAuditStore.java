@@ -1,9 +1,8 @@
 package dev.vigil.audit;
 
-import dev.vigil.decision.Decision;
+import dev.vigil.decision.ShadowScore;
 import dev.vigil.decision.Verdict;
 import dev.vigil.event.EventSource;
-import dev.vigil.event.TransactionEvent;
 import dev.vigil.rules.RuleSetVersion;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -12,20 +11,21 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * is and the call throws {@link AuditUnavailableException}. After a failure the connection is
  * dropped and the next call opens a new one, so a restarted server is picked up without a restart
  * of Vigil; a connection found dead at the first statement of a call is replaced at once, within
- * the call. Values always travel as bound parameters.
+ * the call. Values always travel as bound parameters or in a binary COPY stream.
  *
  * <p>A failure while committing leaves the outcome unknown: the rows may or may not be there. A
  * retry is safe (recording is idempotent by transaction id and by source) but may then report
@@ -45,36 +45,40 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Calls are serialised on this object; use one store per writer thread for parallel writes.
  *
- * <p>Tamper evidence: every row written joins one hash chain (table {@code audit_chain}, see
- * {@link AuditChain}) in the same transaction. Each write transaction locks the single
- * {@code audit_chain_head} row first, so stores in several processes append to one gapless chain
- * one transaction after another. When a checkpoint key is set, each write transaction also records
- * a checkpoint of the new head signed with it; {@link AuditVerifier} checks both.
+ * <p>Rows go to the month's partition of {@code decision} or {@code rejection} (V006), in the
+ * compact v2 form, by binary COPY. Tamper evidence: each write transaction starts with
+ * {@code audit_begin_write()}, which takes the writers' lock (so stores in several processes append
+ * one transaction after another), opens the month's partition if needed and returns its chain head;
+ * Java then builds each row's canonical bytes exactly as {@code audit_decision_canonical_v2} defines
+ * them ({@link CanonicalRows}), chains the hashes into the rows themselves, and moves the head, all in
+ * the same transaction. Transaction ids already recorded (in either segment) are checked under the
+ * lock, so a redelivery writes no second row. When a checkpoint key is set, each write transaction
+ * also records a checkpoint of the new head signed with it; {@link AuditVerifier} checks both.
  */
 public final class PostgresAuditStore implements AuditSink {
     private static final Logger log = LoggerFactory.getLogger(PostgresAuditStore.class);
 
-    /** Rows per INSERT statement; 22 parameters a row stays far below the protocol's 65,535. */
-    static final int MAX_ROWS_PER_STATEMENT = 1000;
+    /** The transaction-scoped advisory lock every writer takes first (the same constant as audit_begin_write in V006). */
+    static final long WRITERS_LOCK = 6226088212036335716L;
 
-    private static final String DECISION_COLUMNS = "decision_id, transaction_id, account_id, customer_id, event_time, "
-            + "processed_at, source_channel, source_ref, raw_event, amount, currency, transaction_type, features, "
-            + "account, rule_set_version, rule_set_hash, model_version, score, risk_score, verdict, hits, latency_micros";
-    private static final String DECISION_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), "
-            + "?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)";
-    private static final String REJECTION_COLUMNS =
-            "source_channel, source_ref, received_at, reason_code, message, transaction_id, raw_event";
-    private static final String REJECTION_ROW = "(?, ?, ?, ?, ?, ?, ?)";
-    private static final String SELECT_DECISION = "select id, decision_id, transaction_id, account_id, customer_id, "
-            + "event_time, processed_at, recorded_at, source_channel, source_ref, amount, currency, transaction_type, "
-            + "verdict, hits::text, features::text, account::text, rule_set_version, rule_set_hash, model_version, "
-            + "score, risk_score, latency_micros, raw_event from decision where transaction_id = ?";
+    private static final String DECISION_COLUMNS = "id, decision_id, transaction_id, account_id, customer_id, event_time,"
+            + " processed_at, recorded_at, source_channel, source_ref, amount, currency, transaction_type, verdict, hits,"
+            + " features, account, rule_set_version, rule_set_hash, model_version, score, risk_score, latency_micros,"
+            + " raw_event";
+    private static final String SELECT_DECISION = "select " + DECISION_COLUMNS + ", features_format, risk_tier, contributions,"
+            + " challenger_model_version, challenger_score, challenger_verdict, 'v2' as canonical_form"
+            + " from decision where transaction_id = ?"
+            + " union all select " + DECISION_COLUMNS.replace("hits,", "hits::text,").replace("features,", "features::text,")
+                    .replace("account,", "account::text,")
+            + ", null::smallint, null, null, null, null::float8, null, 'v1' from decision_v1 where transaction_id = ?";
 
     private final String url;
     private final String safeUrl;
     private final Properties props;
     private final byte[] checkpointKey; // null: no checkpoints
     private final MessageDigest sha256 = AuditChain.sha256(); // guarded by this
+    private final CanonicalRows.Buffer canonicalBuffer = new CanonicalRows.Buffer(2048); // guarded by this
+    private CanonicalRows.Buffer copy = new CanonicalRows.Buffer(1 << 16); // guarded by this
     private Connection connection; // guarded by this; null after a failure
     private boolean closed;
 
@@ -126,39 +130,44 @@ public final class PostgresAuditStore implements AuditSink {
         Objects.requireNonNull(decisions, "decisions");
         if (decisions.isEmpty()) return List.of();
         // Everything that can fail without the database is done before the transaction starts.
-        List<DecisionRow> rows = new ArrayList<>(decisions.size());
+        List<CanonicalRows.DecisionValues> rows = new ArrayList<>(decisions.size());
         String[] ids = new String[decisions.size()];
         boolean[] isFirst = new boolean[decisions.size()];
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < decisions.size(); i++) {
-            DecisionRow row = DecisionRow.of(decisions.get(i));
-            ids[i] = row.transactionId;
-            isFirst[i] = seen.add(row.transactionId);
+            CanonicalRows.DecisionValues row = CanonicalRows.DecisionValues.of(Objects.requireNonNull(decisions.get(i), "auditedDecision"));
+            ids[i] = row.transactionId();
+            isFirst[i] = seen.add(row.transactionId());
             if (isFirst[i]) rows.add(row);
         }
         Set<String> written = inTransaction("record " + decisions.size() + " decisions", c -> {
-            Head head = lockHead(c);
-            List<Link> links = new ArrayList<>(rows.size());
-            Set<String> inserted = new HashSet<>();
-            for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_STATEMENT) {
-                List<DecisionRow> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_STATEMENT));
-                String sql = "insert into decision (" + DECISION_COLUMNS + ") values "
-                        + String.join(", ", Collections.nCopies(chunk.size(), DECISION_ROW))
-                        + " on conflict (transaction_id) do nothing"
-                        + " returning transaction_id, id, audit_decision_canonical(decision)";
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    int p = 1;
-                    for (DecisionRow r : chunk) p = r.bind(ps, p);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        // Only the rows really inserted are returned, so duplicates get no link.
-                        while (rs.next()) {
-                            inserted.add(rs.getString(1));
-                            links.add(new Link("decision", rs.getLong(2), rs.getBytes(3)));
-                        }
-                    }
+            Head head = beginWrite(c);
+            Set<String> existing = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("select transaction_id from decision where transaction_id = any(?)"
+                    + " union all select transaction_id from decision_v1 where transaction_id = any(?)")) {
+                java.sql.Array wanted = c.createArrayOf("text", rows.stream().map(CanonicalRows.DecisionValues::transactionId).toArray());
+                ps.setArray(1, wanted);
+                ps.setArray(2, wanted);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) existing.add(rs.getString(1));
                 }
             }
-            append(c, head, links);
+            Set<String> inserted = new HashSet<>();
+            CopyStream out = new CopyStream(c, CanonicalRows.DECISION_COPY);
+            long seq = head.seq;
+            byte[] prev = head.hash;
+            for (CanonicalRows.DecisionValues row : rows) {
+                if (existing.contains(row.transactionId())) continue; // recorded before: no second row, no link
+                byte[] canonical = CanonicalRows.decision(row, head.recordedAt, canonicalBuffer, copy);
+                prev = AuditChain.link(sha256, prev, canonical);
+                CanonicalRows.link(copy, ++seq, prev);
+                inserted.add(row.transactionId());
+                out.rowDone();
+            }
+            if (!inserted.isEmpty()) {
+                out.finish();
+                moveHead(c, head, seq, prev);
+            }
             return inserted;
         });
         List<Boolean> result = new ArrayList<>(decisions.size());
@@ -173,39 +182,48 @@ public final class PostgresAuditStore implements AuditSink {
     public synchronized void recordRejections(List<Rejection> rejections) {
         Objects.requireNonNull(rejections, "rejections");
         if (rejections.isEmpty()) return;
-        List<Rejection> rows = new ArrayList<>(rejections.size());
+        List<CanonicalRows.RejectionValues> rows = new ArrayList<>(rejections.size());
         Set<List<String>> seen = new HashSet<>();
         for (Rejection r : rejections) {
-            Objects.requireNonNull(r, "rejection");
-            if (seen.add(List.of(Text.clean(r.source().channel()), Text.clean(r.source().ref())))) rows.add(r);
+            CanonicalRows.RejectionValues v = CanonicalRows.RejectionValues.of(Objects.requireNonNull(r, "rejection"));
+            if (seen.add(List.of(v.sourceChannel(), v.sourceRef()))) rows.add(v);
         }
         int written = inTransaction("record " + rejections.size() + " rejections", c -> {
-            Head head = lockHead(c);
-            List<Link> links = new ArrayList<>(rows.size());
-            for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_STATEMENT) {
-                List<Rejection> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_STATEMENT));
-                String sql = "insert into rejection (" + REJECTION_COLUMNS + ") values "
-                        + String.join(", ", Collections.nCopies(chunk.size(), REJECTION_ROW))
-                        + " on conflict (source_channel, source_ref) do nothing"
-                        + " returning id, audit_rejection_canonical(rejection)";
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    int p = 1;
-                    for (Rejection r : chunk) {
-                        ps.setString(p++, Text.clean(r.source().channel()));
-                        ps.setString(p++, Text.clean(r.source().ref()));
-                        ps.setObject(p++, utc(r.receivedAt()));
-                        ps.setString(p++, r.reason().name());
-                        ps.setString(p++, Text.clean(r.message()));
-                        ps.setString(p++, Text.clean(r.transactionId()));
-                        ps.setBytes(p++, r.rawEvent());
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) links.add(new Link("rejection", rs.getLong(1), rs.getBytes(2)));
-                    }
+            Head head = beginWrite(c);
+            Set<List<String>> existing = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select r.source_channel, r.source_ref from rejection r
+                      join unnest(?::text[], ?::text[]) u(ch, ref) on r.source_channel = u.ch and r.source_ref = u.ref
+                    union all
+                    select r.source_channel, r.source_ref from rejection_v1 r
+                      join unnest(?::text[], ?::text[]) u(ch, ref) on r.source_channel = u.ch and r.source_ref = u.ref""")) {
+                java.sql.Array channels = c.createArrayOf("text", rows.stream().map(CanonicalRows.RejectionValues::sourceChannel).toArray());
+                java.sql.Array refs = c.createArrayOf("text", rows.stream().map(CanonicalRows.RejectionValues::sourceRef).toArray());
+                ps.setArray(1, channels);
+                ps.setArray(2, refs);
+                ps.setArray(3, channels);
+                ps.setArray(4, refs);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) existing.add(List.of(rs.getString(1), rs.getString(2)));
                 }
             }
-            append(c, head, links);
-            return links.size();
+            CopyStream out = new CopyStream(c, CanonicalRows.REJECTION_COPY);
+            long seq = head.seq;
+            byte[] prev = head.hash;
+            int n = 0;
+            for (CanonicalRows.RejectionValues row : rows) {
+                if (existing.contains(List.of(row.sourceChannel(), row.sourceRef()))) continue;
+                byte[] canonical = CanonicalRows.rejection(row, head.recordedAt, canonicalBuffer, copy);
+                prev = AuditChain.link(sha256, prev, canonical);
+                CanonicalRows.link(copy, ++seq, prev);
+                n++;
+                out.rowDone();
+            }
+            if (n > 0) {
+                out.finish();
+                moveHead(c, head, seq, prev);
+            }
+            return n;
         });
         log.debug("recorded {} of {} rejections", written, rejections.size());
     }
@@ -232,47 +250,80 @@ public final class PostgresAuditStore implements AuditSink {
     }
 
     /**
-     * Records a checkpoint of the current chain head signed with {@code key}, unless the head is
-     * already checkpointed (or the chain is empty). For a scheduler when the store itself has no key,
-     * or to close the chain before a shutdown.
+     * Signs, with {@code key}, every chain head not yet covered by a checkpoint: each monthly
+     * partition's and the frozen v1 chain's. For a scheduler when the store itself has no key, or to
+     * close the chains before a shutdown.
      *
-     * @return the chain_seq checkpointed, or empty when nothing was new
+     * @return how many heads were signed now (0 when every head was already checkpointed)
      */
-    public synchronized OptionalLong checkpoint(byte[] key) {
+    public synchronized int checkpoint(byte[] key) {
         byte[] k = AuditChain.checkKey(key);
-        return inTransaction("checkpoint the audit chain", c -> {
-            Head head = lockHead(c);
-            if (head.seq == 0 || head.lastCheckpoint >= head.seq) return OptionalLong.empty();
-            writeCheckpoint(c, k, head.seq, head.hash);
-            try (PreparedStatement ps = c.prepareStatement("update audit_chain_head set last_checkpoint_seq = ?")) {
-                ps.setLong(1, head.seq);
-                ps.executeUpdate();
+        return inTransaction("checkpoint the audit chains", c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("select pg_advisory_xact_lock(" + WRITERS_LOCK + ")");
             }
-            return OptionalLong.of(head.seq);
+            int signed = 0;
+            List<Object[]> heads = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "select month, chain_seq, head_hash from audit_partition_head where chain_seq > last_checkpoint_seq for update")) {
+                while (rs.next()) heads.add(new Object[] {rs.getObject(1, LocalDate.class), rs.getLong(2), rs.getBytes(3)});
+            }
+            for (Object[] h : heads) {
+                Head head = new Head((LocalDate) h[0], null, (Long) h[1], (byte[]) h[2], 0);
+                writeCheckpoint(c, k, head.month, head.seq, head.hash);
+                try (PreparedStatement ps = c.prepareStatement("update audit_partition_head set last_checkpoint_seq = chain_seq where month = ?")) {
+                    ps.setObject(1, head.month);
+                    ps.executeUpdate();
+                }
+                signed++;
+            }
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "select chain_seq, head_hash from audit_chain_head where chain_seq > last_checkpoint_seq for update")) {
+                if (rs.next()) {
+                    long seq = rs.getLong(1);
+                    byte[] hash = rs.getBytes(2);
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "insert into audit_checkpoint (chain_seq, head_hash, signature) values (?, ?, ?)")) {
+                        ps.setLong(1, seq);
+                        ps.setBytes(2, hash);
+                        ps.setBytes(3, AuditChain.sign(k, seq, hash));
+                        ps.executeUpdate();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("update audit_chain_head set last_checkpoint_seq = chain_seq")) {
+                        ps.executeUpdate();
+                    }
+                    signed++;
+                }
+            }
+            return signed;
         });
     }
 
     /** Rows in the decision table. */
     public synchronized long countDecisions() {
-        return inTransaction("count decisions", c -> count(c, "select count(*) from decision"));
+        return inTransaction("count decisions", c -> count(c, "select (select count(*) from decision) + (select count(*) from decision_v1)"));
     }
 
     /** Rows in the rejection table. */
     public synchronized long countRejections() {
-        return inTransaction("count rejections", c -> count(c, "select count(*) from rejection"));
+        return inTransaction("count rejections", c -> count(c, "select (select count(*) from rejection) + (select count(*) from rejection_v1)"));
     }
 
     /** The stored decision for {@code transactionId}, if one was recorded. */
     public synchronized Optional<StoredDecision> findDecision(String transactionId) {
         Objects.requireNonNull(transactionId, "transactionId");
-        return inTransaction("find decision " + transactionId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(SELECT_DECISION)) {
-                ps.setString(1, Text.clean(transactionId));
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(storedDecision(rs)) : Optional.<StoredDecision>empty();
-                }
+        return inTransaction("find decision " + transactionId, c -> findDecision(c, transactionId));
+    }
+
+    /** The stored decision for {@code transactionId} on any connection that may read the audit tables. */
+    static Optional<StoredDecision> findDecision(Connection c, String transactionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_DECISION)) {
+            ps.setString(1, Text.clean(transactionId));
+            ps.setString(2, Text.clean(transactionId));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(storedDecision(rs)) : Optional.<StoredDecision>empty();
             }
-        });
+        }
     }
 
     @Override
@@ -280,8 +331,10 @@ public final class PostgresAuditStore implements AuditSink {
         Objects.requireNonNull(transactionId, "transactionId");
         return inTransaction("find the source of " + transactionId, c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "select source_channel, source_ref from decision where transaction_id = ?")) {
+                    "select source_channel, source_ref from decision where transaction_id = ?"
+                            + " union all select source_channel, source_ref from decision_v1 where transaction_id = ?")) {
                 ps.setString(1, Text.clean(transactionId));
+                ps.setString(2, Text.clean(transactionId));
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next()
                             ? Optional.of(new EventSource(rs.getString(1), rs.getString(2)))
@@ -297,74 +350,86 @@ public final class PostgresAuditStore implements AuditSink {
         discardConnection();
     }
 
-    /** The chain head, locked until the transaction ends. */
-    private record Head(long seq, byte[] hash, long lastCheckpoint) {}
+    /** A partition's chain head, locked until the transaction ends, and the recorded_at of the transaction's rows. */
+    private record Head(LocalDate month, Instant recordedAt, long seq, byte[] hash, long lastCheckpoint) {}
 
-    /** An inserted row waiting for its place in the chain. */
-    private record Link(String kind, long id, byte[] canonical) {}
-
-    private static Head lockHead(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(
-                        "select chain_seq, head_hash, last_checkpoint_seq from audit_chain_head for update")) {
-            if (!rs.next()) throw new SQLException("audit_chain_head is empty: the chain has no head", "P0002");
-            return new Head(rs.getLong(1), rs.getBytes(2), rs.getLong(3));
+    /** Takes the writers' lock, opens the month's partition if needed, and returns its head. */
+    private static Head beginWrite(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select * from audit_begin_write()")) {
+            if (!rs.next()) throw new SQLException("audit_begin_write() returned no head", "P0002");
+            return new Head(rs.getObject(1, LocalDate.class), rs.getObject(2, OffsetDateTime.class).toInstant(),
+                    rs.getLong(3), rs.getBytes(4), rs.getLong(5));
         }
     }
 
-    /** Chains {@code links} after {@code head}, moves the head, and checkpoints it when a key is set. */
-    private void append(Connection c, Head head, List<Link> links) throws SQLException {
-        if (links.isEmpty()) return;
-        long seq = head.seq;
-        byte[] prev = head.hash;
-        int n = links.size();
-        Long[] seqs = new Long[n];
-        String[] kinds = new String[n];
-        Long[] ids = new Long[n];
-        byte[][] prevs = new byte[n][];
-        byte[][] hashes = new byte[n][];
-        for (int i = 0; i < n; i++) {
-            Link l = links.get(i);
-            byte[] hash = AuditChain.link(sha256, prev, l.canonical);
-            seqs[i] = ++seq;
-            kinds[i] = l.kind;
-            ids[i] = l.id;
-            prevs[i] = prev;
-            hashes[i] = hash;
-            prev = hash;
+    /**
+     * A binary COPY fed while the rows are encoded: each 64 KB goes to the server as soon as it is
+     * ready, so PostgreSQL stores one chunk while Java hashes the next (on two cores the write costs
+     * about the larger of the two, not their sum). Nothing is sent for a batch with no new row.
+     */
+    private final class CopyStream {
+        private final Connection c;
+        private final String sql;
+        private CopyIn in;
+
+        CopyStream(Connection c, String sql) {
+            this.c = c;
+            this.sql = sql;
+            CanonicalRows.startCopy(copy);
         }
-        // Five arrays bind and plan far faster than five parameters a row.
-        try (PreparedStatement ps = c.prepareStatement("insert into audit_chain (chain_seq, row_kind, row_id, prev_hash, row_hash)"
-                + " select * from unnest(?::bigint[], ?::text[], ?::bigint[], ?::bytea[], ?::bytea[])")) {
-            ps.setArray(1, c.createArrayOf("bigint", seqs));
-            ps.setArray(2, c.createArrayOf("text", kinds));
-            ps.setArray(3, c.createArrayOf("bigint", ids));
-            ps.setArray(4, c.createArrayOf("bytea", prevs));
-            ps.setArray(5, c.createArrayOf("bytea", hashes));
-            ps.executeUpdate();
+
+        void rowDone() throws SQLException {
+            if (copy.n >= 1 << 16) flush();
         }
+
+        void finish() throws SQLException {
+            CanonicalRows.endCopy(copy);
+            flush();
+            in.endCopy();
+            if (copy.a.length > 4 << 20) copy = new CanonicalRows.Buffer(1 << 17); // do not keep a huge row's buffer
+        }
+
+        private void flush() throws SQLException {
+            if (in == null) in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+            in.writeToCopy(copy.a, 0, copy.n);
+            copy.reset();
+        }
+    }
+
+    /** Moves the partition's head after the rows just copied, and checkpoints it when a key is set. */
+    private void moveHead(Connection c, Head head, long seq, byte[] hash) throws SQLException {
         boolean checkpoint = checkpointKey != null;
-        if (checkpoint) writeCheckpoint(c, checkpointKey, seq, prev);
+        if (checkpoint) writeCheckpoint(c, checkpointKey, head.month, seq, hash);
         try (PreparedStatement ps = c.prepareStatement(
-                "update audit_chain_head set chain_seq = ?, head_hash = ?, last_checkpoint_seq = ?")) {
-            ps.setLong(1, seq);
-            ps.setBytes(2, prev);
-            ps.setLong(3, checkpoint ? seq : head.lastCheckpoint);
-            ps.executeUpdate();
-        }
-    }
-
-    private static void writeCheckpoint(Connection c, byte[] key, long seq, byte[] hash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "insert into audit_checkpoint (chain_seq, head_hash, signature) values (?, ?, ?)")) {
+                "update audit_partition_head set chain_seq = ?, head_hash = ?, last_checkpoint_seq = ? where month = ?")) {
             ps.setLong(1, seq);
             ps.setBytes(2, hash);
-            ps.setBytes(3, AuditChain.sign(key, seq, hash));
+            ps.setLong(3, checkpoint ? seq : head.lastCheckpoint);
+            ps.setObject(4, head.month);
+            if (ps.executeUpdate() != 1) throw new SQLException("audit_partition_head has no row for " + head.month, "P0002");
+        }
+    }
+
+    private static void writeCheckpoint(Connection c, byte[] key, LocalDate month, long seq, byte[] hash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into audit_partition_checkpoint (month, chain_seq, head_hash, signature) values (?, ?, ?, ?)")) {
+            ps.setObject(1, month);
+            ps.setLong(2, seq);
+            ps.setBytes(3, hash);
+            ps.setBytes(4, AuditChain.sign(key, month, seq, hash));
             ps.executeUpdate();
         }
     }
 
     private static StoredDecision storedDecision(ResultSet rs) throws SQLException {
+        String form = rs.getString("canonical_form");
+        Map<String, Object> features = "v2".equals(form)
+                ? CanonicalRows.readFeatures(rs.getInt("features_format"), rs.getString("features"))
+                : AuditJson.readMap(rs.getString("features"));
+        String challengerModel = rs.getString("challenger_model_version");
+        double challengerScore = rs.getDouble("challenger_score");
+        ShadowScore challenger = challengerModel == null ? null
+                : new ShadowScore(challengerModel, challengerScore, Verdict.valueOf(rs.getString("challenger_verdict")));
         return new StoredDecision(
                 rs.getLong("id"),
                 rs.getObject("decision_id", UUID.class),
@@ -380,14 +445,18 @@ public final class PostgresAuditStore implements AuditSink {
                 rs.getString("transaction_type"),
                 Verdict.valueOf(rs.getString("verdict")),
                 AuditJson.readHits(rs.getString("hits")),
-                AuditJson.readMap(rs.getString("features")),
+                features,
                 AuditJson.readMap(rs.getString("account")),
                 new RuleSetVersion(rs.getString("rule_set_version"), rs.getString("rule_set_hash")),
                 rs.getString("model_version"),
                 rs.getDouble("score"),
                 rs.getInt("risk_score"),
                 rs.getLong("latency_micros"),
-                rs.getBytes("raw_event"));
+                rs.getBytes("raw_event"),
+                rs.getString("risk_tier"),
+                AuditJson.readContributions(rs.getString("contributions")),
+                challenger,
+                form);
     }
 
     private static long count(Connection c, String sql) throws SQLException {
@@ -497,46 +566,5 @@ public final class PostgresAuditStore implements AuditSink {
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
-    }
-
-    /** One decision's column values, computed before any database work. */
-    private record DecisionRow(AuditedDecision audited, String transactionId, String features, String account,
-            String hits) {
-
-        static DecisionRow of(AuditedDecision a) {
-            Objects.requireNonNull(a, "auditedDecision");
-            Decision d = a.decision();
-            return new DecisionRow(a, Text.clean(d.transactionId()), AuditJson.features(d.features()),
-                    AuditJson.account(d.account()), AuditJson.hits(d.hits()));
-        }
-
-        int bind(PreparedStatement ps, int p) throws SQLException {
-            Decision d = audited.decision();
-            TransactionEvent e = d.event();
-            ps.setObject(p++, d.decisionId());
-            ps.setString(p++, transactionId);
-            ps.setString(p++, Text.clean(e.accountId()));
-            ps.setString(p++, Text.clean(e.customerId()));
-            ps.setObject(p++, utc(e.occurredAt()));
-            ps.setObject(p++, utc(d.decidedAt()));
-            ps.setString(p++, Text.clean(audited.source().channel()));
-            ps.setString(p++, Text.clean(audited.source().ref()));
-            ps.setBytes(p++, audited.rawEvent());
-            ps.setBigDecimal(p++, e.amount());
-            ps.setString(p++, e.currency().getCurrencyCode());
-            ps.setString(p++, e.type().name());
-            ps.setString(p++, features);
-            if (account == null) ps.setNull(p++, Types.VARCHAR);
-            else ps.setString(p++, account);
-            ps.setString(p++, Text.clean(d.ruleSetVersion().label()));
-            ps.setString(p++, Text.clean(d.ruleSetVersion().contentHash()));
-            ps.setString(p++, Text.clean(d.modelVersion()));
-            ps.setDouble(p++, d.score().probability());
-            ps.setInt(p++, d.score().riskScore());
-            ps.setString(p++, d.verdict().name());
-            ps.setString(p++, hits);
-            ps.setLong(p++, d.latencyMicros());
-            return p;
-        }
     }
 }

@@ -1,10 +1,12 @@
 package dev.vigil.audit;
 
 import dev.vigil.decision.Hit;
+import dev.vigil.decision.ShadowScore;
 import dev.vigil.decision.Verdict;
 import dev.vigil.event.EventSource;
 import dev.vigil.feature.Features;
 import dev.vigil.rules.RuleSetVersion;
+import dev.vigil.score.Contribution;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Collections;
@@ -24,6 +26,10 @@ import java.util.UUID;
  * @param transactionType the {@link dev.vigil.event.TransactionType} name as it was when written
  * @param recordedAt when the row was committed, by the database clock; all instants are to the
  *     microsecond (PostgreSQL's precision)
+ * @param riskTier the score's tier as recorded; null for rows written before V006, which did not record it
+ * @param contributions the SHAP contributions recorded, largest first; empty when the score was not explained
+ * @param challenger the challenger's shadow score; null without a challenger (and for rows before V006)
+ * @param canonicalForm {@code v1} (rows before V006) or {@code v2}: which canonical form their hash covers
  */
 public record StoredDecision(
         long id,
@@ -47,7 +53,11 @@ public record StoredDecision(
         double score,
         int riskScore,
         long latencyMicros,
-        byte[] rawEvent) {
+        byte[] rawEvent,
+        String riskTier,
+        List<Contribution> contributions,
+        ShadowScore challenger,
+        String canonicalForm) {
 
     public StoredDecision {
         Objects.requireNonNull(decisionId, "decisionId");
@@ -58,6 +68,8 @@ public record StoredDecision(
         if (account != null) account = Collections.unmodifiableMap(new LinkedHashMap<>(account));
         Objects.requireNonNull(ruleSetVersion, "ruleSetVersion");
         Objects.requireNonNull(rawEvent, "rawEvent");
+        contributions = contributions == null ? List.of() : List.copyOf(contributions);
+        Objects.requireNonNull(canonicalForm, "canonicalForm");
     }
 
     /** The ids of the rules that fired, in stored (rule id) order. */

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** Queries the audit store. */
-@Command(name = "audit", description = "Query the audit store.", subcommands = {AuditCommand.Sql.class, AuditVerifyCommand.class})
+@Command(name = "audit", description = "Query the audit store.", subcommands = {AuditCommand.Sql.class, AuditVerifyCommand.class, AuditRetentionCommand.class,
+        AuditReportCommands.Query.class, AuditReportCommands.Explain.class, AuditReportCommands.Sar.class})
 final class AuditCommand implements Runnable {
     @Override
     public void run() {
@@ -22,7 +23,7 @@ final class AuditCommand implements Runnable {
     /** Any read-only SQL against the audit store, printed as a table. */
     @Command(name = "sql", description = "Run one read-only SQL query on the audit store (the embedded one is started on the data directory if it is not running).")
     static final class Sql implements Runnable {
-        @Parameters(index = "0", description = "The query, e.g. \"select verdict, count(*) from decision group by verdict\".")
+        @Parameters(index = "0", description = "The query, e.g. \"select verdict, count(*) from audit_decisions group by verdict\".")
         String query;
 
         @Override

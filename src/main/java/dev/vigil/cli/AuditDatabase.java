@@ -22,16 +22,31 @@ final class AuditDatabase implements AutoCloseable {
     }
 
     static AuditDatabase open(Settings s) throws SQLException {
+        return open(s, true);
+    }
+
+    /**
+     * A connection that may change the schema (retention drops archived partitions): the embedded
+     * server's superuser, or the configured admin user of an external server.
+     */
+    static AuditDatabase openAdmin(Settings s) throws SQLException {
+        return open(s, false);
+    }
+
+    private static AuditDatabase open(Settings s, boolean readOnly) throws SQLException {
         if (!s.postgres().embedded()) {
-            return readOnly(null, DriverManager.getConnection(s.postgres().url(), s.postgres().user(), s.postgres().password()));
+            Connection c = readOnly
+                    ? DriverManager.getConnection(s.postgres().url(), s.postgres().user(), s.postgres().password())
+                    : DriverManager.getConnection(s.postgres().url(), s.postgres().adminUser(), s.postgres().adminPassword());
+            return wrap(null, c, readOnly);
         }
         String running = "jdbc:postgresql://127.0.0.1:" + s.postgres().embeddedPort() + "/" + Services.DATABASE;
         try {
-            return readOnly(null, DriverManager.getConnection(running, "postgres", ""));
+            return wrap(null, DriverManager.getConnection(running, "postgres", ""), readOnly);
         } catch (SQLException notRunning) {
             EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(s.dataDir().resolve("postgres"), s.postgres().embeddedPort());
             try {
-                return readOnly(pg, DriverManager.getConnection(pg.jdbcUrl(Services.DATABASE), pg.superUser(), ""));
+                return wrap(pg, DriverManager.getConnection(pg.jdbcUrl(Services.DATABASE), pg.superUser(), ""), readOnly);
             } catch (SQLException | RuntimeException e) {
                 pg.close();
                 throw e;
@@ -39,8 +54,8 @@ final class AuditDatabase implements AutoCloseable {
         }
     }
 
-    private static AuditDatabase readOnly(EmbeddedPostgresServer started, Connection c) throws SQLException {
-        c.setReadOnly(true);
+    private static AuditDatabase wrap(EmbeddedPostgresServer started, Connection c, boolean readOnly) throws SQLException {
+        c.setReadOnly(readOnly);
         return new AuditDatabase(started, c);
     }
 
@@ -53,7 +68,7 @@ final class AuditDatabase implements AutoCloseable {
         try {
             connection.close();
         } catch (SQLException ignored) {
-            // closing a read-only connection: nothing was written
+            // closing: every write was committed or rolled back by its command
         }
         if (started != null) started.close();
     }

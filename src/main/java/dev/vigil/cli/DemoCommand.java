@@ -60,6 +60,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--http-every", defaultValue = "50", description = "Send one transaction in N over HTTP instead of Kafka (0: none). Default: ${DEFAULT-VALUE}.")
     int httpEvery;
 
+    /** The demo rail's API key for its HTTP share, made at start. */
+    private String demoKey;
+
     /** What the demo sent. */
     private static final class Traffic {
         long transactions;
@@ -78,8 +81,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         System.out.println("Starting Vigil: embedded Kafka, Redis and PostgreSQL, data in " + settings.dataDir().toAbsolutePath());
         try (Vigil vigil = Vigil.start(settings)) {
             System.out.printf("Vigil is up: rules %s, model %s%n", vigil.ruleSetVersion(), vigil.modelVersion());
-            System.out.printf("Metrics: http://%s:%d/metrics   Health: http://%s:%d/health%n",
+            System.out.printf("Metrics: http://%s:%d/metrics (API key or admin)   Health: http://%s:%d/health%n",
                     settings.httpHost(), settings.httpPort(), settings.httpHost(), settings.httpPort());
+            demoKey = DemoAccess.prepare(vigil.console().access(), settings);
             // The data directory may hold earlier runs, and an interrupted one may have left events
             // not yet decided: they are decided first, then this run's rows are counted by difference.
             awaitNoBacklog(vigil.services().kafkaBootstrap(), settings.kafka().groupId());
@@ -185,7 +189,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 } else if (httpEvery > 0 && n % httpEvery == 0) {
                     watcher.sent(tx.transactionId());
                     http.sendAsync(HttpRequest.newBuilder(decisionsUri).timeout(Duration.ofSeconds(10))
-                            .header("Content-Type", "application/json")
+                            .header("Content-Type", "application/json").header("Authorization", "Bearer " + demoKey)
                             .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), HttpResponse.BodyHandlers.discarding());
                     t.transactions++;
                     t.overHttp++;
@@ -254,12 +258,13 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 vigil.audit().countDecisions(), vigil.audit().countRejections(), settings.dataDir().resolve("postgres"));
         System.out.println();
         System.out.println("Where to look next:");
-        System.out.println("  ./vigil audit sql \"select verdict, count(*) from decision group by verdict\"");
-        System.out.println("  ./vigil audit sql \"select transaction_id, verdict, hits from decision where verdict <> 'ALLOW' limit 5\"");
+        System.out.println("  ./vigil audit sql \"select verdict, count(*) from audit_decisions group by verdict\"");
+        System.out.println("  ./vigil audit sql \"select transaction_id, verdict, hits from audit_decisions where verdict <> 'ALLOW' limit 5\"");
         System.out.println("  ./vigil audit sql \"select reason_code, count(*) from rejection group by 1\"");
         System.out.printf("  Topics %s, %s, %s are kept in %s; ./vigil run serves them again on %s%n",
                 Topics.DECISIONS, Topics.ALERTS, Topics.DLQ, settings.dataDir().resolve("kafka"), vigil.services().kafkaBootstrap());
-        System.out.printf("  Metrics, while Vigil runs: http://%s:%d/metrics%n", settings.httpHost(), settings.httpPort());
+        System.out.printf("  Metrics, while Vigil runs: http://%s:%d/metrics (with an API key or an admin's session)%n", settings.httpHost(), settings.httpPort());
+        DemoAccess.printLogin(settings);
     }
 
     private static String join(Map<String, Long> counts) {

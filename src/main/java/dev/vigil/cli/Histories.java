@@ -1,6 +1,7 @@
 package dev.vigil.cli;
 
 import dev.vigil.feature.Features;
+import dev.vigil.feature.Label;
 import dev.vigil.feature.RedisFeatureStore;
 import dev.vigil.infra.EmbeddedRedisServer;
 import dev.vigil.score.ColumnMapping;
@@ -42,9 +43,14 @@ final class Histories {
             try (EmbeddedRedisServer redis = EmbeddedRedisServer.start(scratch, 0);
                  RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port());
                  ProgressBar bar = new ProgressBar("Replaying " + data.getFileName() + " (bytes)", Files.size(data))) {
-                // No feature of this build reads labels; the replay still hands each over only once known,
-                // so a label-reading feature store plugged in here cannot see one early.
-                result = HistoryReplay.replay(data, mapping, store, labelDelay, Features.NAMES, label -> { }, bar::stepTo);
+                // Each fraud label reaches the store once known (the store also refuses a label from an event's
+                // future by its knownAt). Only FRAUD labels: the label features count confirmed fraud, and
+                // sending every legitimate label would cost a round trip per transaction for nothing.
+                result = HistoryReplay.replay(data, mapping, store, labelDelay, Features.NAMES, label -> {
+                    if (label.fraud()) {
+                        store.applyLabel(new Label(label.event().transactionId(), Label.Kind.FRAUD, "history", label.knownAt()));
+                    }
+                }, bar::stepTo);
             }
             if (cache != null) result.write(cache, key);
             return result;

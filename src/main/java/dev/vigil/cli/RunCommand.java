@@ -14,6 +14,8 @@ final class RunCommand implements Runnable {
         try (Vigil vigil = Vigil.start(settings)) {
             System.out.printf("Vigil is running. HTTP: http://%s:%d/v1/decisions  Kafka: %s  Ctrl-C stops it.%n",
                     settings.httpHost(), settings.httpPort(), vigil.services().kafkaBootstrap());
+            System.out.printf("Console: http://%s:%d/console/ (add users with ./vigil user add NAME --role analyst)%n",
+                    settings.httpHost(), settings.httpPort());
             shutdown.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             AuditCommand.class,
             RulesCommand.class,
+            UserCommand.class,
+            ApiKeyCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class VigilCli implements Runnable {

@@ -31,13 +31,16 @@ public final class DecisionJson {
         score.put("probability", d.score().probability());
         score.put("risk_score", d.score().riskScore());
         score.put("tier", d.score().tier().name());
-        // The model's own float view of each feature, in log-odds: not money, so plain JSON numbers.
-        ArrayNode contributions = score.putArray("contributions");
-        for (Contribution c : d.score().contributions()) {
-            ObjectNode o = contributions.addObject();
-            o.put("feature", c.feature());
-            o.put("value", c.value());
-            o.put("contribution", c.contribution());
+        // The SHAP explanation, when one was computed: the case queue shows it to the analyst.
+        if (!d.score().contributions().isEmpty()) {
+            ArrayNode contributions = score.putArray("contributions");
+            for (dev.vigil.score.Contribution c : d.score().contributions()) {
+                ObjectNode o = contributions.addObject();
+                o.put("feature", c.feature());
+                if (Double.isFinite(c.value())) o.put("value", c.value());
+                else o.putNull("value"); // a missing feature: JSON has no NaN
+                o.put("contribution", Double.isFinite(c.contribution()) ? c.contribution() : 0.0);
+            }
         }
         ArrayNode reasons = n.putArray("reasons");
         for (Hit h : d.hits()) {

@@ -20,7 +20,18 @@ public final class Topics {
      */
     public static final String RULE_EVENTS = "vigil.rule-events";
 
-    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ, RULE_EVENTS};
+    /** In: blacklist and whitelist updates, {@code {"list", "entity", "id", "member"}} (docs/features.md). */
+    public static final String LISTS = "vigil.lists";
+
+    /**
+     * In and out: a known outcome of a transaction,
+     * {@code {"transaction_id", "label": "FRAUD"|"LEGIT", "source", "known_at"}}. Analysts' case
+     * closures publish here (see {@code dev.vigil.cases.AnalystLabel}); the feature engine reads it
+     * for the merchant fraud rates (docs/features.md), using a label only from its known_at on.
+     */
+    public static final String LABELS = "vigil.labels";
+
+    public static final String[] ALL = {TRANSACTIONS, ACCOUNT_EVENTS, DECISIONS, ALERTS, DLQ, RULE_EVENTS, LISTS, LABELS};
 
     private Topics() {}
 }

@@ -21,6 +21,21 @@ public interface FeatureStore extends AutoCloseable {
     /** Records an account life-cycle or identity event. Idempotent per event id. */
     void apply(AccountEvent event);
 
+    /**
+     * Puts an account, customer, device, IP or merchant on a blacklist or whitelist, or takes it off.
+     * Seen by the transactions enriched after it; idempotent.
+     */
+    void applyList(ListEntry entry);
+
+    /**
+     * Records a label. A FRAUD label counts in the merchant fraud rates of the transactions enriched
+     * after it whose time is at or after its knownAt; only the first FRAUD label of a transaction
+     * counts; a LEGIT label, or a label for a transaction not enriched yet, changes nothing.
+     *
+     * @return true when the label was recorded
+     */
+    boolean applyLabel(Label label);
+
     /** True when the store answers. */
     boolean isHealthy();
 

@@ -1,45 +1,381 @@
 package dev.vigil.feature;
 
 import java.math.BigDecimal;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The behavioural features of one transaction, computed in event time from everything Vigil saw
- * before it, the transaction itself included. A fact in the rule session and the model's input.
+ * before it, the transaction itself included. A fact in the rule session (JavaBean getters, the
+ * camelCase of each snake_case name) and the model's input ({@link #vector(List)}).
  *
- * <p>Windows: a window of length W ending at the event covers the buckets of size W/60 whose start
- * lies within W of the event's own bucket (1 min: 1 s buckets; 1 h: 1 min; 24 h: 24 min; 7 d: 168 min).
- * Sums are exact, in the transaction's own currency. See {@code docs/features.md}.
+ * <p>{@link #NAMES} lists every feature; the first fifteen are the original catalogue, in their
+ * original order. Each feature's entity, window, definition and unit are in {@code docs/features.md}.
+ * Sums are exact, in the transaction's own currency.
  *
- * @param txCount1m transactions of the account in the last minute
- * @param accountAgeDays whole days from account opening to the event; -1 when no ACCOUNT_OPENED was seen
- * @param balanceDepositCount7d BALANCE_DEPOSIT transactions in the last 7 days
- * @param balanceDepositSum7d their sum, in the transaction's currency
- * @param depositToNetWorthRatio balanceDepositSum7d / declared net worth; -1 when unknown or the currencies differ
- * @param newMerchant first transaction of the account at this merchant (false when no merchant)
- * @param newDevice first transaction of the account from this device (false when no device)
- * @param secondsSincePrevious seconds since the account's previous transaction in event time; -1 for the first
+ * <p>Snapshots written before the catalogue grew (the fifteen original features only) are read
+ * back by {@link #fromMap} with every later feature at its documented default ({@link #DEFAULTS}):
+ * 0 for counts and sums, false for flags, -1 (or -1.0000) for "unknown", 0.0000 for the z-score.
  */
-public record Features(
-        long txCount1m, long txCount1h, long txCount24h, long txCount7d,
-        BigDecimal txSum1m, BigDecimal txSum1h, BigDecimal txSum24h, BigDecimal txSum7d,
+public record Features(        long txCount1m,
+        long txCount1h,
+        long txCount24h,
+        long txCount7d,
+        BigDecimal txSum1m,
+        BigDecimal txSum1h,
+        BigDecimal txSum24h,
+        BigDecimal txSum7d,
         long accountAgeDays,
         long balanceDepositCount7d,
         BigDecimal balanceDepositSum7d,
         BigDecimal depositToNetWorthRatio,
         boolean newMerchant,
         boolean newDevice,
-        long secondsSincePrevious) {
+        long secondsSincePrevious,
+        long txCount5m,
+        long txCount15m,
+        long txCount30d,
+        BigDecimal txSum5m,
+        BigDecimal txSum15m,
+        BigDecimal txSum30d,
+        boolean firstTransaction,
+        long daysDormant,
+        BigDecimal amountZscore30d,
+        BigDecimal amountToMedianRatio30d,
+        boolean roundAmount,
+        boolean newIp,
+        boolean newCountry,
+        BigDecimal distanceFromPreviousKm,
+        BigDecimal impliedSpeedKmh,
+        boolean countryChanged1h,
+        BigDecimal distanceFromUsualKm,
+        long hourOfDayUtc,
+        BigDecimal hourOfDayShare30d,
+        boolean nightUtc,
+        boolean weekendUtc,
+        long newAccountDepositCount7d,
+        long structuringCount24h,
+        long structuringCount7d,
+        BigDecimal structuringSum24h,
+        BigDecimal structuringSum7d,
+        long fanIn24h,
+        long fanOut24h,
+        BigDecimal rapidInOutRatio3d,
+        long customerTxCount1h,
+        long customerTxCount24h,
+        long customerTxCount7d,
+        BigDecimal customerTxSum1h,
+        BigDecimal customerTxSum24h,
+        BigDecimal customerTxSum7d,
+        long deviceTxCount1h,
+        long deviceTxCount24h,
+        BigDecimal deviceTxSum1h,
+        BigDecimal deviceTxSum24h,
+        long ipTxCount1h,
+        long ipTxCount24h,
+        BigDecimal ipTxSum1h,
+        BigDecimal ipTxSum24h,
+        long merchantTxCount1m,
+        long merchantTxCount1h,
+        long merchantTxCount24h,
+        BigDecimal merchantTxSum1m,
+        BigDecimal merchantTxSum1h,
+        BigDecimal merchantTxSum24h,
+        boolean accountBlacklisted,
+        boolean accountWhitelisted,
+        boolean customerBlacklisted,
+        boolean customerWhitelisted,
+        boolean deviceBlacklisted,
+        boolean deviceWhitelisted,
+        boolean ipBlacklisted,
+        boolean ipWhitelisted,
+        boolean merchantBlacklisted,
+        boolean merchantWhitelisted,
+        long merchantRiskClass,
+        BigDecimal merchantFraudRate1d,
+        BigDecimal merchantFraudRate7d,
+        BigDecimal merchantFraudRate30d) {
 
-    /** Feature names in model order; {@link #toModelVector()} follows it. */
+    public Features {
+        Objects.requireNonNull(txSum1m, "txSum1m");
+        Objects.requireNonNull(txSum1h, "txSum1h");
+        Objects.requireNonNull(txSum24h, "txSum24h");
+        Objects.requireNonNull(txSum7d, "txSum7d");
+        Objects.requireNonNull(balanceDepositSum7d, "balanceDepositSum7d");
+        Objects.requireNonNull(depositToNetWorthRatio, "depositToNetWorthRatio");
+        Objects.requireNonNull(txSum5m, "txSum5m");
+        Objects.requireNonNull(txSum15m, "txSum15m");
+        Objects.requireNonNull(txSum30d, "txSum30d");
+        Objects.requireNonNull(amountZscore30d, "amountZscore30d");
+        Objects.requireNonNull(amountToMedianRatio30d, "amountToMedianRatio30d");
+        Objects.requireNonNull(distanceFromPreviousKm, "distanceFromPreviousKm");
+        Objects.requireNonNull(impliedSpeedKmh, "impliedSpeedKmh");
+        Objects.requireNonNull(distanceFromUsualKm, "distanceFromUsualKm");
+        Objects.requireNonNull(hourOfDayShare30d, "hourOfDayShare30d");
+        Objects.requireNonNull(structuringSum24h, "structuringSum24h");
+        Objects.requireNonNull(structuringSum7d, "structuringSum7d");
+        Objects.requireNonNull(rapidInOutRatio3d, "rapidInOutRatio3d");
+        Objects.requireNonNull(customerTxSum1h, "customerTxSum1h");
+        Objects.requireNonNull(customerTxSum24h, "customerTxSum24h");
+        Objects.requireNonNull(customerTxSum7d, "customerTxSum7d");
+        Objects.requireNonNull(deviceTxSum1h, "deviceTxSum1h");
+        Objects.requireNonNull(deviceTxSum24h, "deviceTxSum24h");
+        Objects.requireNonNull(ipTxSum1h, "ipTxSum1h");
+        Objects.requireNonNull(ipTxSum24h, "ipTxSum24h");
+        Objects.requireNonNull(merchantTxSum1m, "merchantTxSum1m");
+        Objects.requireNonNull(merchantTxSum1h, "merchantTxSum1h");
+        Objects.requireNonNull(merchantTxSum24h, "merchantTxSum24h");
+        Objects.requireNonNull(merchantFraudRate1d, "merchantFraudRate1d");
+        Objects.requireNonNull(merchantFraudRate7d, "merchantFraudRate7d");
+        Objects.requireNonNull(merchantFraudRate30d, "merchantFraudRate30d");
+    }
+
+    /**
+     * The original fifteen features, every later one at its default ({@link #DEFAULTS}): for callers
+     * and tests written against the first catalogue.
+     */
+    public Features(long txCount1m, long txCount1h, long txCount24h, long txCount7d,
+            BigDecimal txSum1m, BigDecimal txSum1h, BigDecimal txSum24h, BigDecimal txSum7d,
+            long accountAgeDays, long balanceDepositCount7d, BigDecimal balanceDepositSum7d,
+            BigDecimal depositToNetWorthRatio, boolean newMerchant, boolean newDevice, long secondsSincePrevious) {
+        this(txCount1m,
+                txCount1h,
+                txCount24h,
+                txCount7d,
+                txSum1m,
+                txSum1h,
+                txSum24h,
+                txSum7d,
+                accountAgeDays,
+                balanceDepositCount7d,
+                balanceDepositSum7d,
+                depositToNetWorthRatio,
+                newMerchant,
+                newDevice,
+                secondsSincePrevious,
+                0L,
+                0L,
+                0L,
+                dflt("tx_sum_5m"),
+                dflt("tx_sum_15m"),
+                dflt("tx_sum_30d"),
+                false,
+                -1L,
+                dflt("amount_zscore_30d"),
+                dflt("amount_to_median_ratio_30d"),
+                false,
+                false,
+                false,
+                dflt("distance_from_previous_km"),
+                dflt("implied_speed_kmh"),
+                false,
+                dflt("distance_from_usual_km"),
+                -1L,
+                dflt("hour_of_day_share_30d"),
+                false,
+                false,
+                0L,
+                0L,
+                0L,
+                dflt("structuring_sum_24h"),
+                dflt("structuring_sum_7d"),
+                0L,
+                0L,
+                dflt("rapid_in_out_ratio_3d"),
+                0L,
+                0L,
+                0L,
+                dflt("customer_tx_sum_1h"),
+                dflt("customer_tx_sum_24h"),
+                dflt("customer_tx_sum_7d"),
+                0L,
+                0L,
+                dflt("device_tx_sum_1h"),
+                dflt("device_tx_sum_24h"),
+                0L,
+                0L,
+                dflt("ip_tx_sum_1h"),
+                dflt("ip_tx_sum_24h"),
+                0L,
+                0L,
+                0L,
+                dflt("merchant_tx_sum_1m"),
+                dflt("merchant_tx_sum_1h"),
+                dflt("merchant_tx_sum_24h"),
+                false,
+                false,
+                false,
+                false,
+                false,
+                false,
+                false,
+                false,
+                false,
+                false,
+                0L,
+                dflt("merchant_fraud_rate_1d"),
+                dflt("merchant_fraud_rate_7d"),
+                dflt("merchant_fraud_rate_30d"));
+    }
+
+    /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
     public static final List<String> NAMES = List.of(
-            "tx_count_1m", "tx_count_1h", "tx_count_24h", "tx_count_7d",
-            "tx_sum_1m", "tx_sum_1h", "tx_sum_24h", "tx_sum_7d",
+            "tx_count_1m",
+            "tx_count_1h",
+            "tx_count_24h",
+            "tx_count_7d",
+            "tx_sum_1m",
+            "tx_sum_1h",
+            "tx_sum_24h",
+            "tx_sum_7d",
             "account_age_days",
-            "balance_deposit_count_7d", "balance_deposit_sum_7d", "deposit_to_net_worth_ratio",
-            "new_merchant", "new_device", "seconds_since_previous");
+            "balance_deposit_count_7d",
+            "balance_deposit_sum_7d",
+            "deposit_to_net_worth_ratio",
+            "new_merchant",
+            "new_device",
+            "seconds_since_previous",
+            "tx_count_5m",
+            "tx_count_15m",
+            "tx_count_30d",
+            "tx_sum_5m",
+            "tx_sum_15m",
+            "tx_sum_30d",
+            "first_transaction",
+            "days_dormant",
+            "amount_zscore_30d",
+            "amount_to_median_ratio_30d",
+            "round_amount",
+            "new_ip",
+            "new_country",
+            "distance_from_previous_km",
+            "implied_speed_kmh",
+            "country_changed_1h",
+            "distance_from_usual_km",
+            "hour_of_day_utc",
+            "hour_of_day_share_30d",
+            "night_utc",
+            "weekend_utc",
+            "new_account_deposit_count_7d",
+            "structuring_count_24h",
+            "structuring_count_7d",
+            "structuring_sum_24h",
+            "structuring_sum_7d",
+            "fan_in_24h",
+            "fan_out_24h",
+            "rapid_in_out_ratio_3d",
+            "customer_tx_count_1h",
+            "customer_tx_count_24h",
+            "customer_tx_count_7d",
+            "customer_tx_sum_1h",
+            "customer_tx_sum_24h",
+            "customer_tx_sum_7d",
+            "device_tx_count_1h",
+            "device_tx_count_24h",
+            "device_tx_sum_1h",
+            "device_tx_sum_24h",
+            "ip_tx_count_1h",
+            "ip_tx_count_24h",
+            "ip_tx_sum_1h",
+            "ip_tx_sum_24h",
+            "merchant_tx_count_1m",
+            "merchant_tx_count_1h",
+            "merchant_tx_count_24h",
+            "merchant_tx_sum_1m",
+            "merchant_tx_sum_1h",
+            "merchant_tx_sum_24h",
+            "account_blacklisted",
+            "account_whitelisted",
+            "customer_blacklisted",
+            "customer_whitelisted",
+            "device_blacklisted",
+            "device_whitelisted",
+            "ip_blacklisted",
+            "ip_whitelisted",
+            "merchant_blacklisted",
+            "merchant_whitelisted",
+            "merchant_risk_class",
+            "merchant_fraud_rate_1d",
+            "merchant_fraud_rate_7d",
+            "merchant_fraud_rate_30d");
+
+    /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
+    public static final Map<String, Object> DEFAULTS;
+
+    static {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("tx_count_5m", 0L);
+        d.put("tx_count_15m", 0L);
+        d.put("tx_count_30d", 0L);
+        d.put("tx_sum_5m", new BigDecimal("0"));
+        d.put("tx_sum_15m", new BigDecimal("0"));
+        d.put("tx_sum_30d", new BigDecimal("0"));
+        d.put("first_transaction", false);
+        d.put("days_dormant", -1L);
+        d.put("amount_zscore_30d", new BigDecimal("0.0000"));
+        d.put("amount_to_median_ratio_30d", new BigDecimal("-1.0000"));
+        d.put("round_amount", false);
+        d.put("new_ip", false);
+        d.put("new_country", false);
+        d.put("distance_from_previous_km", new BigDecimal("-1.000"));
+        d.put("implied_speed_kmh", new BigDecimal("-1.000"));
+        d.put("country_changed_1h", false);
+        d.put("distance_from_usual_km", new BigDecimal("-1.000"));
+        d.put("hour_of_day_utc", -1L);
+        d.put("hour_of_day_share_30d", new BigDecimal("-1.0000"));
+        d.put("night_utc", false);
+        d.put("weekend_utc", false);
+        d.put("new_account_deposit_count_7d", 0L);
+        d.put("structuring_count_24h", 0L);
+        d.put("structuring_count_7d", 0L);
+        d.put("structuring_sum_24h", new BigDecimal("0"));
+        d.put("structuring_sum_7d", new BigDecimal("0"));
+        d.put("fan_in_24h", 0L);
+        d.put("fan_out_24h", 0L);
+        d.put("rapid_in_out_ratio_3d", new BigDecimal("-1.0000"));
+        d.put("customer_tx_count_1h", 0L);
+        d.put("customer_tx_count_24h", 0L);
+        d.put("customer_tx_count_7d", 0L);
+        d.put("customer_tx_sum_1h", new BigDecimal("0"));
+        d.put("customer_tx_sum_24h", new BigDecimal("0"));
+        d.put("customer_tx_sum_7d", new BigDecimal("0"));
+        d.put("device_tx_count_1h", 0L);
+        d.put("device_tx_count_24h", 0L);
+        d.put("device_tx_sum_1h", new BigDecimal("0"));
+        d.put("device_tx_sum_24h", new BigDecimal("0"));
+        d.put("ip_tx_count_1h", 0L);
+        d.put("ip_tx_count_24h", 0L);
+        d.put("ip_tx_sum_1h", new BigDecimal("0"));
+        d.put("ip_tx_sum_24h", new BigDecimal("0"));
+        d.put("merchant_tx_count_1m", 0L);
+        d.put("merchant_tx_count_1h", 0L);
+        d.put("merchant_tx_count_24h", 0L);
+        d.put("merchant_tx_sum_1m", new BigDecimal("0"));
+        d.put("merchant_tx_sum_1h", new BigDecimal("0"));
+        d.put("merchant_tx_sum_24h", new BigDecimal("0"));
+        d.put("account_blacklisted", false);
+        d.put("account_whitelisted", false);
+        d.put("customer_blacklisted", false);
+        d.put("customer_whitelisted", false);
+        d.put("device_blacklisted", false);
+        d.put("device_whitelisted", false);
+        d.put("ip_blacklisted", false);
+        d.put("ip_whitelisted", false);
+        d.put("merchant_blacklisted", false);
+        d.put("merchant_whitelisted", false);
+        d.put("merchant_risk_class", 0L);
+        d.put("merchant_fraud_rate_1d", new BigDecimal("-1.0000"));
+        d.put("merchant_fraud_rate_7d", new BigDecimal("-1.0000"));
+        d.put("merchant_fraud_rate_30d", new BigDecimal("-1.0000"));
+        DEFAULTS = java.util.Collections.unmodifiableMap(d);
+    }
+
+    private static BigDecimal dflt(String name) {
+        return (BigDecimal) DEFAULTS.get(name);
+    }
 
     public long getTxCount1m() { return txCount1m; }
     public long getTxCount1h() { return txCount1h; }
@@ -56,6 +392,69 @@ public record Features(
     public boolean isNewMerchant() { return newMerchant; }
     public boolean isNewDevice() { return newDevice; }
     public long getSecondsSincePrevious() { return secondsSincePrevious; }
+    public long getTxCount5m() { return txCount5m; }
+    public long getTxCount15m() { return txCount15m; }
+    public long getTxCount30d() { return txCount30d; }
+    public BigDecimal getTxSum5m() { return txSum5m; }
+    public BigDecimal getTxSum15m() { return txSum15m; }
+    public BigDecimal getTxSum30d() { return txSum30d; }
+    public boolean isFirstTransaction() { return firstTransaction; }
+    public long getDaysDormant() { return daysDormant; }
+    public BigDecimal getAmountZscore30d() { return amountZscore30d; }
+    public BigDecimal getAmountToMedianRatio30d() { return amountToMedianRatio30d; }
+    public boolean isRoundAmount() { return roundAmount; }
+    public boolean isNewIp() { return newIp; }
+    public boolean isNewCountry() { return newCountry; }
+    public BigDecimal getDistanceFromPreviousKm() { return distanceFromPreviousKm; }
+    public BigDecimal getImpliedSpeedKmh() { return impliedSpeedKmh; }
+    public boolean isCountryChanged1h() { return countryChanged1h; }
+    public BigDecimal getDistanceFromUsualKm() { return distanceFromUsualKm; }
+    public long getHourOfDayUtc() { return hourOfDayUtc; }
+    public BigDecimal getHourOfDayShare30d() { return hourOfDayShare30d; }
+    public boolean isNightUtc() { return nightUtc; }
+    public boolean isWeekendUtc() { return weekendUtc; }
+    public long getNewAccountDepositCount7d() { return newAccountDepositCount7d; }
+    public long getStructuringCount24h() { return structuringCount24h; }
+    public long getStructuringCount7d() { return structuringCount7d; }
+    public BigDecimal getStructuringSum24h() { return structuringSum24h; }
+    public BigDecimal getStructuringSum7d() { return structuringSum7d; }
+    public long getFanIn24h() { return fanIn24h; }
+    public long getFanOut24h() { return fanOut24h; }
+    public BigDecimal getRapidInOutRatio3d() { return rapidInOutRatio3d; }
+    public long getCustomerTxCount1h() { return customerTxCount1h; }
+    public long getCustomerTxCount24h() { return customerTxCount24h; }
+    public long getCustomerTxCount7d() { return customerTxCount7d; }
+    public BigDecimal getCustomerTxSum1h() { return customerTxSum1h; }
+    public BigDecimal getCustomerTxSum24h() { return customerTxSum24h; }
+    public BigDecimal getCustomerTxSum7d() { return customerTxSum7d; }
+    public long getDeviceTxCount1h() { return deviceTxCount1h; }
+    public long getDeviceTxCount24h() { return deviceTxCount24h; }
+    public BigDecimal getDeviceTxSum1h() { return deviceTxSum1h; }
+    public BigDecimal getDeviceTxSum24h() { return deviceTxSum24h; }
+    public long getIpTxCount1h() { return ipTxCount1h; }
+    public long getIpTxCount24h() { return ipTxCount24h; }
+    public BigDecimal getIpTxSum1h() { return ipTxSum1h; }
+    public BigDecimal getIpTxSum24h() { return ipTxSum24h; }
+    public long getMerchantTxCount1m() { return merchantTxCount1m; }
+    public long getMerchantTxCount1h() { return merchantTxCount1h; }
+    public long getMerchantTxCount24h() { return merchantTxCount24h; }
+    public BigDecimal getMerchantTxSum1m() { return merchantTxSum1m; }
+    public BigDecimal getMerchantTxSum1h() { return merchantTxSum1h; }
+    public BigDecimal getMerchantTxSum24h() { return merchantTxSum24h; }
+    public boolean isAccountBlacklisted() { return accountBlacklisted; }
+    public boolean isAccountWhitelisted() { return accountWhitelisted; }
+    public boolean isCustomerBlacklisted() { return customerBlacklisted; }
+    public boolean isCustomerWhitelisted() { return customerWhitelisted; }
+    public boolean isDeviceBlacklisted() { return deviceBlacklisted; }
+    public boolean isDeviceWhitelisted() { return deviceWhitelisted; }
+    public boolean isIpBlacklisted() { return ipBlacklisted; }
+    public boolean isIpWhitelisted() { return ipWhitelisted; }
+    public boolean isMerchantBlacklisted() { return merchantBlacklisted; }
+    public boolean isMerchantWhitelisted() { return merchantWhitelisted; }
+    public long getMerchantRiskClass() { return merchantRiskClass; }
+    public BigDecimal getMerchantFraudRate1d() { return merchantFraudRate1d; }
+    public BigDecimal getMerchantFraudRate7d() { return merchantFraudRate7d; }
+    public BigDecimal getMerchantFraudRate30d() { return merchantFraudRate30d; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     public Map<String, Object> toMap() {
@@ -75,48 +474,269 @@ public record Features(
         m.put("new_merchant", newMerchant);
         m.put("new_device", newDevice);
         m.put("seconds_since_previous", secondsSincePrevious);
+        m.put("tx_count_5m", txCount5m);
+        m.put("tx_count_15m", txCount15m);
+        m.put("tx_count_30d", txCount30d);
+        m.put("tx_sum_5m", txSum5m);
+        m.put("tx_sum_15m", txSum15m);
+        m.put("tx_sum_30d", txSum30d);
+        m.put("first_transaction", firstTransaction);
+        m.put("days_dormant", daysDormant);
+        m.put("amount_zscore_30d", amountZscore30d);
+        m.put("amount_to_median_ratio_30d", amountToMedianRatio30d);
+        m.put("round_amount", roundAmount);
+        m.put("new_ip", newIp);
+        m.put("new_country", newCountry);
+        m.put("distance_from_previous_km", distanceFromPreviousKm);
+        m.put("implied_speed_kmh", impliedSpeedKmh);
+        m.put("country_changed_1h", countryChanged1h);
+        m.put("distance_from_usual_km", distanceFromUsualKm);
+        m.put("hour_of_day_utc", hourOfDayUtc);
+        m.put("hour_of_day_share_30d", hourOfDayShare30d);
+        m.put("night_utc", nightUtc);
+        m.put("weekend_utc", weekendUtc);
+        m.put("new_account_deposit_count_7d", newAccountDepositCount7d);
+        m.put("structuring_count_24h", structuringCount24h);
+        m.put("structuring_count_7d", structuringCount7d);
+        m.put("structuring_sum_24h", structuringSum24h);
+        m.put("structuring_sum_7d", structuringSum7d);
+        m.put("fan_in_24h", fanIn24h);
+        m.put("fan_out_24h", fanOut24h);
+        m.put("rapid_in_out_ratio_3d", rapidInOutRatio3d);
+        m.put("customer_tx_count_1h", customerTxCount1h);
+        m.put("customer_tx_count_24h", customerTxCount24h);
+        m.put("customer_tx_count_7d", customerTxCount7d);
+        m.put("customer_tx_sum_1h", customerTxSum1h);
+        m.put("customer_tx_sum_24h", customerTxSum24h);
+        m.put("customer_tx_sum_7d", customerTxSum7d);
+        m.put("device_tx_count_1h", deviceTxCount1h);
+        m.put("device_tx_count_24h", deviceTxCount24h);
+        m.put("device_tx_sum_1h", deviceTxSum1h);
+        m.put("device_tx_sum_24h", deviceTxSum24h);
+        m.put("ip_tx_count_1h", ipTxCount1h);
+        m.put("ip_tx_count_24h", ipTxCount24h);
+        m.put("ip_tx_sum_1h", ipTxSum1h);
+        m.put("ip_tx_sum_24h", ipTxSum24h);
+        m.put("merchant_tx_count_1m", merchantTxCount1m);
+        m.put("merchant_tx_count_1h", merchantTxCount1h);
+        m.put("merchant_tx_count_24h", merchantTxCount24h);
+        m.put("merchant_tx_sum_1m", merchantTxSum1m);
+        m.put("merchant_tx_sum_1h", merchantTxSum1h);
+        m.put("merchant_tx_sum_24h", merchantTxSum24h);
+        m.put("account_blacklisted", accountBlacklisted);
+        m.put("account_whitelisted", accountWhitelisted);
+        m.put("customer_blacklisted", customerBlacklisted);
+        m.put("customer_whitelisted", customerWhitelisted);
+        m.put("device_blacklisted", deviceBlacklisted);
+        m.put("device_whitelisted", deviceWhitelisted);
+        m.put("ip_blacklisted", ipBlacklisted);
+        m.put("ip_whitelisted", ipWhitelisted);
+        m.put("merchant_blacklisted", merchantBlacklisted);
+        m.put("merchant_whitelisted", merchantWhitelisted);
+        m.put("merchant_risk_class", merchantRiskClass);
+        m.put("merchant_fraud_rate_1d", merchantFraudRate1d);
+        m.put("merchant_fraud_rate_7d", merchantFraudRate7d);
+        m.put("merchant_fraud_rate_30d", merchantFraudRate30d);
         return m;
     }
 
-    /** Rebuilds features from {@link #toMap()} output (numbers may come back as any Number or String). */
+    /**
+     * Rebuilds features from {@link #toMap()} output (numbers may come back as any Number or String).
+     * The original fifteen are required; a later feature the snapshot lacks takes its {@link #DEFAULTS} value.
+     */
     public static Features fromMap(Map<String, ?> m) {
+        Map<String, Object> all = new HashMap<>(DEFAULTS);
+        for (Map.Entry<String, ?> e : m.entrySet()) {
+            if (e.getValue() != null) all.put(e.getKey(), e.getValue());
+        }
         return new Features(
-                lng(m, "tx_count_1m"), lng(m, "tx_count_1h"), lng(m, "tx_count_24h"), lng(m, "tx_count_7d"),
-                dec(m, "tx_sum_1m"), dec(m, "tx_sum_1h"), dec(m, "tx_sum_24h"), dec(m, "tx_sum_7d"),
-                lng(m, "account_age_days"),
-                lng(m, "balance_deposit_count_7d"), dec(m, "balance_deposit_sum_7d"),
-                dec(m, "deposit_to_net_worth_ratio"),
-                bool(m, "new_merchant"), bool(m, "new_device"),
-                lng(m, "seconds_since_previous"));
+                lng(all, "tx_count_1m"),
+                lng(all, "tx_count_1h"),
+                lng(all, "tx_count_24h"),
+                lng(all, "tx_count_7d"),
+                dec(all, "tx_sum_1m"),
+                dec(all, "tx_sum_1h"),
+                dec(all, "tx_sum_24h"),
+                dec(all, "tx_sum_7d"),
+                lng(all, "account_age_days"),
+                lng(all, "balance_deposit_count_7d"),
+                dec(all, "balance_deposit_sum_7d"),
+                dec(all, "deposit_to_net_worth_ratio"),
+                bool(all, "new_merchant"),
+                bool(all, "new_device"),
+                lng(all, "seconds_since_previous"),
+                lng(all, "tx_count_5m"),
+                lng(all, "tx_count_15m"),
+                lng(all, "tx_count_30d"),
+                dec(all, "tx_sum_5m"),
+                dec(all, "tx_sum_15m"),
+                dec(all, "tx_sum_30d"),
+                bool(all, "first_transaction"),
+                lng(all, "days_dormant"),
+                dec(all, "amount_zscore_30d"),
+                dec(all, "amount_to_median_ratio_30d"),
+                bool(all, "round_amount"),
+                bool(all, "new_ip"),
+                bool(all, "new_country"),
+                dec(all, "distance_from_previous_km"),
+                dec(all, "implied_speed_kmh"),
+                bool(all, "country_changed_1h"),
+                dec(all, "distance_from_usual_km"),
+                lng(all, "hour_of_day_utc"),
+                dec(all, "hour_of_day_share_30d"),
+                bool(all, "night_utc"),
+                bool(all, "weekend_utc"),
+                lng(all, "new_account_deposit_count_7d"),
+                lng(all, "structuring_count_24h"),
+                lng(all, "structuring_count_7d"),
+                dec(all, "structuring_sum_24h"),
+                dec(all, "structuring_sum_7d"),
+                lng(all, "fan_in_24h"),
+                lng(all, "fan_out_24h"),
+                dec(all, "rapid_in_out_ratio_3d"),
+                lng(all, "customer_tx_count_1h"),
+                lng(all, "customer_tx_count_24h"),
+                lng(all, "customer_tx_count_7d"),
+                dec(all, "customer_tx_sum_1h"),
+                dec(all, "customer_tx_sum_24h"),
+                dec(all, "customer_tx_sum_7d"),
+                lng(all, "device_tx_count_1h"),
+                lng(all, "device_tx_count_24h"),
+                dec(all, "device_tx_sum_1h"),
+                dec(all, "device_tx_sum_24h"),
+                lng(all, "ip_tx_count_1h"),
+                lng(all, "ip_tx_count_24h"),
+                dec(all, "ip_tx_sum_1h"),
+                dec(all, "ip_tx_sum_24h"),
+                lng(all, "merchant_tx_count_1m"),
+                lng(all, "merchant_tx_count_1h"),
+                lng(all, "merchant_tx_count_24h"),
+                dec(all, "merchant_tx_sum_1m"),
+                dec(all, "merchant_tx_sum_1h"),
+                dec(all, "merchant_tx_sum_24h"),
+                bool(all, "account_blacklisted"),
+                bool(all, "account_whitelisted"),
+                bool(all, "customer_blacklisted"),
+                bool(all, "customer_whitelisted"),
+                bool(all, "device_blacklisted"),
+                bool(all, "device_whitelisted"),
+                bool(all, "ip_blacklisted"),
+                bool(all, "ip_whitelisted"),
+                bool(all, "merchant_blacklisted"),
+                bool(all, "merchant_whitelisted"),
+                lng(all, "merchant_risk_class"),
+                dec(all, "merchant_fraud_rate_1d"),
+                dec(all, "merchant_fraud_rate_7d"),
+                dec(all, "merchant_fraud_rate_30d"));
     }
 
-    /** The model's input vector, in {@link #NAMES} order; booleans are 0 or 1. */
+    /** Features from a map that must hold every name of {@link #NAMES}: how the stores build them. */
+    static Features exact(Map<String, ?> m) {
+        for (String n : NAMES) {
+            if (!m.containsKey(n)) throw new IllegalArgumentException("features lack " + n);
+        }
+        return fromMap(m);
+    }
+
+    /** The model's input vector over every feature, in {@link #NAMES} order; booleans are 0 or 1. */
     public float[] toModelVector() {
-        return new float[] {
-            txCount1m, txCount1h, txCount24h, txCount7d,
-            txSum1m.floatValue(), txSum1h.floatValue(), txSum24h.floatValue(), txSum7d.floatValue(),
-            accountAgeDays,
-            balanceDepositCount7d, balanceDepositSum7d.floatValue(), depositToNetWorthRatio.floatValue(),
-            newMerchant ? 1 : 0, newDevice ? 1 : 0,
-            secondsSincePrevious
-        };
+        return vector(NAMES);
     }
 
     /**
-     * The model's input vector for a model trained on {@code names}, a selection of {@link #NAMES} in the
-     * model's own order.
+     * The values of the named features, in the order given: a model's row in the order of its card.
+     * Booleans are 0 or 1, money and ratios their float value.
      *
-     * @throws IllegalArgumentException when a name is not in {@link #NAMES}
+     * @throws IllegalArgumentException naming a feature this build does not compute
      */
     public float[] vector(List<String> names) {
-        float[] all = toModelVector();
-        float[] out = new float[names.size()];
-        for (int i = 0; i < out.length; i++) {
-            int k = NAMES.indexOf(names.get(i));
-            if (k < 0) throw new IllegalArgumentException("unknown feature '" + names.get(i) + "'; known: " + NAMES);
-            out[i] = all[k];
-        }
-        return out;
+        float[] v = new float[names.size()];
+        for (int i = 0; i < v.length; i++) v[i] = value(names.get(i));
+        return v;
+    }
+
+    private float value(String name) {
+        return switch (name) {
+            case "tx_count_1m" -> txCount1m;
+            case "tx_count_1h" -> txCount1h;
+            case "tx_count_24h" -> txCount24h;
+            case "tx_count_7d" -> txCount7d;
+            case "tx_sum_1m" -> txSum1m.floatValue();
+            case "tx_sum_1h" -> txSum1h.floatValue();
+            case "tx_sum_24h" -> txSum24h.floatValue();
+            case "tx_sum_7d" -> txSum7d.floatValue();
+            case "account_age_days" -> accountAgeDays;
+            case "balance_deposit_count_7d" -> balanceDepositCount7d;
+            case "balance_deposit_sum_7d" -> balanceDepositSum7d.floatValue();
+            case "deposit_to_net_worth_ratio" -> depositToNetWorthRatio.floatValue();
+            case "new_merchant" -> newMerchant ? 1 : 0;
+            case "new_device" -> newDevice ? 1 : 0;
+            case "seconds_since_previous" -> secondsSincePrevious;
+            case "tx_count_5m" -> txCount5m;
+            case "tx_count_15m" -> txCount15m;
+            case "tx_count_30d" -> txCount30d;
+            case "tx_sum_5m" -> txSum5m.floatValue();
+            case "tx_sum_15m" -> txSum15m.floatValue();
+            case "tx_sum_30d" -> txSum30d.floatValue();
+            case "first_transaction" -> firstTransaction ? 1 : 0;
+            case "days_dormant" -> daysDormant;
+            case "amount_zscore_30d" -> amountZscore30d.floatValue();
+            case "amount_to_median_ratio_30d" -> amountToMedianRatio30d.floatValue();
+            case "round_amount" -> roundAmount ? 1 : 0;
+            case "new_ip" -> newIp ? 1 : 0;
+            case "new_country" -> newCountry ? 1 : 0;
+            case "distance_from_previous_km" -> distanceFromPreviousKm.floatValue();
+            case "implied_speed_kmh" -> impliedSpeedKmh.floatValue();
+            case "country_changed_1h" -> countryChanged1h ? 1 : 0;
+            case "distance_from_usual_km" -> distanceFromUsualKm.floatValue();
+            case "hour_of_day_utc" -> hourOfDayUtc;
+            case "hour_of_day_share_30d" -> hourOfDayShare30d.floatValue();
+            case "night_utc" -> nightUtc ? 1 : 0;
+            case "weekend_utc" -> weekendUtc ? 1 : 0;
+            case "new_account_deposit_count_7d" -> newAccountDepositCount7d;
+            case "structuring_count_24h" -> structuringCount24h;
+            case "structuring_count_7d" -> structuringCount7d;
+            case "structuring_sum_24h" -> structuringSum24h.floatValue();
+            case "structuring_sum_7d" -> structuringSum7d.floatValue();
+            case "fan_in_24h" -> fanIn24h;
+            case "fan_out_24h" -> fanOut24h;
+            case "rapid_in_out_ratio_3d" -> rapidInOutRatio3d.floatValue();
+            case "customer_tx_count_1h" -> customerTxCount1h;
+            case "customer_tx_count_24h" -> customerTxCount24h;
+            case "customer_tx_count_7d" -> customerTxCount7d;
+            case "customer_tx_sum_1h" -> customerTxSum1h.floatValue();
+            case "customer_tx_sum_24h" -> customerTxSum24h.floatValue();
+            case "customer_tx_sum_7d" -> customerTxSum7d.floatValue();
+            case "device_tx_count_1h" -> deviceTxCount1h;
+            case "device_tx_count_24h" -> deviceTxCount24h;
+            case "device_tx_sum_1h" -> deviceTxSum1h.floatValue();
+            case "device_tx_sum_24h" -> deviceTxSum24h.floatValue();
+            case "ip_tx_count_1h" -> ipTxCount1h;
+            case "ip_tx_count_24h" -> ipTxCount24h;
+            case "ip_tx_sum_1h" -> ipTxSum1h.floatValue();
+            case "ip_tx_sum_24h" -> ipTxSum24h.floatValue();
+            case "merchant_tx_count_1m" -> merchantTxCount1m;
+            case "merchant_tx_count_1h" -> merchantTxCount1h;
+            case "merchant_tx_count_24h" -> merchantTxCount24h;
+            case "merchant_tx_sum_1m" -> merchantTxSum1m.floatValue();
+            case "merchant_tx_sum_1h" -> merchantTxSum1h.floatValue();
+            case "merchant_tx_sum_24h" -> merchantTxSum24h.floatValue();
+            case "account_blacklisted" -> accountBlacklisted ? 1 : 0;
+            case "account_whitelisted" -> accountWhitelisted ? 1 : 0;
+            case "customer_blacklisted" -> customerBlacklisted ? 1 : 0;
+            case "customer_whitelisted" -> customerWhitelisted ? 1 : 0;
+            case "device_blacklisted" -> deviceBlacklisted ? 1 : 0;
+            case "device_whitelisted" -> deviceWhitelisted ? 1 : 0;
+            case "ip_blacklisted" -> ipBlacklisted ? 1 : 0;
+            case "ip_whitelisted" -> ipWhitelisted ? 1 : 0;
+            case "merchant_blacklisted" -> merchantBlacklisted ? 1 : 0;
+            case "merchant_whitelisted" -> merchantWhitelisted ? 1 : 0;
+            case "merchant_risk_class" -> merchantRiskClass;
+            case "merchant_fraud_rate_1d" -> merchantFraudRate1d.floatValue();
+            case "merchant_fraud_rate_7d" -> merchantFraudRate7d.floatValue();
+            case "merchant_fraud_rate_30d" -> merchantFraudRate30d.floatValue();
+            default -> throw new IllegalArgumentException("no feature named '" + name + "'; known: " + NAMES);
+        };
     }
 
     private static long lng(Map<String, ?> m, String k) {

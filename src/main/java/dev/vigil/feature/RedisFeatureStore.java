@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,36 +25,41 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.SetParams;
 
 /**
- * The feature store in Redis: one Lua script call per transaction (pipelined for a batch), all
- * keys of an account under one Redis Cluster hash tag {@code {a:<accountId>}}.
+ * The feature store in Redis: per transaction one Lua script call for its account and one for each
+ * other entity it names (customer, device, IP, merchant), each under its entity's Redis Cluster hash
+ * tag ({@code {a:<account>}}, {@code {c:…}}, {@code {d:…}}, {@code {i:…}}, {@code {m:…}}), all the
+ * calls of a batch in one pipeline.
  *
- * <p>Windows are kept as per-bucket counters (per account, a hash of counts and a hash of sums per
- * currency, holding the buckets of every window), so counts
- * and sums are exact by the bucket definition of {@link Features}, whatever the arrival order, for
- * events up to {@link Options#allowedLateness()} behind the newest event time seen for the
- * account. Older events are still counted in their own buckets, but buckets and event times no
- * event within that horizon can need have already been dropped, so their own features may miss
- * part of their windows. Key layout, TTLs, the memory bound and these semantics are in
- * {@code docs/features.md}.
+ * <p>Windows are kept as per-bucket counters ({@link Series}: per entity a hash of counts and a hash
+ * of sums per currency), so counts and sums are exact by the bucket definition, whatever the arrival
+ * order, for events up to {@link Options#allowedLateness()} behind the newest event time seen for the
+ * entity. Older events are still counted in their own buckets, but buckets and event times no event
+ * within that horizon can need have already been dropped, so their own features may miss part of
+ * their windows. What the scripts return goes through {@link FeatureMath}, as the reference store's
+ * findings do. Key layout, TTLs, the memory bound and these semantics are in {@code docs/features.md}.
  *
  * <p>Amounts are counted in integer minor units per currency; an amount with more decimals than
  * its currency has, or a currency without minor units (XAU...), is refused with an
  * {@link IllegalArgumentException} before anything is written. Event times must lie between 1970
  * and the year 33658. If Redis cannot be reached every call throws
  * {@link FeatureStoreUnavailableException}; a batch that fails midway may have counted its first
- * events, which a retry then returns as replays with their stored features. Thread-safe.
+ * calls, which a retry then returns as replays with their stored replies. Thread-safe.
  */
 public final class RedisFeatureStore implements FeatureStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisFeatureStore.class);
-    private static final LuaScript ENRICH = LuaScript.load("enrich.lua");
+    private static final LuaScript ENRICH = LuaScript.load("buckets.lua", "enrich.lua");
+    private static final LuaScript ENTITY = LuaScript.load("buckets.lua", "entity.lua");
     private static final LuaScript APPLY = LuaScript.load("apply-account-event.lua");
     private static final long MAX_EPOCH_SECOND = 999_999_999_999L; // 12 digits in the time encoding
     private static final BigInteger LIMB = BigInteger.valueOf(1_000_000_000L);
     private static final BigDecimal UNKNOWN_RATIO = new BigDecimal("-1.0000");
     private static final int RATIO_SCALE = 4;
+    /** A label can matter for 30 days of windows after its transaction, plus slack for lateness and lag. */
+    private static final long LABEL_INDEX_TTL_SECONDS = 31L * 86_400;
 
     /**
      * How long state is kept. All durations are whole seconds.
@@ -86,6 +94,11 @@ public final class RedisFeatureStore implements FeatureStore {
                 throw new IllegalArgumentException(
                         "replayRetention must be at least 8 days (the 7-day window and its lateness): " + replayRetention);
             }
+        }
+
+        /** These options with another allowed lateness. */
+        public Options withAllowedLateness(Duration lateness) {
+            return new Options(lateness, windowGrace, historyRetention, replayRetention, timeout);
         }
 
         public static Options defaults() {
@@ -128,26 +141,41 @@ public final class RedisFeatureStore implements FeatureStore {
 
     @Override
     public Enrichment enrich(TransactionEvent event) {
-        Call call = prepareEnrich(event);
-        Object reply;
-        try {
-            try {
-                reply = client.evalsha(ENRICH.sha1(), call.keys(), call.args());
-            } catch (JedisNoScriptException e) {
-                loadScript(ENRICH);
-                reply = client.evalsha(ENRICH.sha1(), call.keys(), call.args());
-            }
-        } catch (JedisException e) {
-            throw translate(e, "enrich transaction " + event.transactionId());
-        }
-        return decode(event.accountId(), reply);
+        return enrichAll(List.of(event)).get(0);
     }
 
+    /**
+     * Every event is one script call for its account and one per other entity it names (customer,
+     * device, IP, merchant), each on its own hash tag; the calls of the whole batch go in one pipeline.
+     */
     @Override
     public List<Enrichment> enrichAll(List<TransactionEvent> events) {
         if (events.isEmpty()) return List.of();
         // Validate the whole batch before anything is sent: a bad event must not leave half a batch counted.
-        List<Call> calls = events.stream().map(this::prepareEnrich).toList();
+        List<EventCalls> prepared = events.stream().map(this::prepareEnrich).toList();
+        List<Call> calls = new ArrayList<>();
+        for (EventCalls ec : prepared) {
+            calls.add(ec.account());
+            calls.addAll(ec.entities().values());
+            if (ec.index() != null) calls.add(ec.index());
+        }
+        Object[] replies = run(calls, events.size() == 1
+                ? "enrich transaction " + events.get(0).transactionId()
+                : "enrich a batch of " + events.size() + " transactions");
+        List<Enrichment> out = new ArrayList<>(events.size());
+        int at = 0;
+        for (EventCalls ec : prepared) {
+            Object accountReply = replies[at++];
+            Map<String, Object> entityReplies = new HashMap<>();
+            for (String kind : ec.entities().keySet()) entityReplies.put(kind, replies[at++]);
+            if (ec.index() != null) at++;
+            out.add(decode(ec.accountId(), accountReply, entityReplies));
+        }
+        return out;
+    }
+
+    /** Runs the calls in one pipeline, in order; on NOSCRIPT loads the script and sends those calls again. */
+    private Object[] run(List<Call> calls, String what) {
         Object[] replies = new Object[calls.size()];
         try {
             List<Integer> pending = new ArrayList<>();
@@ -156,17 +184,23 @@ public final class RedisFeatureStore implements FeatureStore {
             while (!pending.isEmpty()) {
                 List<Integer> noScript = new ArrayList<>();
                 try (Pipeline p = client.pipelined()) {
-                    List<Response<Object>> responses = new ArrayList<>(pending.size());
+                    List<Response<?>> responses = new ArrayList<>(pending.size());
                     for (int i : pending) {
                         Call c = calls.get(i);
-                        responses.add(p.evalsha(ENRICH.sha1(), c.keys(), c.args()));
+                        if (c.script() == null) {
+                            // First writer wins: a redelivery does not move the transaction to another merchant.
+                            responses.add(p.set(c.keys().get(0), c.args().get(0),
+                                    SetParams.setParams().nx().ex(LABEL_INDEX_TTL_SECONDS)));
+                        } else {
+                            responses.add(p.evalsha(c.script().sha1(), c.keys(), c.args()));
+                        }
                     }
                     p.sync();
                     for (int k = 0; k < pending.size(); k++) {
                         try {
                             replies[pending.get(k)] = responses.get(k).get();
                         } catch (JedisNoScriptException e) {
-                            // NOSCRIPT means the script did not run for this event: safe to send it again.
+                            // NOSCRIPT means the script did not run for this call: safe to send it again.
                             noScript.add(pending.get(k));
                         }
                     }
@@ -174,16 +208,15 @@ public final class RedisFeatureStore implements FeatureStore {
                 if (!noScript.isEmpty()) {
                     if (loaded) throw new IllegalStateException("Redis keeps answering NOSCRIPT after SCRIPT LOAD");
                     loadScript(ENRICH);
+                    loadScript(ENTITY);
                     loaded = true;
                 }
                 pending = noScript;
             }
         } catch (JedisException e) {
-            throw translate(e, "enrich a batch of " + events.size() + " transactions");
+            throw translate(e, what);
         }
-        List<Enrichment> out = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) out.add(decode(events.get(i).accountId(), replies[i]));
-        return out;
+        return replies;
     }
 
     @Override
@@ -213,6 +246,45 @@ public final class RedisFeatureStore implements FeatureStore {
         }
     }
 
+    /** Puts the entity on the list or takes it off: one HSET or HDEL on its {@code :l} hash, under its own tag. */
+    @Override
+    public void applyList(ListEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        String key = hashTag(entry.entity().tag, entry.id()) + ":l";
+        String field = entry.list() == ListEntry.Kind.BLACKLIST ? "b" : "w";
+        try {
+            if (entry.member()) client.hset(key, field, "1");
+            else client.hdel(key, field);
+        } catch (JedisException e) {
+            throw translate(e, "apply a list entry for " + entry.entity() + " " + entry.id());
+        }
+    }
+
+    /**
+     * A FRAUD label goes into its merchant's label hash (transaction id to its time and knownAt), if the transaction was
+     * enriched and had a merchant; the first FRAUD label of a transaction wins. Two round trips:
+     * the transaction's index and the merchant live under different tags.
+     */
+    @Override
+    public boolean applyLabel(Label label) {
+        Objects.requireNonNull(label, "label");
+        checkTime(label.knownAt(), "knownAt");
+        if (label.label() != Label.Kind.FRAUD) return false;
+        try {
+            String index = client.get(hashTag("t", label.transactionId()) + ":m");
+            if (index == null) return false;
+            int bar = index.lastIndexOf('|');
+            String merchant = index.substring(0, bar);
+            String occurred = index.substring(bar + 1);
+            String key = hashTag("m", merchant) + ":fl";
+            long added = client.hsetnx(key, label.transactionId(), occurred + "|" + encodeTime(label.knownAt()));
+            client.expire(key, LABEL_INDEX_TTL_SECONDS);
+            return added == 1;
+        } catch (JedisException e) {
+            throw translate(e, "apply a label for transaction " + label.transactionId());
+        }
+    }
+
     @Override
     public boolean isHealthy() {
         try {
@@ -235,38 +307,100 @@ public final class RedisFeatureStore implements FeatureStore {
 
     // ---- the call ----
 
-    /** The keys and arguments of one enrich.lua call (see the script's header). */
-    private record Call(List<String> keys, List<String> args) {}
+    /** The keys and arguments of one script call (see the script's header). */
+    private record Call(LuaScript script, List<String> keys, List<String> args) {}
 
-    private Call prepareEnrich(TransactionEvent event) {
+    /**
+     * The account's call, one per other entity the event names, by kind (c, d, i, m), in call order,
+     * and for an event with a merchant the transaction index a label finds its merchant by.
+     */
+    private record EventCalls(String accountId, Call account, Map<String, Call> entities, Call index) {}
+
+    private EventCalls prepareEnrich(TransactionEvent event) {
         Objects.requireNonNull(event, "event");
         checkTime(event.occurredAt(), "occurredAt");
-        long minor = minorUnits(event.amount(), event.currency());
+        minorUnits(event.amount(), event.currency()); // refuses what cannot be summed exactly
         String tag = hashTag(event.accountId());
         String cur = event.currency().getCurrencyCode();
-        List<String> keys = List.of(tag + ":tx:" + event.transactionId(), tag + ":p", tag + ":ts", tag + ":n",
-                tag + ":s:" + cur, tag + ":seen");
         Instant t = event.occurredAt();
-        List<String> args = new ArrayList<>(12);
-        args.add(Long.toString(t.getEpochSecond()));
+        FeatureMath.Self self = FeatureMath.Self.of(event);
+        List<String> keys = List.of(tag + ":rx:" + event.transactionId(), tag + ":p", tag + ":ts", tag + ":n",
+                tag + ":s:" + cur, tag + ":seen", tag + ":geo", tag + ":cp", tag + ":l");
+        List<String> args = new ArrayList<>(64);
+        common(args, t, accountBucketTtlSeconds(), self.encode());
         args.add(Integer.toString(t.getNano()));
         args.add(encodeTime(t));
-        args.add(cur);
-        args.add(Long.toString(minor));
-        args.add(event.type() == TransactionType.BALANCE_DEPOSIT ? "1" : "0");
+        args.add(Long.toString(options.historyRetention().toSeconds()));
+        args.add(Long.toString(FeatureMath.NOVELTY_SECONDS));
         args.add(present(event.merchantId()));
         args.add(present(event.deviceFingerprint()));
-        long lateness = options.allowedLateness().toSeconds();
-        args.add(Long.toString(lateness));
-        args.add(Long.toString(options.historyRetention().toSeconds()));
-        args.add(Long.toString(options.replayRetention().toSeconds()));
-        args.add(Long.toString(windowTtlSeconds()));
-        return new Call(keys, args);
+        args.add(present(event.ip()));
+        args.add(present(event.geo() == null ? null : event.geo().country()));
+        args.add(event.geo() == null ? "" : FeatureMath.Located.of(t, event.geo()).member());
+        args.add(event.counterpartyAccount() == null ? ""
+                : (event.type().isInflow() ? "i:" : "o:") + event.counterpartyAccount());
+        increments(args, event, FeatureMath.ACCOUNT_SERIES);
+        Call account = new Call(ENRICH, keys, args);
+
+        Map<String, Call> entities = new LinkedHashMap<>();
+        entity(entities, "c", event.customerId(), event);
+        entity(entities, "d", event.deviceFingerprint(), event);
+        entity(entities, "i", event.ip(), event);
+        entity(entities, "m", event.merchantId(), event);
+        // The index lives under the transaction's own tag: a label names only the transaction.
+        Call index = event.merchantId() == null ? null : new Call(null,
+                List.of(hashTag("t", event.transactionId()) + ":m"),
+                List.of(event.merchantId() + "|" + encodeTime(t)));
+        return new EventCalls(event.accountId(), account, entities, index);
     }
 
-    /** The bucket hashes hold every window, refreshed at every write: kept while the 7-day window can need them. */
-    private long windowTtlSeconds() {
-        return Window.WEEK.length().toSeconds() + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
+    private void entity(Map<String, Call> into, String kind, String id, TransactionEvent event) {
+        if (id == null) return;
+        String tag = hashTag(kind, id);
+        List<String> keys = new ArrayList<>(List.of(tag + ":rx:" + event.transactionId(), tag + ":n",
+                tag + ":s:" + event.currency().getCurrencyCode(), tag + ":l"));
+        if (kind.equals("m")) keys.add(tag + ":fl");
+        List<String> args = new ArrayList<>(24);
+        common(args, event.occurredAt(), entityBucketTtlSeconds(), event.currency().getCurrencyCode());
+        args.add(Integer.toString(event.occurredAt().getNano()));
+        increments(args, event, FeatureMath.ENTITY_SERIES.get(kind));
+        into.put(kind, new Call(ENTITY, keys, args));
+    }
+
+    private void common(List<String> args, Instant t, long bucketTtl, String self) {
+        args.add(Long.toString(t.getEpochSecond()));
+        args.add(Long.toString(options.allowedLateness().toSeconds()));
+        args.add(Long.toString(options.replayRetention().toSeconds()));
+        args.add(Long.toString(bucketTtl));
+        args.add(self);
+    }
+
+    /** The event's increments of the given series: those of the count hash, then those of the sum hash. */
+    private static void increments(List<String> args, TransactionEvent e, Series[] series) {
+        for (boolean perCurrency : new boolean[] {false, true}) {
+            int countAt = args.size();
+            args.add("0");
+            int n = 0;
+            for (Series s : series) {
+                if (s.perCurrency != perCurrency) continue;
+                long v = s.value(e);
+                if (v == 0) continue;
+                args.add(Integer.toString(s.key(s.bin(e))));
+                args.add(Long.toString(v));
+                n++;
+            }
+            args.set(countAt, Integer.toString(n));
+        }
+    }
+
+    /** The account's bucket hashes hold windows up to 30 days, refreshed at every write. */
+    private long accountBucketTtlSeconds() {
+        return 30L * 86_400 + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
+    }
+
+    /** Other entities keep windows up to 7 days. */
+    private long entityBucketTtlSeconds() {
+        return 7L * 86_400 + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
     }
 
     private void loadScript(LuaScript script) {
@@ -288,45 +422,73 @@ public final class RedisFeatureStore implements FeatureStore {
 
     // ---- the reply ----
 
-    /** Reads an enrich.lua reply. Everything comes from the reply, so a replay decodes the same. */
-    private static Enrichment decode(String accountId, Object reply) {
-        if (!(reply instanceof List<?> r) || r.size() != 31) {
-            throw new IllegalStateException("unexpected reply from enrich.lua: " + reply);
+    /** Reads the replies of one event. Everything comes from the replies, so a replay decodes the same. */
+    private static Enrichment decode(String accountId, Object accountReply, Map<String, Object> entityReplies) {
+        if (!(accountReply instanceof List<?> r) || r.size() != 8) {
+            throw new IllegalStateException("unexpected reply from enrich.lua: " + accountReply);
         }
         boolean replayed = lng(r, 0) == 1;
-        Currency currency = Currency.getInstance(str(r, 20));
-        int digits = currency.getDefaultFractionDigits();
-        AccountProfile profile = lng(r, 21) == 1 ? profile(accountId, r) : null;
-        BigDecimal depositSum = money(r, 14, digits);
-        Features f = new Features(
-                lng(r, 1), lng(r, 2), lng(r, 3), lng(r, 4),
-                money(r, 5, digits), money(r, 7, digits), money(r, 9, digits), money(r, 11, digits),
-                lng(r, 19),
-                lng(r, 13),
-                depositSum,
-                ratio(depositSum, currency, profile),
-                lng(r, 16) == 1,
-                lng(r, 17) == 1,
-                lng(r, 18));
+        FeatureMath.Self self = FeatureMath.Self.decode(str(r, 1));
+        List<?> x = list(r, 4);
+        List<?> p = list(r, 6);
+        AccountProfile profile = lng(p, 0) == 1 ? profile(accountId, p) : null;
+        String prev = str(r, 5);
+        FeatureMath.AccountPart account = new FeatureMath.AccountPart(
+                aggregates(list(r, 2)), aggregates(list(r, 3)),
+                lng(x, 0), lng(x, 1) == 1, lng(x, 2) == 1, lng(x, 3) == 1, lng(x, 4) == 1, lng(x, 5) == 1,
+                lng(x, 6), lng(x, 7),
+                prev.isEmpty() ? null : FeatureMath.Located.parse(prev),
+                profile,
+                lng(list(r, 7), 0) == 1,
+                lng(list(r, 7), 1) == 1);
+        Features f = FeatureMath.features(self, account, entity(entityReplies.get("c")), entity(entityReplies.get("d")),
+                entity(entityReplies.get("i")), entity(entityReplies.get("m")));
         return new Enrichment(f, profile, replayed);
     }
 
+    private static FeatureMath.EntityPart entity(Object reply) {
+        if (reply == null) return null;
+        if (!(reply instanceof List<?> r) || r.size() != 6) {
+            throw new IllegalStateException("unexpected reply from entity.lua: " + reply);
+        }
+        List<?> fraud = list(r, 5);
+        return new FeatureMath.EntityPart(aggregates(list(r, 2)), aggregates(list(r, 3)),
+                lng(list(r, 4), 0) == 1, lng(list(r, 4), 1) == 1,
+                new long[] {lng(fraud, 0), lng(fraud, 1), lng(fraud, 2)});
+    }
+
+    /** {key, hi, lo, ...} to key -> hi * 10^9 + lo. */
+    private static Map<Integer, BigInteger> aggregates(List<?> flat) {
+        Map<Integer, BigInteger> m = new HashMap<>();
+        for (int i = 0; i + 2 < flat.size(); i += 3) {
+            BigInteger v = BigInteger.valueOf(lng(flat, i + 1)).multiply(LIMB).add(BigInteger.valueOf(lng(flat, i + 2)));
+            m.merge((int) lng(flat, i), v, BigInteger::add);
+        }
+        return m;
+    }
+
+    private static List<?> list(List<?> r, int i) {
+        Object v = r.get(i);
+        if (v instanceof List<?> l) return l;
+        throw new IllegalStateException("feature script reply item " + i + " is not a list: " + v);
+    }
+
     private static AccountProfile profile(String accountId, List<?> r) {
-        String open = opt(r, 23);
-        String nw = opt(r, 24);
-        String nwc = opt(r, 25);
-        String kyc = opt(r, 27);
+        String open = opt(r, 2);
+        String nw = opt(r, 3);
+        String nwc = opt(r, 4);
+        String kyc = opt(r, 6);
         return new AccountProfile(
                 accountId,
-                opt(r, 22),
+                opt(r, 1),
                 open == null ? null : decodeTime(open),
                 nw == null ? null : new BigDecimal(nw),
                 nwc == null ? null : Currency.getInstance(nwc),
-                opt(r, 26),
+                opt(r, 5),
                 kyc == null ? null : KycRiskLevel.valueOf(kyc),
-                opt(r, 28) != null,
-                opt(r, 29) != null,
-                opt(r, 30) != null);
+                opt(r, 7) != null,
+                opt(r, 8) != null,
+                opt(r, 9) != null);
     }
 
     static BigDecimal ratio(BigDecimal depositSum, Currency currency, AccountProfile profile) {
@@ -337,11 +499,6 @@ public final class RedisFeatureStore implements FeatureStore {
             return UNKNOWN_RATIO;
         }
         return depositSum.divide(profile.declaredNetWorth(), RATIO_SCALE, RoundingMode.HALF_UP);
-    }
-
-    private static BigDecimal money(List<?> r, int hiIndex, int digits) {
-        BigInteger minor = BigInteger.valueOf(lng(r, hiIndex)).multiply(LIMB).add(BigInteger.valueOf(lng(r, hiIndex + 1)));
-        return new BigDecimal(minor, digits);
     }
 
     private static long lng(List<?> r, int i) {
@@ -410,7 +567,12 @@ public final class RedisFeatureStore implements FeatureStore {
      * neither cut the tag short nor make two accounts' keys meet.
      */
     static String hashTag(String accountId) {
-        StringBuilder b = new StringBuilder(accountId.length() + 6).append("{a:");
+        return hashTag("a", accountId);
+    }
+
+    /** The hash tag of an entity: {@code {<kind>:<escaped id>}}, kind a (account), c, d, i or m. */
+    static String hashTag(String kind, String accountId) {
+        StringBuilder b = new StringBuilder(accountId.length() + 6).append('{').append(kind).append(':');
         for (int i = 0; i < accountId.length(); i++) {
             char c = accountId.charAt(i);
             switch (c) {

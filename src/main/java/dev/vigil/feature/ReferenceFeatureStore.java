@@ -2,92 +2,156 @@ package dev.vigil.feature;
 
 import dev.vigil.event.AccountEvent;
 import dev.vigil.event.TransactionEvent;
-import dev.vigil.event.TransactionType;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Currency;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
- * The features by their definitions, computed by brute force from the full history: the oracle
- * the Redis store is tested against. It keeps every event forever and scans the account's whole
- * history on each call, so it is for tests and small replays, not for production.
+ * The features by their definitions, found by brute force from the full history: the oracle the
+ * Redis store is tested against. It keeps every event forever and scans the whole history on each
+ * call, so it is for tests and small replays, not for production.
  *
- * <p>Definitions (the same as {@code docs/features.md}), for a transaction e of account A at event
- * time t, where "before e" means the distinct transactions of A enriched before e (redeliveries not
- * counted) and "counted" means those and e itself:
- * <ul>
- *   <li>txCountW: counted transactions whose W-bucket lies in the window of t ({@link Window}).
- *   <li>txSumW: the sum of their amounts in e's currency only, at the currency's scale.
- *   <li>balanceDepositCount7d / Sum7d: the same over BALANCE_DEPOSIT transactions, 7-day window.
- *   <li>accountAgeDays: whole days from the profile's openedAt to t (floor), 0 when t is before
- *       openedAt, -1 when no openedAt is known.
- *   <li>depositToNetWorthRatio: balanceDepositSum7d / declared net worth, 4 decimals HALF_UP; -1.0000
- *       when no net worth is known, it is zero, or its currency is not e's.
- *   <li>newMerchant / newDevice: e has one, and no transaction before e had the same one.
- *   <li>secondsSincePrevious: whole seconds (floor) from the latest event time before e that is not
- *       after t, to t; -1 when there is none.
- * </ul>
- * A transaction id seen before for the account returns the first enrichment with replayed=true.
+ * <p>For a transaction e it finds, from the distinct transactions enriched before e (redeliveries not
+ * counted) and e itself: every {@link Series} summed over the transactions whose bucket lies in e's
+ * window (sums in e's currency only), the previous event time and previous located transaction, the
+ * 90-day novelty of merchant, device, IP and country, the distinct counterparties of 24 hours, the
+ * profile and list memberships; the same per customer, device, IP and merchant for their series. It
+ * hands them to {@link FeatureMath}, as the Redis store does with what its scripts return, so the two
+ * differ only in how they find those inputs. Definitions: {@code docs/features.md}.
+ *
+ * <p>An id seen before for the account returns the first enrichment's features with replayed=true;
+ * an entity that already counted the id returns its first answer too.
  */
 public final class ReferenceFeatureStore implements FeatureStore {
 
     /** Every counted transaction, in the order it was enriched. */
     private final List<TransactionEvent> history = new ArrayList<>();
-    /** Keyed by (accountId, transactionId). */
-    private final Map<List<String>, Enrichment> firstEnrichment = new HashMap<>();
+    /** Keyed by (accountId, transactionId): what the first enrichment found. */
+    private final Map<List<String>, First> firstEnrichment = new HashMap<>();
+    /** Per (kind, entity id): the transactions counted for it, in enrichment order. */
+    private final Map<List<String>, List<TransactionEvent>> entityHistory = new HashMap<>();
+    /** Keyed by (kind, entity id, transactionId). */
+    private final Map<List<String>, FeatureMath.EntityPart> firstEntity = new HashMap<>();
     private final Map<String, AccountProfile> profiles = new HashMap<>();
     /** (accountId, eventId) of the account events applied. */
     private final Set<List<String>> appliedAccountEvents = new HashSet<>();
+
+    /** Transaction id to (merchant, event time) of its first enrichment with a merchant: what a label finds. */
+    private final Map<String, Map.Entry<String, Instant>> labelIndex = new HashMap<>();
+    /** Merchant to transaction id to (event time, knownAt) of its first FRAUD label. */
+    private final Map<String, Map<String, Instant[]>> fraudLabels = new HashMap<>();
+
+    /** (entity tag, id) to the lists it is on: "b", "w". */
+    private final Map<List<String>, Set<String>> lists = new HashMap<>();
+
+    private record First(FeatureMath.Self self, FeatureMath.AccountPart part) {}
 
     @Override
     public synchronized Enrichment enrich(TransactionEvent e) {
         checkAmount(e);
         List<String> id = List.of(e.accountId(), e.transactionId());
-        Enrichment first = firstEnrichment.get(id);
-        if (first != null) return new Enrichment(first.features(), first.account(), true);
+        First first = firstEnrichment.get(id);
+        boolean replayed = first != null;
+        if (first == null) {
+            List<TransactionEvent> before = history.stream().filter(x -> x.accountId().equals(e.accountId())).toList();
+            history.add(e);
+            first = new First(FeatureMath.Self.of(e), accountPart(e, before));
+            firstEnrichment.put(id, first);
+        }
+        if (e.merchantId() != null) labelIndex.putIfAbsent(e.transactionId(), Map.entry(e.merchantId(), e.occurredAt()));
+        Features f = FeatureMath.features(first.self(), first.part(),
+                entity("c", e.customerId(), e), entity("d", e.deviceFingerprint(), e),
+                entity("i", e.ip(), e), entity("m", e.merchantId(), e));
+        return new Enrichment(f, first.part().profile(), replayed);
+    }
 
-        List<TransactionEvent> before = history.stream().filter(x -> x.accountId().equals(e.accountId())).toList();
-        history.add(e);
+    private FeatureMath.AccountPart accountPart(TransactionEvent e, List<TransactionEvent> before) {
         List<TransactionEvent> counted = new ArrayList<>(before);
         counted.add(e);
-
         Instant t = e.occurredAt();
-        Currency cur = e.currency();
-        Predicate<TransactionEvent> any = x -> true;
-        Predicate<TransactionEvent> deposit = x -> x.type() == TransactionType.BALANCE_DEPOSIT;
-        AccountProfile profile = profiles.get(e.accountId());
-        BigDecimal depositSum = sum(counted, Window.WEEK, t, cur, deposit);
+        long noveltyFrom = t.getEpochSecond() - FeatureMath.NOVELTY_SECONDS;
+        Set<String> fanIn = new HashSet<>();
+        Set<String> fanOut = new HashSet<>();
+        for (TransactionEvent x : counted) {
+            if (x.counterpartyAccount() != null && Series.COUNT_24H.covers(t, x.occurredAt())) {
+                (x.type().isInflow() ? fanIn : fanOut).add(x.counterpartyAccount());
+            }
+        }
+        FeatureMath.Located previousLocated = before.stream()
+                .filter(x -> x.geo() != null && !x.occurredAt().isAfter(t))
+                .map(x -> FeatureMath.Located.of(x.occurredAt(), x.geo()))
+                .max(Comparator.comparing(FeatureMath.Located::member))
+                .orElse(null);
+        return new FeatureMath.AccountPart(
+                aggregates(counted, e, FeatureMath.ACCOUNT_SERIES, false),
+                aggregates(counted, e, FeatureMath.ACCOUNT_SERIES, true),
+                secondsSincePrevious(before, t),
+                before.isEmpty(),
+                isNew(e.merchantId(), before, TransactionEvent::merchantId, noveltyFrom),
+                isNew(e.deviceFingerprint(), before, TransactionEvent::deviceFingerprint, noveltyFrom),
+                isNew(e.ip(), before, TransactionEvent::ip, noveltyFrom),
+                isNew(e.geo() == null ? null : e.geo().country(), before,
+                        x -> x.geo() == null ? null : x.geo().country(), noveltyFrom),
+                fanIn.size(),
+                fanOut.size(),
+                previousLocated,
+                profiles.get(e.accountId()),
+                listed("a", e.accountId(), "b"),
+                listed("a", e.accountId(), "w"));
+    }
 
-        Features f = new Features(
-                count(counted, Window.MINUTE, t, any),
-                count(counted, Window.HOUR, t, any),
-                count(counted, Window.DAY, t, any),
-                count(counted, Window.WEEK, t, any),
-                sum(counted, Window.MINUTE, t, cur, any),
-                sum(counted, Window.HOUR, t, cur, any),
-                sum(counted, Window.DAY, t, cur, any),
-                sum(counted, Window.WEEK, t, cur, any),
-                accountAgeDays(profile, t),
-                count(counted, Window.WEEK, t, deposit),
-                depositSum,
-                ratio(depositSum, cur, profile),
-                e.merchantId() != null && before.stream().noneMatch(x -> e.merchantId().equals(x.merchantId())),
-                e.deviceFingerprint() != null
-                        && before.stream().noneMatch(x -> e.deviceFingerprint().equals(x.deviceFingerprint())),
-                secondsSincePrevious(before, t));
-        Enrichment result = new Enrichment(f, profile, false);
-        firstEnrichment.put(id, result);
-        return result;
+    private FeatureMath.EntityPart entity(String kind, String entityId, TransactionEvent e) {
+        if (entityId == null) return null;
+        List<String> key = List.of(kind, entityId, e.transactionId());
+        FeatureMath.EntityPart part = firstEntity.get(key);
+        if (part != null) return part;
+        List<TransactionEvent> counted = entityHistory.computeIfAbsent(List.of(kind, entityId), k -> new ArrayList<>());
+        counted.add(e);
+        Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
+        long[] fraud = new long[3];
+        if (kind.equals("m")) {
+            Instant t = e.occurredAt();
+            for (Instant[] l : fraudLabels.getOrDefault(entityId, Map.of()).values()) {
+                if (l[1].isAfter(t)) continue; // not known yet at the event's time
+                for (int w = 0; w < 3; w++) if (FeatureMath.FRAUD_WINDOWS[w].covers(t, l[0])) fraud[w]++;
+            }
+        }
+        part = new FeatureMath.EntityPart(aggregates(counted, e, series, false), aggregates(counted, e, series, true),
+                listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud);
+        firstEntity.put(key, part);
+        return part;
+    }
+
+    /** Each series summed over the counted transactions in its window of e (sums: in e's currency only). */
+    private static Map<Integer, BigInteger> aggregates(List<TransactionEvent> counted, TransactionEvent e,
+            Series[] series, boolean perCurrency) {
+        Map<Integer, BigInteger> m = new HashMap<>();
+        for (Series s : series) {
+            if (s.perCurrency != perCurrency) continue;
+            for (TransactionEvent x : counted) {
+                if (perCurrency && !x.currency().equals(e.currency())) continue;
+                if (!s.covers(e.occurredAt(), x.occurredAt())) continue;
+                long v = s.value(x);
+                if (v != 0) m.merge(s.key(s.bin(x)), BigInteger.valueOf(v), BigInteger::add);
+            }
+        }
+        return m;
+    }
+
+    /** True when e names a value no transaction before it used at an event second after noveltyFrom. */
+    private static boolean isNew(String value, List<TransactionEvent> before, Function<TransactionEvent, String> of,
+            long noveltyFrom) {
+        return value != null && before.stream()
+                .noneMatch(x -> value.equals(of.apply(x)) && x.occurredAt().getEpochSecond() > noveltyFrom);
     }
 
     @Override
@@ -127,41 +191,33 @@ public final class ReferenceFeatureStore implements FeatureStore {
     }
 
     @Override
+    public synchronized void applyList(ListEntry entry) {
+        Set<String> on = lists.computeIfAbsent(List.of(entry.entity().tag, entry.id()), k -> new HashSet<>());
+        String which = entry.list() == ListEntry.Kind.BLACKLIST ? "b" : "w";
+        if (entry.member()) on.add(which);
+        else on.remove(which);
+    }
+
+    @Override
+    public synchronized boolean applyLabel(Label label) {
+        if (label.label() != Label.Kind.FRAUD) return false;
+        Map.Entry<String, Instant> tx = labelIndex.get(label.transactionId());
+        if (tx == null) return false;
+        return fraudLabels.computeIfAbsent(tx.getKey(), k -> new HashMap<>())
+                .putIfAbsent(label.transactionId(), new Instant[] {tx.getValue(), label.knownAt()}) == null;
+    }
+
+    private boolean listed(String tag, String id, String which) {
+        return lists.getOrDefault(List.of(tag, id), Set.of()).contains(which);
+    }
+
+    @Override
     public boolean isHealthy() {
         return true;
     }
 
     @Override
     public void close() {}
-
-    private static long count(List<TransactionEvent> txs, Window w, Instant t, Predicate<TransactionEvent> which) {
-        return txs.stream().filter(which).filter(x -> w.covers(t, x.occurredAt())).count();
-    }
-
-    private static BigDecimal sum(List<TransactionEvent> txs, Window w, Instant t, Currency cur,
-            Predicate<TransactionEvent> which) {
-        return txs.stream()
-                .filter(which)
-                .filter(x -> w.covers(t, x.occurredAt()))
-                .filter(x -> x.currency().equals(cur))
-                .map(TransactionEvent::amount)
-                .reduce(BigDecimal.ZERO, BigDecimal::add)
-                .setScale(cur.getDefaultFractionDigits()); // exact: amounts were checked
-    }
-
-    private static long accountAgeDays(AccountProfile profile, Instant t) {
-        if (profile == null || profile.openedAt() == null) return -1;
-        long seconds = Duration.between(profile.openedAt(), t).getSeconds(); // floor
-        return seconds < 0 ? 0 : seconds / 86_400;
-    }
-
-    private static BigDecimal ratio(BigDecimal depositSum, Currency cur, AccountProfile profile) {
-        if (profile == null || profile.declaredNetWorth() == null || profile.declaredNetWorth().signum() == 0
-                || !cur.equals(profile.netWorthCurrency())) {
-            return new BigDecimal("-1.0000");
-        }
-        return depositSum.divide(profile.declaredNetWorth(), 4, RoundingMode.HALF_UP);
-    }
 
     private static long secondsSincePrevious(List<TransactionEvent> before, Instant t) {
         return before.stream()

@@ -14,12 +14,12 @@ import java.util.Optional;
  * never decides without a record.
  */
 public final class AuditStage {
-    private final AuditSink audit;
+    private final AuditWriters writers;
     private final PipelineMetrics metrics;
     private final Retrying retrying;
 
-    AuditStage(AuditSink audit, PipelineMetrics metrics, Retrying retrying) {
-        this.audit = audit;
+    AuditStage(AuditWriters writers, PipelineMetrics metrics, Retrying retrying) {
+        this.writers = writers;
         this.metrics = metrics;
         this.retrying = retrying;
     }
@@ -35,7 +35,7 @@ public final class AuditStage {
 
     private Batch recordTimed(Batch batch) {
         if (!batch.rejections.isEmpty()) {
-            retrying.run("audit", batch, () -> audit.recordRejections(batch.rejections));
+            retrying.run("audit", batch, () -> writers.forThisThread().recordRejections(batch.rejections));
         }
         if (batch.decisions.isEmpty()) return batch;
         List<AuditedDecision> rows = new ArrayList<>(batch.decisions.size());
@@ -43,7 +43,7 @@ public final class AuditStage {
             Incoming in = batch.transactions.get(i);
             rows.add(new AuditedDecision(batch.decisions.get(i), in.source(), in.raw()));
         }
-        List<Boolean> written = retrying.call("audit", batch, () -> audit.recordDecisions(rows));
+        List<Boolean> written = retrying.call("audit", batch, () -> writers.forThisThread().recordDecisions(rows));
         List<Boolean> publish = new ArrayList<>(written.size());
         List<Boolean> duplicates = new ArrayList<>(written.size());
         for (int i = 0; i < written.size(); i++) {
@@ -62,7 +62,7 @@ public final class AuditStage {
     }
 
     private boolean isSameDelivery(Batch batch, String transactionId, EventSource source) {
-        Optional<EventSource> recorded = retrying.call("audit", batch, () -> audit.recordedSource(transactionId));
+        Optional<EventSource> recorded = retrying.call("audit", batch, () -> writers.forThisThread().recordedSource(transactionId));
         return recorded.map(source::equals).orElse(false);
     }
 }

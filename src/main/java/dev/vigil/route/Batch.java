@@ -18,6 +18,8 @@ public final class Batch {
     final long arrivedNanos = System.nanoTime();
     final List<Incoming> transactions = new ArrayList<>();
     final List<AccountEvent> accountEvents = new ArrayList<>();
+    final List<dev.vigil.feature.ListEntry> listEntries = new ArrayList<>();
+    final List<dev.vigil.feature.Label> labels = new ArrayList<>();
     final List<Rejection> rejections = new ArrayList<>();
     /** Per transaction, in order, after the decide stage. */
     List<Decision> decisions = List.of();

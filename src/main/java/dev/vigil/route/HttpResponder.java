@@ -42,11 +42,21 @@ public final class HttpResponder {
 
     /** A dependency stayed down through the retries: nothing was decided, so the rail may retry. */
     public void unavailable(Exchange exchange) throws Exception {
+        refuse(exchange, "UNAVAILABLE", "a dependency is unavailable");
+    }
+
+    /** Too much work waiting: refused before anything was done, so the rail may retry. */
+    public void overloaded(Exchange exchange) throws Exception {
+        metrics.recordShed();
+        refuse(exchange, "OVERLOADED", "too many requests waiting");
+    }
+
+    private void refuse(Exchange exchange, String code, String fallback) throws Exception {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         ObjectNode body = MAPPER.createObjectNode();
         ObjectNode error = body.putObject("error");
-        error.put("code", "UNAVAILABLE");
-        error.put("message", cause == null ? "a dependency is unavailable" : cause.getMessage());
+        error.put("code", code);
+        error.put("message", cause == null ? fallback : cause.getMessage());
         Message out = exchange.getMessage();
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, 503);
         out.setHeader("Retry-After", "1");

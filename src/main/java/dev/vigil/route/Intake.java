@@ -5,20 +5,33 @@ import dev.vigil.event.EventCodec;
 import dev.vigil.event.EventSource;
 import dev.vigil.event.InvalidEventException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First stage: turns what arrived (a Kafka poll or an HTTP body) into a {@link Batch} of valid
  * events and rejections. A bad event never stops the route: it becomes a rejection.
  */
 public final class Intake {
+    private static final Logger log = LoggerFactory.getLogger(Intake.class);
     /** The HTTP header a rail may send to name its request; one is made up when it is absent. */
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    /**
+     * Exchange property naming the API client that made the request, set by the access gate; the
+     * decision's source ref is then {@code <client>/<request id>}.
+     */
+    public static final String CLIENT_PROPERTY = "vigil.client";
 
     private final EventCodec codec;
     private final PipelineMetrics metrics;
@@ -33,7 +46,7 @@ public final class Intake {
     /** A batch of {@code vigil.transactions} records. */
     public Batch transactionsFromKafka(List<Exchange> records) {
         Batch batch = new Batch("kafka");
-        for (Exchange record : records) {
+        for (Exchange record : current(records)) {
             Message m = record.getMessage();
             EventSource source = kafkaSource(m);
             byte[] raw = bytes(m.getBody(byte[].class));
@@ -51,12 +64,46 @@ public final class Intake {
     /** A batch of {@code vigil.account-events} records. */
     public Batch accountEventsFromKafka(List<Exchange> records) {
         Batch batch = new Batch("kafka");
-        for (Exchange record : records) {
+        for (Exchange record : current(records)) {
             Message m = record.getMessage();
             EventSource source = kafkaSource(m);
             byte[] raw = bytes(m.getBody(byte[].class));
             try {
                 batch.accountEvents.add(codec.parseAccountEvent(raw));
+            } catch (InvalidEventException e) {
+                reject(batch, source, raw, e);
+            }
+            rememberCommit(batch, m);
+        }
+        return batch;
+    }
+
+    /** A poll of {@code vigil.lists}: blacklist and whitelist updates; malformed ones become rejections. */
+    public Batch listsFromKafka(List<Exchange> records) {
+        Batch batch = new Batch("kafka");
+        for (Exchange record : records) {
+            Message m = record.getMessage();
+            EventSource source = kafkaSource(m);
+            byte[] raw = bytes(m.getBody(byte[].class));
+            try {
+                batch.listEntries.add(dev.vigil.feature.ListEntryJson.parse(raw));
+            } catch (InvalidEventException e) {
+                reject(batch, source, raw, e);
+            }
+            rememberCommit(batch, m);
+        }
+        return batch;
+    }
+
+    /** A poll of {@code vigil.labels}; malformed ones become rejections. */
+    public Batch labelsFromKafka(List<Exchange> records) {
+        Batch batch = new Batch("kafka");
+        for (Exchange record : records) {
+            Message m = record.getMessage();
+            EventSource source = kafkaSource(m);
+            byte[] raw = bytes(m.getBody(byte[].class));
+            try {
+                batch.labels.add(dev.vigil.feature.LabelJson.parse(raw));
             } catch (InvalidEventException e) {
                 reject(batch, source, raw, e);
             }
@@ -72,7 +119,8 @@ public final class Intake {
         String requestId = m.getHeader(REQUEST_ID_HEADER, String.class);
         if (requestId == null || requestId.isBlank() || requestId.length() > 128) requestId = UUID.randomUUID().toString();
         batch.requestId = requestId;
-        EventSource source = EventSource.http(requestId);
+        String client = exchange.getProperty(CLIENT_PROPERTY, String.class);
+        EventSource source = EventSource.http(client == null ? requestId : client + "/" + requestId);
         byte[] raw = bytes(m.getBody(byte[].class));
         try {
             batch.transactions.add(new Incoming(codec.parseTransaction(raw), source, raw));
@@ -95,10 +143,49 @@ public final class Intake {
                 m.getHeader(KafkaConstants.OFFSET, Long.class));
     }
 
+    /**
+     * The records this consumer should decide. Camel assembles a batch over several polls, and a
+     * consumer-group rebalance between two polls leaves records in it twice (the position went back
+     * to the committed offset and they were fetched again) or of partitions that now belong to
+     * another consumer. Deciding those would publish a decision twice (one batch, or two consumers);
+     * they are left out: the second copy here, the other consumer's partitions to that consumer.
+     */
+    static List<Exchange> current(List<Exchange> records) {
+        Set<TopicPartition> assigned = null;
+        Set<String> seen = new HashSet<>();
+        List<Exchange> out = new ArrayList<>(records.size());
+        int dropped = 0;
+        for (Exchange record : records) {
+            Message m = record.getMessage();
+            if (m.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class) instanceof DefaultKafkaManualCommit c) {
+                if (assigned == null) assigned = c.getConsumer().assignment();
+                if (!assigned.contains(c.getPartition())) {
+                    dropped++;
+                    continue;
+                }
+            }
+            String at = m.getHeader(KafkaConstants.TOPIC, String.class) + "/" + m.getHeader(KafkaConstants.PARTITION, Integer.class)
+                    + "/" + m.getHeader(KafkaConstants.OFFSET, Long.class);
+            if (!seen.add(at)) {
+                dropped++;
+                continue;
+            }
+            out.add(record);
+        }
+        if (dropped > 0) log.info("left out {} of {} records fetched before a consumer-group rebalance", dropped, records.size());
+        return out;
+    }
+
+    /** The handle of the highest offset of each partition: the batch's offsets commit up to it. */
     private static void rememberCommit(Batch batch, Message m) {
         KafkaManualCommit commit = m.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (commit != null) {
             String partition = m.getHeader(KafkaConstants.TOPIC, String.class) + "/" + m.getHeader(KafkaConstants.PARTITION, Integer.class);
+            KafkaManualCommit before = batch.lastCommitPerPartition.get(partition);
+            if (before instanceof DefaultKafkaManualCommit b && commit instanceof DefaultKafkaManualCommit c
+                    && b.getRecordOffset() > c.getRecordOffset()) {
+                return;
+            }
             batch.lastCommitPerPartition.put(partition, commit);
         }
     }

@@ -28,6 +28,7 @@ public final class PipelineMetrics {
     private final Map<String, Timer> stageTimers = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final LongAdder rejectionCount = new LongAdder();
     private final LongAdder duplicateCount = new LongAdder();
+    private final LongAdder shedCount = new LongAdder();
     private final Timer decisionLatency;
     private final Timer batchLatency;
 
@@ -54,6 +55,12 @@ public final class PipelineMetrics {
 
     public void recordEvents(String channel, int count) {
         registry.counter("vigil.events", "channel", channel).increment(count);
+    }
+
+    /** Events taken in so far on a channel ({@code kafka} or {@code http}). */
+    public long events(String channel) {
+        Counter c = registry.find("vigil.events").tag("channel", channel).counter();
+        return c == null ? 0 : (long) c.count();
     }
 
     public void recordDecision(Decision d) {
@@ -95,6 +102,16 @@ public final class PipelineMetrics {
         return out;
     }
 
+    /** How many batches a stage has handled and the time it spent on them, since the start. */
+    public record StageTotal(long batches, long totalNanos) {}
+
+    /** Every stage's batch count and total time so far; a benchmark subtracts two of these to get one phase. */
+    public Map<String, StageTotal> stageTotals() {
+        Map<String, StageTotal> out = new LinkedHashMap<>();
+        stageTimers.forEach((k, t) -> out.put(k, new StageTotal(t.count(), (long) t.totalTime(TimeUnit.NANOSECONDS))));
+        return out;
+    }
+
     /**
      * One rules reload: {@code vigil.rules.reload{outcome=applied|refused}}.
      *
@@ -108,6 +125,16 @@ public final class PipelineMetrics {
     public long ruleReloads(String outcome) {
         Counter c = registry.find("vigil.rules.reload").tag("outcome", outcome).counter();
         return c == null ? 0 : (long) c.count();
+    }
+
+    /** An HTTP request refused because too much work was waiting ({@code vigil_http_shed_total}). */
+    public void recordShed() {
+        registry.counter("vigil.http.shed").increment();
+        shedCount.increment();
+    }
+
+    public long shed() {
+        return shedCount.sum();
     }
 
     public void recordFailure(String stage) {

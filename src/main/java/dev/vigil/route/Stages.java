@@ -16,6 +16,21 @@ import org.apache.kafka.clients.producer.Producer;
  * HTTP routes share these same objects, so both run one decision path.
  */
 public final class Stages {
+    /**
+     * Bounds of the HTTP path.
+     *
+     * @param maxQueued requests waiting before new ones get 503 with Retry-After
+     * @param maxBatch most requests decided and committed together
+     * @param workers threads deciding HTTP batches
+     */
+    public record HttpLimits(int maxQueued, int maxBatch, int workers) {
+        public HttpLimits {
+            if (maxQueued < 1 || maxBatch < 1 || workers < 1) {
+                throw new IllegalArgumentException("HTTP limits must be at least 1: " + maxQueued + ", " + maxBatch + ", " + workers);
+            }
+        }
+    }
+
     private Stages() {}
 
     /**
@@ -24,16 +39,20 @@ public final class Stages {
      * @param httpPatience the same for an HTTP request (the caller then gets a 503)
      */
     public static Map<String, Object> create(
-            EventCodec codec, DecisionEngine engine, FeatureStore features, AuditSink audit,
+            EventCodec codec, DecisionEngine engine, FeatureStore features, AuditSink audit, AuditWriters writers,
             Producer<String, byte[]> producer, TransactionalProducers transactional, Admin admin, PipelineMetrics metrics, Clock clock,
-            Duration kafkaPatience, Duration httpPatience) {
+            Duration kafkaPatience, Duration httpPatience, HttpLimits http) {
         Retrying retrying = new Retrying(kafkaPatience, httpPatience, metrics);
         Map<String, Object> beans = new LinkedHashMap<>();
         beans.put("intake", new Intake(codec, metrics, clock));
-        beans.put("decide", new DecideStage(engine, retrying, metrics));
+        DecideStage decide = new DecideStage(engine, retrying, metrics);
+        AuditStage auditStage = new AuditStage(writers, metrics, retrying);
+        PublishStage publish = new PublishStage(producer, transactional, retrying, metrics);
+        beans.put("decide", decide);
         beans.put("accountEvents", new AccountEventStage(features, retrying));
-        beans.put("audit", new AuditStage(audit, metrics, retrying));
-        beans.put("publish", new PublishStage(producer, transactional, retrying, metrics));
+        beans.put("audit", auditStage);
+        beans.put("publish", publish);
+        beans.put("httpBatch", new HttpBatcher(decide, auditStage, publish, http.maxQueued(), http.maxBatch(), http.workers(), httpPatience));
         beans.put("respond", new HttpResponder(metrics));
         beans.put("health", new HealthCheck(admin, features, audit));
         beans.put("metrics", new MetricsEndpoint(metrics));

@@ -138,6 +138,11 @@ final class DecisionTables {
                 if (!(k.equals("CONDITION") || k.equals("C"))) continue;
                 Cell snippetCell = snippets == null ? null : snippets.getCell(kind.getColumnIndex());
                 String snippet = snippetCell == null ? "" : f.formatCellValue(snippetCell).strip();
+                String unmerged = unmergedFact(sheet, t.row() + 2, kind.getColumnIndex(), snippet, f);
+                if (unmerged != null) {
+                    problems.add(display + ", sheet '" + sheet.getSheetName() + "', cell "
+                            + new CellReference(t.row() + 2, kind.getColumnIndex()).formatAsString(false) + ": " + unmerged);
+                }
                 if (!snippet.isEmpty() && !PARAMETER.matcher(snippet).find()) {
                     problems.add(display + ", sheet '" + sheet.getSheetName() + "', cell "
                             + new CellReference(t.row() + 3, kind.getColumnIndex()).formatAsString(false)
@@ -146,6 +151,37 @@ final class DecisionTables {
                 }
             }
         }
+    }
+
+    private static final Pattern PATTERN_SNIPPET = Pattern.compile("^(\\$\\w+\\s*:\\s*)?([A-Za-z_][\\w.]*)\\s*\\(");
+
+    /**
+     * A CONDITION whose fact cell is blank and not merged into a fact to its left, while its snippet
+     * is a bare constraint ({@code amount > $param}) rather than a whole pattern: what an analyst gets
+     * by unmerging the fact cell. Drools then fails with a parser message about the rule name; this
+     * says what to fix. Null when the column is fine.
+     */
+    private static String unmergedFact(Sheet sheet, int factRow, int column, String snippet, DataFormatter f) {
+        if (snippet.isEmpty()) return null;
+        Matcher pattern = PATTERN_SNIPPET.matcher(snippet);
+        if (pattern.find() && !pattern.group(2).equals("eval")) return null;
+        for (org.apache.poi.ss.util.CellRangeAddress region : sheet.getMergedRegions()) {
+            if (region.isInRange(factRow, column)) return null;
+        }
+        Row row = sheet.getRow(factRow);
+        Cell own = row == null ? null : row.getCell(column);
+        if (own != null && !f.formatCellValue(own).isBlank()) return null;
+        String here = new CellReference(factRow, column).formatAsString(false);
+        for (int c = column - 1; c >= 0 && row != null; c--) {
+            Cell left = row.getCell(c);
+            if (left != null && !f.formatCellValue(left).isBlank()) {
+                String from = new CellReference(factRow, c).formatAsString(false);
+                return "the CONDITION '" + snippet + "' has no fact above it: conditions on the same fact need the fact cell "
+                        + "merged across their columns (merge " + from + ":" + here + ", '" + f.formatCellValue(left).strip()
+                        + "')";
+            }
+        }
+        return "the CONDITION '" + snippet + "' has no fact above it (e.g. '$tx : TransactionEvent' in " + here + ")";
     }
 
     private static SheetDrl index(String name, String drl, Sheet sheet, DataFormatter f) {

@@ -131,6 +131,44 @@ public final class DroolsRuleEngine implements RuleEngine {
     }
 
     /**
+     * A rule engine over a rule base built elsewhere (a KJAR, see {@link KjarRuleEngine}), held to
+     * the same id convention: every rule name starts with a stable id, ids are unique, and there is
+     * at least one rule.
+     *
+     * @param source how problems and {@link LoadedRule#file()} name where the rules came from
+     * @throws RuleBuildException listing each problem
+     */
+    static DroolsRuleEngine fromKieBase(KieBase kieBase, RuleSetVersion version, String source) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> fileById = new HashMap<>();
+        List<LoadedRule> loaded = new ArrayList<>();
+        for (KiePackage pkg : kieBase.getKiePackages()) {
+            for (Rule rule : pkg.getRules()) {
+                String file = source;
+                if (rule instanceof org.drools.base.definitions.rule.impl.RuleImpl impl && impl.getResource() != null
+                        && impl.getResource().getSourcePath() != null) {
+                    file = source + "!/" + impl.getResource().getSourcePath();
+                }
+                if (!RuleIds.follows(rule.getName())) {
+                    problems.add(file + ": rule '" + rule.getName()
+                            + "' does not start with a stable id and a title (e.g. 'VEL-001 More than 5 in 60 s')");
+                    continue;
+                }
+                String id = RuleIds.idOf(rule.getName());
+                String previous = fileById.putIfAbsent(id, file + " ('" + rule.getName() + "')");
+                if (previous != null) {
+                    problems.add(file + ": rule id " + id + " of '" + rule.getName() + "' is already used in " + previous);
+                }
+                loaded.add(new LoadedRule(id, rule.getName(), file));
+            }
+        }
+        if (loaded.isEmpty() && problems.isEmpty()) problems.add(source + ": holds no rules");
+        if (!problems.isEmpty()) throw new RuleBuildException(problems);
+        loaded.sort(Comparator.comparing(LoadedRule::id));
+        return new DroolsRuleEngine(kieBase, version, List.copyOf(loaded));
+    }
+
+    /**
      * What Drools does not check but Vigil relies on: each rule name starts with a stable id, ids
      * are unique across all files, and every rule file (a .dsl only defines sentences) holds at
      * least one rule, so a file Drools skipped or a sheet it could not see is an error, not a gap.
@@ -171,6 +209,11 @@ public final class DroolsRuleEngine implements RuleEngine {
 
     @Override
     public List<Hit> evaluate(TransactionEvent transaction, Features features, AccountProfile account, ModelScore score) {
+        return evaluateFacts(transaction, features, account, score);
+    }
+
+    /** {@link #evaluate}, with the features fact of any type: tests of rules written for features still to come. */
+    List<Hit> evaluateFacts(TransactionEvent transaction, Object features, AccountProfile account, ModelScore score) {
         Objects.requireNonNull(transaction, "transaction");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(score, "score");
@@ -197,6 +240,11 @@ public final class DroolsRuleEngine implements RuleEngine {
     @Override
     public RuleSetVersion version() {
         return version;
+    }
+
+    /** The compiled rule base, for the benchmark that compares session strategies on it. */
+    KieBase kieBase() {
+        return kieBase;
     }
 
     /** Every loaded rule with the file it came from, by id. */

@@ -1,83 +1,61 @@
--- Counts one transaction of one account and returns its features (RedisFeatureStore).
--- Every key is in KEYS and shares the account's hash tag, so this runs on one cluster node.
--- Reads come first and every write after them, so an error cannot leave half an event counted.
+-- Counts one transaction of one account and returns what its features are computed from
+-- (RedisFeatureStore). Every key is in KEYS and shares the account's hash tag, so this runs on one
+-- cluster node. Reads come first and every write after them, so an error cannot leave half an event
+-- counted. The prelude buckets.lua is prepended.
 --
--- KEYS: 1 replay record of this transaction id   2 account profile (hash)
---       3 recent event times (zset, lexicographic)   4 bucket counts, all currencies (hash)
---       5 bucket sums in this transaction's currency (hash)   6 merchants and devices seen (hash)
--- ARGV: 1 epoch second  2 nanos  3 time as 'SSSSSSSSSSSS.NNNNNNNNN'  4 currency code
---       5 amount in minor units  6 '1' when BALANCE_DEPOSIT  7 '=' .. merchant or ''
---       8 '=' .. device or ''  9 allowed lateness (s)  10 TTL of times and seen (s)
---       11 TTL of the replay record (s)  12 TTL of the bucket hashes (s)
--- Reply (also stored as the replay record): see RedisFeatureStore.decode.
+-- KEYS: 1 replay record of this transaction id  2 account profile (hash)
+--       3 recent event times (zset, lexicographic)  4 bucket counts, all currencies (hash)
+--       5 bucket sums in this transaction's currency (hash)  6 merchants, devices, IPs, countries
+--       seen: field -> newest event second (hash)  7 recent located events (zset, lexicographic)
+--       8 counterparties per 24-minute bucket (hash)  9 list membership (hash: b, w)
+-- ARGV: 1 event epoch second  2 allowed lateness (s)  3 TTL of the replay record (s)
+--       4 TTL of the bucket hashes (s)  5 the event's own inputs, echoed in the reply  6 nanos
+--       7 time as 'SSSSSSSSSSSS.NNNNNNNNN'  8 TTL of times, seen, located, counterparties (s)
+--       9 novelty window (s)  10..13 '=' .. merchant, device, IP, country, or ''
+--       14 located member 'time|lat|lon|country' or ''  15 'i:' or 'o:' .. counterparty, or ''
+--       16.. count increments, then sum increments (see readIncrements)
+-- Reply (also stored as the replay record): {replayed, self, count aggregates, sum aggregates,
+--   {seconds since previous, first, new merchant, new device, new IP, new country, fan-in, fan-out},
+--   previous located member or '', {profile present, then 9 fields '=' .. value or ''},
+--   {blacklisted, whitelisted}}
 
 local stored = redis.call('GET', KEYS[1])
 if stored then
-  -- Redelivery: the features of the first enrichment; nothing is counted again.
+  -- Redelivery: what the first enrichment returned; nothing is counted again.
   local r = cjson.decode(stored)
   r[1] = 1
   return r
 end
 
-local SPAN = 60 -- buckets per window
--- Windows 1m, 1h, 24h, 7d, and the 7d window of BALANCE_DEPOSITs. A bucket's field is the integer
--- window * 10^13 + bucket index (an epoch second needs 12 digits): Redis stores it as an integer
--- and Lua reads it with one tonumber.
-local BUCKET_SECONDS = {1, 60, 1440, 10080, 10080}
-local FIELD_BASE = 1e13
-
 local tSec = tonumber(ARGV[1])
-local tNanos = tonumber(ARGV[2])
-local tEnc = ARGV[3]
-local currency = ARGV[4]
-local amount = ARGV[5]
-local isDeposit = ARGV[6] == '1'
-local lateness = tonumber(ARGV[9])
+local lateness = tonumber(ARGV[2])
+local bucketTtl = tonumber(ARGV[4])
+local tNanos = tonumber(ARGV[6])
+local tEnc = ARGV[7]
+local historyTtl = tonumber(ARGV[8])
+local novelty = tonumber(ARGV[9])
+local countIncs, i = readIncrements(16)
+local sumIncs = readIncrements(i)
 
 local function decodeTime(enc)
   return tonumber(string.sub(enc, 1, 12)), tonumber(string.sub(enc, 14, 22))
 end
 
--- Whole seconds from (aSec, aNanos) to (bSec, bNanos), floored.
 local function wholeSeconds(aSec, aNanos, bSec, bNanos)
   local d = bSec - aSec
   if bNanos < aNanos then d = d - 1 end
   return d
 end
 
--- A non-negative int64 decimal string as two limbs, v = hi * 10^9 + lo: Lua numbers are
--- doubles, exact only to 2^53, and sums of minor units may go beyond.
-local function limbs(v)
-  local len = string.len(v)
-  if len > 9 then return tonumber(string.sub(v, 1, len - 9)), tonumber(string.sub(v, len - 8)) end
-  return 0, tonumber(v)
-end
-
-local function addLimbs(v, hi, lo)
-  local h, l = limbs(v)
-  return hi + h, lo + l
-end
-
--- a + b for non-negative int64 decimal strings, exactly.
-local function addDecimal(a, b)
-  local ah, al = limbs(a)
-  local bh, bl = limbs(b)
-  local h, l = ah + bh, al + bl
-  if l >= 1e9 then h, l = h + 1, l - 1e9 end
-  if h > 9223372036 or (h == 9223372036 and l > 854775807) then
-    return error('feature bucket overflows a 64-bit integer')
-  end
-  if h > 0 then return string.format('%d%09d', h, l) end
-  return string.format('%d', l)
-end
-
----------------------------------------------------------------- reads
+---------------------------------------------------------------- previous transaction
 -- The previous transaction is the latest event time seen so far that is not after this one.
 local timesKey = KEYS[3]
 local newestEnc = redis.call('ZREVRANGEBYLEX', timesKey, '+', '-', 'LIMIT', 0, 1)[1]
+local first = 1
 local prevEnc = nil
 local nSec, nNanos = tSec, tNanos -- the newest event time, this one included
 if newestEnc then
+  first = 0
   local s, n = decodeTime(newestEnc)
   if s < tSec or (s == tSec and n <= tNanos) then
     prevEnc = newestEnc
@@ -91,123 +69,106 @@ if prevEnc then
   local pSec, pNanos = decodeTime(prevEnc)
   secondsSincePrevious = wholeSeconds(pSec, pNanos, tSec, tNanos)
 end
-
--- Events up to the allowed lateness behind the newest get exact features. Buckets below
--- keepFrom can be in the window of no such event: they are dropped.
 local horizonSec = nSec - lateness
-local bucket, keepFrom = {}, {}
-for w = 1, 5 do
-  bucket[w] = math.floor(tSec / BUCKET_SECONDS[w])
-  keepFrom[w] = math.floor(horizonSec / BUCKET_SECONDS[w]) - (SPAN - 1)
+
+-- Of the members before the horizon only the latest can still be someone's previous.
+local function addAndTrim(key, member)
+  redis.call('ZADD', key, 0, member)
+  if horizonSec >= 0 then
+    local horizonEnc = string.format('%012d.%09d', horizonSec, nNanos)
+    local below = redis.call('ZREVRANGEBYLEX', key, '(' .. horizonEnc, '-', 'LIMIT', 0, 2)
+    if below[2] then redis.call('ZREMRANGEBYLEX', key, '-', '(' .. below[1]) end
+  end
+  redis.call('EXPIRE', key, historyTtl)
 end
 
-local count = {0, 0, 0, 0, 0}
-local sumHi, sumLo = {0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}
-local countNow, sumNow = {}, {} -- this event's own buckets, as they are now
-
--- Hands each bucket in its window's b-59..b to into(w, value, isThisEventsBucket), and returns the
--- fields below keepFrom.
-local function scan(key, into)
-  local all = redis.call('HGETALL', key)
-  local old = {}
-  for i = 1, #all, 2 do
-    local n = tonumber(all[i])
-    local w = math.floor(n / FIELD_BASE)
-    local b = n - w * FIELD_BASE
-    if b >= bucket[w] - (SPAN - 1) and b <= bucket[w] then into(w, all[i + 1], b == bucket[w]) end
-    if b < keepFrom[w] then old[#old + 1] = all[i] end
-  end
-  return old
+---------------------------------------------------------------- previous located transaction
+local prevLocated = ''
+if ARGV[14] ~= '' then
+  prevLocated = redis.call('ZREVRANGEBYLEX', KEYS[7], '[' .. tEnc .. '|\255', '-', 'LIMIT', 0, 1)[1] or ''
 end
-local oldCounts = scan(KEYS[4], function(w, v, own)
-  count[w] = count[w] + tonumber(v)
-  if own then countNow[w] = v end
-end)
-local oldSums = scan(KEYS[5], function(w, v, own)
-  if string.len(v) > 9 then
-    sumHi[w], sumLo[w] = addLimbs(v, sumHi[w], sumLo[w])
-  else
-    sumLo[w] = sumLo[w] + tonumber(v)
-  end
-  if own then sumNow[w] = v end
-end)
 
+---------------------------------------------------------------- novelty
+local KINDS = {'m:', 'd:', 'i:', 'c:'}
+local seenFields, seenArgs = {}, {}
+for k = 1, 4 do
+  local a = ARGV[9 + k]
+  if a ~= '' then
+    seenFields[#seenFields + 1] = KINDS[k] .. string.sub(a, 2)
+    seenArgs[#seenArgs + 1] = k
+  end
+end
+local isNew = {0, 0, 0, 0}
+local seenUpdates = {}
+if #seenFields > 0 then
+  local last = redis.call('HMGET', KEYS[6], unpack(seenFields))
+  for j, k in ipairs(seenArgs) do
+    local s = last[j] and tonumber(last[j])
+    if s == 1 then s = tSec end -- a marker of the first catalogue: seen, time unknown
+    if not s or s <= tSec - novelty then isNew[k] = 1 end
+    if not s or s < tSec then
+      seenUpdates[#seenUpdates + 1] = seenFields[j]
+      seenUpdates[#seenUpdates + 1] = string.format('%d', tSec)
+    end
+  end
+end
+
+---------------------------------------------------------------- fan-in, fan-out (24 h window of 24-minute buckets)
+local FAN_BUCKET = 1440
+local fanIn, fanOut = {}, {}
+local fanOld = {}
+local mine = floor(tSec / FAN_BUCKET)
+local keepFan = floor(horizonSec / FAN_BUCKET) - (SPAN - 1)
+local fanField = nil
+if ARGV[15] ~= '' then
+  fanField = string.sub(ARGV[15], 1, 2) .. string.format('%d', mine) .. ':' .. string.sub(ARGV[15], 3)
+end
+local cpKeys = redis.call('HKEYS', KEYS[8])
+local function tally(f)
+  local dir = string.sub(f, 1, 1)
+  local colon = string.find(f, ':', 3, true)
+  local b = tonumber(string.sub(f, 3, colon - 1))
+  local cp = string.sub(f, colon + 1)
+  if b >= mine - (SPAN - 1) and b <= mine then
+    if dir == 'i' then fanIn[cp] = true else fanOut[cp] = true end
+  end
+  return b
+end
+for _, f in ipairs(cpKeys) do
+  if tally(f) < keepFan then fanOld[#fanOld + 1] = f end
+end
+if fanField then tally(fanField) end
+local nIn, nOut = 0, 0
+for _ in pairs(fanIn) do nIn = nIn + 1 end
+for _ in pairs(fanOut) do nOut = nOut + 1 end
+
+local listed = redis.call('HMGET', KEYS[9], 'b', 'w')
 local profile = redis.call('HMGET', KEYS[2], 'cust', 'open', 'nw', 'nwc', 'ctry', 'kyc', 'closed', 'kycf', 'wl')
 
----------------------------------------------------------------- this event's own counts
--- The event counts in its own features. It is stored in a bucket only when that bucket is
--- kept: an event beyond the lateness horizon is in no window of an event within it.
-local countUpdates, sumUpdates = {}, {}
-local function count1(w)
-  count[w] = count[w] + 1
-  sumHi[w], sumLo[w] = addLimbs(amount, sumHi[w], sumLo[w])
-  if bucket[w] >= keepFrom[w] then
-    local field = string.format('%d', w * FIELD_BASE + bucket[w])
-    countUpdates[#countUpdates + 1] = field
-    countUpdates[#countUpdates + 1] = string.format('%d', (tonumber(countNow[w]) or 0) + 1)
-    sumUpdates[#sumUpdates + 1] = field
-    sumUpdates[#sumUpdates + 1] = addDecimal(sumNow[w] or '0', amount)
-  end
-end
-for w = 1, 4 do count1(w) end
-if isDeposit then count1(5) end
-
-local age = -1
-if profile[2] then
-  local oSec, oNanos = decodeTime(profile[2])
-  local s = wholeSeconds(oSec, oNanos, tSec, tNanos)
-  if s < 0 then age = 0 else age = math.floor(s / 86400) end
-end
+---------------------------------------------------------------- bucketed series (read, then written)
+local counts = aggregate(KEYS[4], tSec, horizonSec, countIncs, bucketTtl)
+local sums = aggregate(KEYS[5], tSec, horizonSec, sumIncs, bucketTtl)
 
 ---------------------------------------------------------------- writes
-redis.call('ZADD', timesKey, 0, tEnc)
-if horizonSec >= 0 then
-  -- Of the times before the horizon only the latest can still be someone's previous.
-  local horizonEnc = string.format('%012d.%09d', horizonSec, nNanos)
-  local below = redis.call('ZREVRANGEBYLEX', timesKey, '(' .. horizonEnc, '-', 'LIMIT', 0, 2)
-  if below[2] then redis.call('ZREMRANGEBYLEX', timesKey, '-', '(' .. below[1]) end
-end
-redis.call('EXPIRE', timesKey, tonumber(ARGV[10]))
-
-local function write(key, old, updates)
-  if #old > 0 then redis.call('HDEL', key, unpack(old)) end
-  if #updates > 0 then
-    redis.call('HSET', key, unpack(updates))
-    redis.call('EXPIRE', key, tonumber(ARGV[12]))
-  end
-end
-write(KEYS[4], oldCounts, countUpdates)
-write(KEYS[5], oldSums, sumUpdates)
-
-local function firstSeen(kind, arg)
-  if arg == '' then return 0 end
-  return redis.call('HSETNX', KEYS[6], kind .. string.sub(arg, 2), '1')
-end
-local newMerchant = firstSeen('m:', ARGV[7])
-local newDevice = firstSeen('d:', ARGV[8])
-if ARGV[7] ~= '' or ARGV[8] ~= '' then
-  redis.call('EXPIRE', KEYS[6], tonumber(ARGV[10]))
+addAndTrim(timesKey, tEnc)
+if ARGV[14] ~= '' then addAndTrim(KEYS[7], ARGV[14]) end
+if #seenUpdates > 0 then redis.call('HSET', KEYS[6], unpack(seenUpdates)) end
+if #seenFields > 0 then redis.call('EXPIRE', KEYS[6], historyTtl) end
+if #fanOld > 0 then redis.call('HDEL', KEYS[8], unpack(fanOld)) end
+if fanField and mine >= keepFan then
+  redis.call('HSET', KEYS[8], fanField, '1')
+  redis.call('EXPIRE', KEYS[8], bucketTtl)
 end
 
 ---------------------------------------------------------------- reply
-local r = {0, count[1], count[2], count[3], count[4]}
-for w = 1, 4 do
-  r[#r + 1] = sumHi[w]
-  r[#r + 1] = sumLo[w]
-end
-r[14] = count[5]
-r[15] = sumHi[5]
-r[16] = sumLo[5]
-r[17] = newMerchant
-r[18] = newDevice
-r[19] = secondsSincePrevious
-r[20] = age
-r[21] = currency
+local p = {0}
 -- Every account event writes the customer id, so its presence says a profile exists.
-if profile[1] then r[22] = 1 else r[22] = 0 end
-for i = 1, 9 do
-  if profile[i] then r[22 + i] = '=' .. profile[i] else r[22 + i] = '' end
+if profile[1] then p[1] = 1 end
+for k = 1, 9 do
+  if profile[k] then p[1 + k] = '=' .. profile[k] else p[1 + k] = '' end
 end
-
-redis.call('SET', KEYS[1], cjson.encode(r), 'EX', tonumber(ARGV[11]))
+local r = {0, ARGV[5], counts, sums,
+  {secondsSincePrevious, first, isNew[1], isNew[2], isNew[3], isNew[4], nIn, nOut}, prevLocated, p,
+  {listed[1] and 1 or 0, listed[2] and 1 or 0}}
+redis.call('SET', KEYS[1], cjson.encode(r), 'EX', tonumber(ARGV[3]))
 return r

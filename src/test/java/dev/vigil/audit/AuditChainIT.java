@@ -4,6 +4,7 @@ import static dev.vigil.audit.AuditFixtures.APP_PASSWORD;
 import static dev.vigil.audit.AuditFixtures.AUDITOR_PASSWORD;
 import static dev.vigil.audit.AuditFixtures.audited;
 import static dev.vigil.audit.AuditFixtures.rejection;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -32,10 +34,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The audit hash chain and its checkpoints, tampered with as a database superuser would. */
+/** The audit hash chains and their checkpoints, tampered with as a database superuser would. */
 class AuditChainIT {
     static final byte[] KEY = "an-audit-checkpoint-key-of-32-bytes-or-more".getBytes(StandardCharsets.UTF_8);
     static final AtomicInteger DBS = new AtomicInteger();
+    static final YearMonth NOW = YearMonth.now(java.time.ZoneOffset.UTC);
 
     @TempDir static Path dataDir;
     static EmbeddedPostgresServer pg;
@@ -79,6 +82,12 @@ class AuditChainIT {
         }
     }
 
+    /** Stands the database's audit clock in {@code at} (a superuser's DDL; see V006), or back on now() when null. */
+    static void clock(String db, String at) throws SQLException {
+        sql(db, "create or replace function audit_clock() returns timestamptz language sql stable as $$ select "
+                + (at == null ? "now()" : "'" + at + "'::timestamptz") + " $$");
+    }
+
     static long longQuery(String db, String query) throws SQLException {
         try (Connection c = pg.superUserConnection(db); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(query)) {
@@ -104,6 +113,19 @@ class AuditChainIT {
         return written;
     }
 
+    /** fill() in each of three months of 2026 (January to March), with the key. */
+    static String threeMonths() throws SQLException {
+        String db = freshDb();
+        for (int m = 1; m <= 3; m++) {
+            clock(db, "2026-0" + m + "-15T12:00:00Z");
+            try (PostgresAuditStore store = store(db, KEY)) {
+                fill(store, "m" + m);
+            }
+        }
+        clock(db, null);
+        return db;
+    }
+
     static Finding broken(Report r, Problem expected) {
         assertFalse(r.intact(), "tampering went unnoticed: " + r);
         Finding f = r.firstBreak().orElseThrow();
@@ -111,10 +133,22 @@ class AuditChainIT {
         return f;
     }
 
-    static long seqOf(String db, String kind, String where) throws SQLException {
-        return longQuery(db, "select l.chain_seq from audit_chain l join " + kind + " t on l.row_kind = '" + kind
-                + "' and l.row_id = t.id where " + where);
+    static long seqOf(String db, String table, String where) throws SQLException {
+        return longQuery(db, "select chain_seq from " + table + " where " + where);
     }
+
+    /** The auditor's SQL-only recomputation, as in audit-schema/README.md: rows whose hash is wrong. */
+    static final String SQL_ONLY_CHECK = """
+            select count(*) from (
+              select x.row_hash, x.canonical,
+                     coalesce(lag(x.row_hash) over (partition by x.month order by x.chain_seq), p.anchor_hash) as prev
+                from (select date_trunc('month', d.recorded_at at time zone 'UTC')::date as month, d.chain_seq, d.row_hash,
+                             audit_decision_canonical_v2(d) as canonical from decision d
+                      union all
+                      select date_trunc('month', r.recorded_at at time zone 'UTC')::date, r.chain_seq, r.row_hash,
+                             audit_rejection_canonical_v2(r) from rejection r) x
+                join audit_partition p on p.month = x.month) y
+             where y.row_hash <> sha256(y.prev || y.canonical)""";
 
     @Test
     void shouldChainEveryInsertedRowOnceAndVerifyAfterBatchesWithDuplicates() throws SQLException {
@@ -127,9 +161,9 @@ class AuditChainIT {
         }
         assertEquals(24 + 3, written); // 24 distinct ids over the three overlapping batches, 3 distinct rejections
         assertEquals(written, longQuery(db, "select (select count(*) from decision) + (select count(*) from rejection)"));
-        assertEquals(written, longQuery(db, "select count(*) from audit_chain"));
-        assertEquals(written, longQuery(db, "select max(chain_seq) from audit_chain"));
-        assertEquals(written, longQuery(db, "select chain_seq from audit_chain_head"));
+        assertEquals(written, longQuery(db, "select greatest((select max(chain_seq) from decision), (select max(chain_seq) from rejection))"));
+        assertEquals(written, longQuery(db, "select chain_seq from audit_partition_head"));
+        assertEquals(1, longQuery(db, "select count(*) from audit_partition"));
 
         Report r = verify(db, KEY);
         assertTrue(r.intact(), r.toString());
@@ -140,22 +174,15 @@ class AuditChainIT {
 
     @Test
     void shouldLetAnAuditorRecomputeEveryHashWithSqlAlone() throws SQLException {
-        String db = freshDb();
-        try (PostgresAuditStore store = store(db, KEY)) {
-            fill(store, "sql");
-        }
+        String db = threeMonths();
         // The canonical bytes are defined in SQL, so sha256 in SQL must give the hashes Java wrote
-        long bad = longQuery(db, """
-                select count(*) from audit_chain l
-                 where l.row_hash <> sha256(l.prev_hash || case l.row_kind
-                        when 'decision' then (select audit_decision_canonical(d) from decision d where d.id = l.row_id)
-                        else (select audit_rejection_canonical(r) from rejection r where r.id = l.row_id) end)
-                    or l.prev_hash <> coalesce((select p.row_hash from audit_chain p where p.chain_seq = l.chain_seq - 1),
-                                               decode(repeat('00', 32), 'hex'))""");
-        assertEquals(0, bad);
+        assertEquals(0, longQuery(db, SQL_ONLY_CHECK));
+        // ... and the same check turned round finds every row of the three months hashing right
+        assertEquals(81, longQuery(db, SQL_ONLY_CHECK.replace("row_hash <> sha256", "row_hash = sha256")));
         // And the session's time zone does not change them
         sql(db, "alter database " + db + " set timezone = 'Asia/Kolkata'");
         assertTrue(verify(db, KEY).intact());
+        assertEquals(0, longQuery(db, SQL_ONLY_CHECK));
     }
 
     @Test
@@ -164,7 +191,7 @@ class AuditChainIT {
         try (PostgresAuditStore store = store(db, null)) {
             fill(store, "nokey");
         }
-        assertEquals(0, longQuery(db, "select count(*) from audit_checkpoint"));
+        assertEquals(0, longQuery(db, "select count(*) from audit_partition_checkpoint"));
         Report r = verify(db, null);
         assertTrue(r.intact(), r.toString());
         assertTrue(r.notes().stream().anyMatch(n -> n.contains(AuditChain.KEY_ENV)), r.notes().toString());
@@ -173,8 +200,8 @@ class AuditChainIT {
 
         // A scheduler's checkpoint covers the head once
         try (PostgresAuditStore store = store(db, null)) {
-            assertEquals(java.util.OptionalLong.of(27), store.checkpoint(KEY));
-            assertEquals(java.util.OptionalLong.empty(), store.checkpoint(KEY));
+            assertEquals(1, store.checkpoint(KEY));
+            assertEquals(0, store.checkpoint(KEY));
         }
         Report after = verify(db, KEY);
         assertTrue(after.intact() && after.notes().isEmpty() && after.checkpointsChecked() == 1, after.toString());
@@ -186,14 +213,29 @@ class AuditChainIT {
         try (PostgresAuditStore store = store(db, KEY)) {
             fill(store, "chg");
         }
-        long seq = seqOf(db, "decision", "t.transaction_id = 'chg-5'");
+        long seq = seqOf(db, "decision", "transaction_id = 'chg-5'");
         // session_replication_role = replica does not bypass the ALWAYS triggers; DISABLE TRIGGER does
         sql(db, "alter table decision disable trigger all",
                 "update decision set verdict = 'ALLOW', hits = '[]' where transaction_id = 'chg-5'",
                 "alter table decision enable trigger all");
         Finding f = broken(verify(db, KEY), Problem.ROW_CHANGED);
         assertEquals(seq, f.chainSeq());
+        assertEquals(NOW.toString(), f.segment());
         assertTrue(f.detail().contains("decision id"), f.detail());
+    }
+
+    @Test
+    void shouldRefuseChangesNamingAPartitionDirectly() throws SQLException {
+        String db = freshDb();
+        try (PostgresAuditStore store = store(db, KEY)) {
+            fill(store, "direct");
+        }
+        String part = AuditVerifier.tableName("decision", NOW);
+        for (String s : List.of("update " + part + " set verdict = 'ALLOW'", "delete from " + part, "truncate " + part)) {
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> sql(db, s), s);
+            assertEquals("P0001", e.getSQLState(), s + " -> " + e.getMessage());
+        }
+        assertTrue(verify(db, KEY).intact());
     }
 
     @Test
@@ -202,31 +244,29 @@ class AuditChainIT {
         try (PostgresAuditStore store = store(db, KEY)) {
             fill(store, "rej");
         }
-        long seq = seqOf(db, "rejection", "t.source_ref = 'rej-r1'");
+        long seq = seqOf(db, "rejection", "source_ref = 'rej-r1'");
         sql(db, "alter table rejection disable trigger all",
                 "update rejection set raw_event = '\\x00' where source_ref = 'rej-r1'");
         assertEquals(seq, broken(verify(db, KEY), Problem.ROW_CHANGED).chainSeq());
     }
 
     @Test
-    void shouldDetectADeletedRowAndADeletedLink() throws SQLException {
+    void shouldDetectADeletedRowAndTheRenumberingThatHidesTheGap() throws SQLException {
         String db = freshDb();
         try (PostgresAuditStore store = store(db, KEY)) {
             fill(store, "del");
         }
-        long seq = seqOf(db, "decision", "t.transaction_id = 'del-2'");
-        sql(db, "alter table decision disable trigger all", "delete from decision where transaction_id = 'del-2'");
-        assertEquals(seq, broken(verify(db, KEY), Problem.ROW_MISSING).chainSeq());
-
-        // Removing its link too leaves a gap in chain_seq
-        sql(db, "alter table audit_chain disable trigger all", "delete from audit_chain where chain_seq = " + seq);
+        long seq = seqOf(db, "decision", "transaction_id = 'del-2'");
+        sql(db, "alter table decision disable trigger all", "alter table rejection disable trigger all",
+                "delete from decision where transaction_id = 'del-2'");
         assertEquals(seq, broken(verify(db, KEY), Problem.CHAIN_GAP).chainSeq());
 
-        // Closing the gap by renumbering breaks the prev_hash link
-        sql(db, "update audit_chain set chain_seq = chain_seq - 1 where chain_seq > " + seq);
-        Finding f = verify(db, KEY).firstBreak().orElseThrow();
+        // Closing the gap by renumbering leaves a row whose hash needs the removed row before it
+        sql(db, "update decision set chain_seq = chain_seq - 1 where chain_seq > " + seq,
+                "update rejection set chain_seq = chain_seq - 1 where chain_seq > " + seq);
+        Finding f = broken(verify(db, KEY), Problem.ROW_CHANGED);
         assertEquals(seq, f.chainSeq(), f.toString());
-        assertTrue(f.problem() == Problem.LINK_BROKEN || f.problem() == Problem.ORDER_CHANGED, f.toString());
+        assertTrue(f.detail().contains("a row before it was removed"), f.detail());
     }
 
     @Test
@@ -235,33 +275,36 @@ class AuditChainIT {
         try (PostgresAuditStore store = store(db, KEY)) {
             fill(store, "swp");
         }
-        long a = seqOf(db, "decision", "t.transaction_id = 'swp-1'");
-        long b = seqOf(db, "decision", "t.transaction_id = 'swp-4'");
-        // Swap every column but id: the rows trade places in the id order
+        long a = seqOf(db, "decision", "transaction_id = 'swp-1'");
+        long b = seqOf(db, "decision", "transaction_id = 'swp-4'");
+        // Swap every column but the link: the rows trade places in the chain
         String cols = "decision_id, transaction_id, account_id, customer_id, event_time, processed_at, recorded_at, "
-                + "source_channel, source_ref, raw_event, amount, currency, transaction_type, features, account, "
-                + "rule_set_version, rule_set_hash, model_version, score, risk_score, verdict, hits, latency_micros";
+                + "source_channel, source_ref, raw_event, amount, currency, transaction_type, features_format, features, "
+                + "account, rule_set_version, rule_set_hash, model_version, score, risk_score, risk_tier, verdict, hits, "
+                + "contributions, challenger_model_version, challenger_score, challenger_verdict, latency_micros";
         sql(db, "alter table decision disable trigger all",
                 "create temp table x as select * from decision where transaction_id in ('swp-1', 'swp-4')",
-                "alter table decision drop constraint decision_transaction_id_key",
                 "update decision d set (" + cols + ") = (select " + cols + " from x where x.id <> d.id)"
-                        + " where d.transaction_id in ('swp-1', 'swp-4')",
-                "alter table decision add unique (transaction_id)");
+                        + " where d.transaction_id in ('swp-1', 'swp-4')");
         Finding f = broken(verify(db, KEY), Problem.ORDER_CHANGED);
         assertEquals(Math.min(a, b), f.chainSeq());
         assertTrue(f.detail().contains("chain_seq " + Math.max(a, b)), f.detail());
     }
 
     @Test
-    void shouldDetectLinksThatWereReordered() throws SQLException {
+    void shouldDetectRowsThatWereReordered() throws SQLException {
         String db = freshDb();
         try (PostgresAuditStore store = store(db, KEY)) {
             fill(store, "ord");
         }
-        sql(db, "alter table audit_chain disable trigger all",
-                "update audit_chain set chain_seq = chain_seq + 1000000 where chain_seq in (5, 9)",
-                "update audit_chain set chain_seq = case chain_seq when 1000005 then 9 else 5 end"
-                        + " where chain_seq in (1000005, 1000009)");
+        List<String> swap = new ArrayList<>(List.of("alter table decision disable trigger all",
+                "alter table rejection disable trigger all"));
+        for (String t : List.of("decision", "rejection")) {
+            swap.add("update " + t + " set chain_seq = chain_seq + 1000000 where chain_seq in (5, 9)");
+            swap.add("update " + t + " set chain_seq = case chain_seq when 1000005 then 9 else 5 end"
+                    + " where chain_seq in (1000005, 1000009)");
+        }
+        sql(db, swap.toArray(String[]::new));
         Finding f = broken(verify(db, KEY), Problem.ORDER_CHANGED);
         assertEquals(5, f.chainSeq());
     }
@@ -272,32 +315,36 @@ class AuditChainIT {
         try (PostgresAuditStore store = store(db, KEY)) {
             fill(store, "rb");
         }
-        long seq = seqOf(db, "decision", "t.transaction_id = 'rb-3'");
-        // The superuser knows the algorithm: change a row, then recompute every link and the head
-        sql(db, "alter table decision disable trigger all", "alter table audit_chain disable trigger all",
+        long seq = seqOf(db, "decision", "transaction_id = 'rb-3'");
+        // The superuser knows the algorithm: change a row, then recompute every hash and the head
+        sql(db, "alter table decision disable trigger all", "alter table rejection disable trigger all",
                 "update decision set amount = 1.00 where transaction_id = 'rb-3'",
                 """
                 do $$
-                declare prev bytea := decode(repeat('00', 32), 'hex'); h bytea; r record;
+                declare prev bytea := (select anchor_hash from audit_partition); h bytea; r record;
                 begin
-                    for r in select l.chain_seq, case l.row_kind
-                                 when 'decision' then (select audit_decision_canonical(d) from decision d where d.id = l.row_id)
-                                 else (select audit_rejection_canonical(j) from rejection j where j.id = l.row_id) end as c
-                               from audit_chain l order by l.chain_seq loop
+                    for r in select * from (
+                                select 'd' as k, d.chain_seq, audit_decision_canonical_v2(d) as c from decision d
+                                union all select 'r', j.chain_seq, audit_rejection_canonical_v2(j) from rejection j) x
+                              order by chain_seq loop
                         h := sha256(prev || r.c);
-                        update audit_chain set prev_hash = prev, row_hash = h where chain_seq = r.chain_seq;
+                        if r.k = 'd' then update decision set row_hash = h where chain_seq = r.chain_seq;
+                        else update rejection set row_hash = h where chain_seq = r.chain_seq; end if;
                         prev := h;
                     end loop;
-                    update audit_chain_head set head_hash = prev;
+                    update audit_partition_head set head_hash = prev;
                 end $$""");
         // Without the key the chain looks whole: that is what the checkpoints are for
         assertTrue(verify(db, null).intact());
+        assertEquals(0, longQuery(db, SQL_ONLY_CHECK));
         Finding f = broken(verify(db, KEY), Problem.CHECKPOINT_MISMATCH);
         assertTrue(f.chainSeq() >= seq, f.toString());
 
         // Re-pointing the checkpoints at the new hashes cannot be signed without the key
-        sql(db, "alter table audit_checkpoint disable trigger all",
-                "update audit_checkpoint k set head_hash = l.row_hash from audit_chain l where l.chain_seq = k.chain_seq");
+        sql(db, "alter table audit_partition_checkpoint disable trigger all", """
+                update audit_partition_checkpoint k set head_hash = x.row_hash
+                  from (select chain_seq, row_hash from decision union all select chain_seq, row_hash from rejection) x
+                 where x.chain_seq = k.chain_seq""");
         broken(verify(db, KEY), Problem.CHECKPOINT_SIGNATURE_INVALID);
     }
 
@@ -307,10 +354,9 @@ class AuditChainIT {
         try (PostgresAuditStore store = store(db, KEY)) {
             fill(store, "end");
         }
-        long last = longQuery(db, "select max(chain_seq) from audit_chain");
-        sql(db, "alter table audit_chain disable trigger all", "alter table rejection disable trigger all",
-                "delete from rejection where id = (select row_id from audit_chain where chain_seq = " + last + ")",
-                "delete from audit_chain where chain_seq = " + last);
+        long last = longQuery(db, "select chain_seq from audit_partition_head");
+        sql(db, "alter table rejection disable trigger all", "alter table decision disable trigger all",
+                "delete from rejection where chain_seq = " + last, "delete from decision where chain_seq = " + last);
         Report r = verify(db, KEY);
         assertTrue(r.findings().stream().anyMatch(f -> f.problem() == Problem.CHECKPOINT_MISMATCH && f.chainSeq() == last),
                 r.toString());
@@ -320,8 +366,9 @@ class AuditChainIT {
         try (PostgresAuditStore store = store(db2, KEY)) {
             fill(store, "add");
         }
-        sql(db2, "insert into rejection (source_channel, source_ref, received_at, reason_code, message, raw_event)"
-                + " values ('http', 'forged', now(), 'NOT_JSON', 'x', '\\x00')");
+        // A forged row at a position another row holds
+        sql(db2, "insert into rejection (chain_seq, row_hash, source_channel, source_ref, received_at, reason_code, message,"
+                + " raw_event) values (3, sha256('\\x00'), 'http', 'forged', now(), 'NOT_JSON', 'x', '\\x00')");
         broken(verify(db2, KEY), Problem.UNCHAINED_ROW);
     }
 
@@ -357,8 +404,8 @@ class AuditChainIT {
     }
 
     @Test
-    void shouldChainRowsWrittenBeforeTheChainExisted(@TempDir Path tmp) throws Exception {
-        // Given a database at V004 holding rows written by the store before this change
+    void shouldKeepVerifyingRowsWrittenBeforeV006AndAnchorTheFirstPartitionToThem(@TempDir Path tmp) throws Exception {
+        // Given a database at V004 holding rows written before the chain existed
         Path schema = Files.createDirectories(tmp.resolve("schema"));
         for (String f : List.of("V001__audit_tables.sql", "V002__append_only.sql", "V003__roles.sql",
                 "V004__auditor_views.sql")) {
@@ -377,44 +424,161 @@ class AuditChainIT {
                         + " values (gen_random_uuid(), 'old-tx', 'a', 'c', now(), now(), 'kafka', 't/0/1', '\\x7b7d',"
                         + " 12.50, 'EUR', 'PURCHASE', '{\"b\": 1, \"a\": \"0.10\"}', null, 'v', 'h', null, 0.1, 10,"
                         + " 'ALLOW', '[]', 5)");
-        // When V005 is applied and the store goes on writing
+        // When V005 chains them, V006 freezes them, and the store goes on writing
         Files.copy(AuditFixtures.SCHEMA.resolve("V005__hash_chain.sql"), schema.resolve("V005__hash_chain.sql"));
         try (Connection c = pg.superUserConnection(db)) {
             assertEquals(List.of("V005__hash_chain.sql"), SchemaMigrator.migrate(c, schema));
-            SchemaMigrator.setPasswords(c, APP_PASSWORD, AUDITOR_PASSWORD);
         }
         assertEquals(2, longQuery(db, "select count(*) from audit_chain"));
+        try (Connection c = pg.superUserConnection(db)) {
+            SchemaMigrator.migrate(c, AuditFixtures.SCHEMA);
+            SchemaMigrator.setPasswords(c, APP_PASSWORD, AUDITOR_PASSWORD);
+        }
         try (PostgresAuditStore store = store(db, KEY)) {
             fill(store, "new");
+            // The frozen rows still answer: a redelivery of the old transaction is no new row
+            assertEquals(List.of(false), store.recordDecisions(List.of(audited("old-tx"))));
+            assertTrue(store.findDecision("old-tx").isPresent());
+            assertEquals("v1", store.findDecision("old-tx").orElseThrow().canonicalForm());
+            assertEquals(1 + 24, store.countDecisions());
+            assertEquals(1 + 3, store.countRejections());
         }
-        // Then the old rows head one valid chain that the new rows continue
+        // Then the old rows keep their chain, which anchors the first partition's
         Report r = verify(db, KEY);
         assertTrue(r.intact(), r.toString());
         assertEquals(2 + 27, r.linksChecked());
-        sql(db, "alter table decision disable trigger all", "update decision set amount = 12.5 where transaction_id = 'old-tx'");
-        assertEquals(2, broken(verify(db, KEY), Problem.ROW_CHANGED).chainSeq());
+        assertEquals(0, longQuery(db, "select count(*) from audit_partition where anchor_month is null and anchor_seq = 2"
+                + " and anchor_hash <> (select row_hash from audit_chain where chain_seq = 2)"));
+        assertEquals(1, longQuery(db, "select count(*) from audit_partition where anchor_seq = 2"));
+        // The application can no longer add to the frozen tables
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(db), SchemaMigrator.APP_ROLE, APP_PASSWORD);
+                Statement st = c.createStatement()) {
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.execute(
+                    "insert into rejection_v1 (source_channel, source_ref, received_at, reason_code, message, raw_event)"
+                            + " values ('http', 'late', now(), 'NOT_JSON', 'x', '\\x00')"));
+            assertEquals("42501", e.getSQLState());
+        }
+        sql(db, "alter table decision_v1 disable trigger all", "update decision_v1 set amount = 12.5 where transaction_id = 'old-tx'");
+        Finding f = broken(verify(db, KEY), Problem.ROW_CHANGED);
+        assertEquals(AuditVerifier.V1, f.segment());
+        assertEquals(2, f.chainSeq());
     }
 
     @Test
-    void shouldVerifyARange() throws SQLException {
-        String db = freshDb();
-        try (PostgresAuditStore store = store(db, KEY)) {
-            fill(store, "rng");
-        }
-        sql(db, "alter table decision disable trigger all",
-                "update decision set amount = 2 where id = (select row_id from audit_chain where chain_seq = 20)");
+    void shouldAnchorEachMonthsChainToThePreviousMonthsHead() throws SQLException {
+        String db = threeMonths();
+        assertEquals(3, longQuery(db, "select count(*) from audit_partition"));
+        // Each partition starts from the hash its predecessor had when it opened
+        assertEquals(2, longQuery(db, """
+                select count(*) from audit_partition p join audit_partition_head h on h.month = p.anchor_month
+                 where p.anchor_seq = h.chain_seq and p.anchor_hash = h.head_hash"""));
+        assertEquals(27, longQuery(db, "select count(*) from decision_p2026_02") + longQuery(db, "select count(*) from rejection_p2026_02"));
+        Report r = verify(db, KEY);
+        assertTrue(r.intact(), r.toString());
+        assertEquals(81, r.linksChecked());
+        assertEquals(List.of("v1", "2026-01", "2026-02", "2026-03"), r.segments().stream().map(AuditVerifier.Segment::name).toList());
+
+        // A broken month is reported as that month's; the range of months leaves the others out
+        sql(db, "alter table decision disable trigger all", "update decision set amount = 2 where transaction_id = 'm2-4'");
+        Finding f = broken(verify(db, KEY), Problem.ROW_CHANGED);
+        assertEquals("2026-02", f.segment());
         try (Connection c = pg.superUserConnection(db)) {
-            Report before = AuditVerifier.verify(c, KEY, 3, 19);
-            assertTrue(before.intact(), before.toString());
-            assertEquals(17, before.linksChecked());
-            assertEquals(20, AuditVerifier.verify(c, KEY, 10, 25).firstBreak().orElseThrow().chainSeq());
-            // A time window covering everything maps to the whole chain; one before it to nothing
-            long[] all = AuditVerifier.seqRangeRecorded(c, java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60))
-                    .orElseThrow();
-            assertEquals(1, all[0]);
-            assertEquals(27, all[1]);
-            assertTrue(AuditVerifier.seqRangeRecorded(c, java.time.Instant.EPOCH, java.time.Instant.parse("2000-01-01T00:00:00Z"))
-                    .isEmpty());
+            assertTrue(AuditVerifier.verify(c, KEY, YearMonth.of(2026, 3), null).intact());
+            assertTrue(AuditVerifier.verify(c, KEY, null, YearMonth.of(2026, 1)).intact());
+            assertFalse(AuditVerifier.verify(c, KEY, YearMonth.of(2026, 2), YearMonth.of(2026, 2)).intact());
+        }
+    }
+
+    @Test
+    void shouldDetectADroppedPartition() throws SQLException {
+        String db = threeMonths();
+        sql(db, "drop table decision_p2026_02", "drop table rejection_p2026_02");
+        Finding f = broken(verify(db, KEY), Problem.PARTITION_MISSING);
+        assertEquals("2026-02", f.segment());
+    }
+
+    @Test
+    void shouldDetectAMonthCutOutOfTheRegistry() throws SQLException {
+        String db = threeMonths();
+        sql(db, "drop table decision_p2026_02", "drop table rejection_p2026_02",
+                "alter table audit_partition disable trigger all", "alter table audit_partition_checkpoint disable trigger all",
+                "delete from audit_partition_checkpoint where month = '2026-02-01'",
+                "delete from audit_partition_head where month = '2026-02-01'",
+                "delete from audit_partition where month = '2026-02-01'");
+        Finding f = broken(verify(db, KEY), Problem.ANCHOR_MISMATCH);
+        assertEquals("2026-03", f.segment());
+        assertTrue(f.detail().contains("2026-02"), f.detail());
+    }
+
+    @Test
+    void shouldDetectAPartitionReanchoredAndRebuiltWithoutTheKey() throws SQLException {
+        String db = threeMonths();
+        // Cut March loose from February: a new anchor, and March's chain rebuilt on it
+        sql(db, "alter table audit_partition disable trigger all", "alter table decision_p2026_03 disable trigger all",
+                "alter table rejection_p2026_03 disable trigger all",
+                "update audit_partition set anchor_hash = sha256('\\x01') where month = '2026-03-01'",
+                """
+                do $$
+                declare prev bytea := sha256('\\x01'); h bytea; r record;
+                begin
+                    for r in select * from (
+                                select 'd' as k, d.chain_seq, audit_decision_canonical_v2(d) as c from decision_p2026_03 x
+                                  join decision d on d.chain_seq = x.chain_seq and d.recorded_at = x.recorded_at
+                                union all select 'r', j.chain_seq, audit_rejection_canonical_v2(j) from rejection_p2026_03 y
+                                  join rejection j on j.chain_seq = y.chain_seq and j.recorded_at = y.recorded_at) z
+                              order by chain_seq loop
+                        h := sha256(prev || r.c);
+                        if r.k = 'd' then update decision_p2026_03 set row_hash = h where chain_seq = r.chain_seq;
+                        else update rejection_p2026_03 set row_hash = h where chain_seq = r.chain_seq; end if;
+                        prev := h;
+                    end loop;
+                    update audit_partition_head set head_hash = prev where month = '2026-03-01';
+                end $$""");
+        Report r = verify(db, KEY);
+        Finding f = broken(r, Problem.ANCHOR_MISMATCH);
+        assertEquals("2026-03", f.segment());
+        assertTrue(r.findings().stream().anyMatch(x -> x.problem() == Problem.CHECKPOINT_MISMATCH), r.toString());
+    }
+
+    @Test
+    void shouldDetectARowMovedToAnotherMonth() throws SQLException {
+        String db = threeMonths();
+        long seq = seqOf(db, "decision", "transaction_id = 'm1-5'");
+        sql(db, "alter table decision disable trigger all",
+                "update decision set recorded_at = '2026-03-20T00:00:00Z' where transaction_id = 'm1-5'");
+        Report r = verify(db, KEY);
+        Finding f = broken(r, Problem.CHAIN_GAP);
+        assertEquals("2026-01", f.segment());
+        assertEquals(seq, f.chainSeq());
+        assertTrue(r.findings().stream().anyMatch(x -> x.segment().equals("2026-03")), r.toString());
+    }
+
+    @Test
+    void shouldDetectAPartitionAttachedOutsideTheRegistry() throws SQLException {
+        String db = threeMonths();
+        sql(db, "create table decision_extra partition of decision for values from ('2030-01-01') to ('2030-02-01')");
+        Finding f = broken(verify(db, KEY), Problem.UNREGISTERED_PARTITION);
+        assertEquals("decision_extra", f.segment());
+    }
+
+    @Test
+    void shouldWriteTheSameHashesForTheSameRowsWhateverTheBatching() throws SQLException {
+        // The chain is a function of the rows and their order, not of how they were batched
+        String a = freshDb();
+        String b = freshDb();
+        clock(a, "2026-05-05T05:05:05.123456Z");
+        clock(b, "2026-05-05T05:05:05.123456Z");
+        List<AuditedDecision> rows = new ArrayList<>();
+        for (int i = 0; i < 30; i++) rows.add(audited("same-" + i));
+        try (PostgresAuditStore s = store(a, null)) {
+            s.recordDecisions(rows);
+        }
+        try (PostgresAuditStore s = store(b, null)) {
+            for (int i = 0; i < 30; i += 7) s.recordDecisions(rows.subList(i, Math.min(30, i + 7)));
+        }
+        try (Connection ca = pg.superUserConnection(a); Connection cb = pg.superUserConnection(b)) {
+            assertArrayEquals(AuditVerifier.partitionHashAt(ca, YearMonth.of(2026, 5), 30),
+                    AuditVerifier.partitionHashAt(cb, YearMonth.of(2026, 5), 30));
         }
     }
 }

@@ -40,6 +40,21 @@ class AuditChainTest {
                         "what do ya want for nothing?".getBytes(StandardCharsets.US_ASCII))));
     }
 
+    @Test
+    void shouldSignAPartitionsCheckpointOverItsMonthSequenceAndHead() {
+        byte[] head = new byte[32];
+        head[0] = (byte) 0xab;
+        java.time.LocalDate march = java.time.LocalDate.of(2026, 3, 1);
+        assertEquals("vigil-audit-checkpoint-v2:2026-03:7:ab" + "00".repeat(31),
+                new String(AuditChain.checkpointMessage(march, 7, head), StandardCharsets.UTF_8));
+        byte[] sig = AuditChain.sign(KEY, march, 7, head);
+        assertArrayEquals(hmac(KEY, AuditChain.checkpointMessage(march, 7, head)), sig);
+        assertTrue(AuditChain.signatureValid(KEY, march, 7, head, sig));
+        // The same head and position in another month is another message
+        assertFalse(AuditChain.signatureValid(KEY, march.plusMonths(1), 7, head, sig));
+        assertFalse(AuditChain.signatureValid(KEY, march, 8, head, sig));
+    }
+
     private static byte[] hmac(byte[] key, byte[] message) {
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");

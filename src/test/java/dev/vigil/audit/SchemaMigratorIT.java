@@ -29,7 +29,8 @@ class SchemaMigratorIT {
 
     static final List<String> SCRIPTS = List.of(
             "V001__audit_tables.sql", "V002__append_only.sql", "V003__roles.sql", "V004__auditor_views.sql",
-            "V005__hash_chain.sql");
+            "V005__hash_chain.sql", "V006__monthly_partitions.sql", "V007__auditor_views.sql",
+            "V010__cases_and_access.sql");
 
     @TempDir static Path dir;
     static EmbeddedPostgresServer pg;
@@ -134,12 +135,13 @@ class SchemaMigratorIT {
         pg.ensureDatabase(db);
         try (Connection c = pg.superUserConnection(db)) {
             SchemaMigrator.migrate(c, schema);
-            Files.writeString(schema.resolve("V010__note.sql"), "create table audit_note (n text);");
-            assertEquals(List.of("V010__note.sql"), SchemaMigrator.migrate(c, schema));
+            // Numbered far above the project's own scripts, so they never clash with a real one.
+            Files.writeString(schema.resolve("V900__note.sql"), "create table audit_note (n text);");
+            assertEquals(List.of("V900__note.sql"), SchemaMigrator.migrate(c, schema));
 
-            Files.writeString(schema.resolve("V006__late.sql"), "create table late (n text);");
+            Files.writeString(schema.resolve("V899__late.sql"), "create table late (n text);");
             SchemaMismatchException e = assertThrows(SchemaMismatchException.class, () -> SchemaMigrator.migrate(c, schema));
-            assertTrue(e.getMessage().contains("V006__late.sql"), e.getMessage());
+            assertTrue(e.getMessage().contains("V899__late.sql"), e.getMessage());
             assertNull(regclass(c, "late"));
         }
     }
@@ -148,12 +150,12 @@ class SchemaMigratorIT {
     void shouldApplyNothingWhenAPendingScriptFails(@TempDir Path tmp) throws Exception {
         // Given a fresh database and a folder whose last script breaks halfway
         Path schema = copySchema(tmp);
-        Files.writeString(schema.resolve("V009__broken.sql"), "create table half (x int);\nselect * from no_such_table;");
+        Files.writeString(schema.resolve("V901__broken.sql"), "create table half (x int);\nselect * from no_such_table;");
         String db = "broken";
         pg.ensureDatabase(db);
         try (Connection c = pg.superUserConnection(db)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> SchemaMigrator.migrate(c, schema));
-            assertTrue(e.getMessage().contains("V009__broken.sql"), e.getMessage());
+            assertTrue(e.getMessage().contains("V901__broken.sql"), e.getMessage());
 
             // Then not even the scripts before it are applied: all pending scripts are one transaction
             assertNull(regclass(c, "half"));

@@ -1,10 +1,14 @@
 package dev.vigil.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vigil.audit.AuditVerifier.Finding;
 import dev.vigil.audit.AuditVerifier.Problem;
 import dev.vigil.audit.AuditVerifier.Report;
+import dev.vigil.audit.AuditVerifier.Segment;
+import java.time.YearMonth;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -12,25 +16,34 @@ import picocli.CommandLine;
 class AuditVerifyCommandTest {
 
     @Test
-    void shouldBeASubcommandOfAuditWithARange() {
+    void shouldBeASubcommandOfAuditWithAMonthRange() {
         CommandLine audit = new CommandLine(new AuditCommand());
         CommandLine verify = audit.getSubcommands().get("verify");
         assertTrue(verify != null, "audit has no verify subcommand");
-        audit.parseArgs("verify", "--from", "5", "--to", "9");
+        audit.parseArgs("verify", "--from", "2026-03", "--to", "2026-04-17T10:00:00Z");
         AuditVerifyCommand cmd = verify.getCommand();
-        assertTrue(cmd.from == 5 && cmd.to == 9);
+        assertEquals(YearMonth.of(2026, 3), cmd.from);
+        assertEquals(YearMonth.of(2026, 4), cmd.to);
+        audit.parseArgs("verify", "--from", "2026-05-31");
+        assertEquals(YearMonth.of(2026, 5), cmd.from);
+        assertThrows(CommandLine.ParameterException.class, () -> audit.parseArgs("verify", "--from", "March"));
     }
 
     @Test
-    void shouldPrintTheVerdictTheFirstBreakAndTheNotes() {
-        String intact = AuditVerifyCommand.describe(new Report(1, Long.MAX_VALUE, 30, 30, 6, 6, List.of(), List.of()));
-        assertTrue(intact.startsWith("INTACT: 30 link(s) recomputed, chain_seq 1..30; 6 checkpoint(s) verified"), intact);
+    void shouldPrintTheVerdictTheFirstBreakPerPartitionAndTheNotes() {
+        Segment v1 = new Segment("v1", 0, 0, 0, 0, false, List.of(), List.of());
+        Segment march = new Segment("2026-03", 30, 30, 6, 6, false, List.of(), List.of());
+        String intact = AuditVerifyCommand.describe(new Report(List.of(v1, march), List.of()));
+        assertTrue(intact.startsWith("INTACT: 30 row(s) recomputed in 2 chain(s); 6 checkpoint(s) verified"), intact);
+        assertTrue(intact.contains("2026-03: intact, 30 row(s) verified, 6 checkpoint(s)"), intact);
 
-        String broken = AuditVerifyCommand.describe(new Report(1, Long.MAX_VALUE, 11, 11, 0, 2,
-                List.of("2 checkpoint(s) not checked: no key"),
-                List.of(new Finding(Problem.CHECKPOINT_MISMATCH, 20, "b"), new Finding(Problem.ROW_CHANGED, 12, "a"))));
-        assertTrue(broken.startsWith("BROKEN at chain_seq 12: ROW_CHANGED: a"), broken);
-        assertTrue(broken.contains("also at chain_seq 20: CHECKPOINT_MISMATCH: b"), broken);
-        assertTrue(broken.contains("note: 2 checkpoint(s) not checked"), broken);
+        Segment april = new Segment("2026-04", 11, 11, 0, 2, false,
+                List.of(new Finding(Problem.CHECKPOINT_MISMATCH, "2026-04", 20, "b"), new Finding(Problem.ROW_CHANGED, "2026-04", 12, "a")),
+                List.of("2 checkpoint(s) not checked: no key"));
+        String broken = AuditVerifyCommand.describe(new Report(List.of(v1, march, april), List.of()));
+        assertTrue(broken.startsWith("BROKEN in 2026-04 at chain_seq 12: ROW_CHANGED: a"), broken);
+        assertTrue(broken.contains("also in 2026-04 at chain_seq 20: CHECKPOINT_MISMATCH: b"), broken);
+        assertTrue(broken.contains("2026-04: BROKEN, 11 row(s) verified before the break"), broken);
+        assertTrue(broken.contains("note: 2026-04: 2 checkpoint(s) not checked"), broken);
     }
 }

@@ -41,6 +41,92 @@ class RulesCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    private static Run test(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new RulesCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(Stream.concat(Stream.of("test"), Stream.of(args)).toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldPassTheShippedCasesAndExitZero() throws Exception {
+        // Given a copy of the shipped rules and their cases
+        Path dir = copyOfShipped();
+        // When
+        Run run = test(dir.toString());
+        // Then
+        assertEquals(0, run.exitCode(), run::out);
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("OK: \\d+ cases, \\d+ passed, 0 failed, 0 broken sheet entries; "
+                + "rules 2026.11.1\\+[0-9a-f]{16}")), run.out());
+        assertTrue(run.out().contains("Every rule (22) is exercised by a case."), run.out());
+    }
+
+    @Test
+    void shouldReportAFailingCaseWithWhatFiredAndExitOne() throws Exception {
+        // Given the shipped cases against rules where VEL-001's limit was raised from 5 to 6
+        Path dir = copyOfShipped();
+        Path velocity = dir.resolve("drl/velocity.drl");
+        Files.writeString(velocity, Files.readString(velocity).replace("txCount1m > 5", "txCount1m > 6"));
+        // When
+        Run run = test(dir.toString());
+        // Then the case with 6 transactions fails, saying so, and VEL-001 is reported with it
+        assertEquals(1, run.exitCode(), run::out);
+        assertTrue(run.out().contains("FAIL VEL-001-b (rules/tests/shipped-rules.xlsx, sheet 'Velocity', row 6): "
+                + "6 in the last minute: one over"), run.out());
+        assertTrue(run.out().contains("    - expected verdict REVIEW, got ALLOW"), run.out());
+        assertTrue(run.out().contains("    - VEL-001 was expected to fire and did not"), run.out());
+        assertTrue(run.out().contains("NOT OK: "), run.out());
+    }
+
+    @Test
+    void shouldFailWithRequireEveryRuleWhenARuleHasNoCase() throws Exception {
+        // Given the shipped cases and one more rule that no case exercises
+        Path dir = copyOfShipped();
+        Files.writeString(dir.resolve("drl/extra.drl"), """
+                package vigil.rules;
+                import dev.vigil.feature.Features;
+                import dev.vigil.decision.Verdict;
+                import dev.vigil.rules.RuleActions;
+                rule "VEL-099 Untested"
+                when
+                    Features( txCount1m > 1000 )
+                then
+                    RuleActions.raise(drools, Verdict.REVIEW, "untested");
+                end
+                """);
+        // When / Then: reported either way, and a failure only when asked
+        Run plain = test(dir.toString());
+        assertEquals(0, plain.exitCode(), plain::out);
+        assertTrue(plain.out().contains("No case exercises 1 of 23 rules: VEL-099"), plain.out());
+        Run strict = test("--require-every-rule", dir.toString());
+        assertEquals(1, strict.exitCode(), strict::out);
+    }
+
+    @Test
+    void shouldNotReleaseAFolderWhoseCasesFailAndExitOne() throws Exception {
+        // Given the shipped rules with VEL-001's limit raised from 5 to 6 (its case now fails)
+        Path dir = copyOfShipped();
+        Path velocity = dir.resolve("drl/velocity.drl");
+        Files.writeString(velocity, Files.readString(velocity).replace("txCount1m > 5", "txCount1m > 6"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new RulesCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        // When
+        int code = cli.execute("release", "dev.vigil.test:never-released:1.0.0", dir.toString());
+        // Then nothing is released, and the failing case is named (the KJAR path itself: KjarRuleEngineIT)
+        assertEquals(1, code, out::toString);
+        assertTrue(err.toString().startsWith("NOT RELEASED: not released: the analysts' cases do not pass:"), err::toString);
+        assertTrue(err.toString().contains("VEL-001-b (rules/tests/shipped-rules.xlsx, sheet 'Velocity', row 6)"),
+                err::toString);
+        // and coordinates that are not group:artifact:version are refused
+        assertEquals(1, cli.execute("release", "just-a-name", dir.toString()));
+    }
+
     /** A copy of the shipped rules folder at {@code tmp/rules}. */
     private Path copyOfShipped() throws IOException {
         Path shipped = Path.of("rules");
@@ -64,13 +150,13 @@ class RulesCommandTest {
         // Then exit 0, the version, and each rule with its id, title and file
         assertEquals(0, run.exitCode(), run::err);
         assertTrue(run.out().startsWith("OK: " + dir + " builds, version 2026.11.1+"), run.out());
-        assertTrue(run.out().contains(", 9 rules"), run.out());
+        assertTrue(run.out().contains(", 22 rules"), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.matches(
                 "\\s+VEL-001\\s+More than 5 transactions in 60 s\\s+rules/drl/velocity.drl")), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.matches(
                 "\\s+SCORE-001\\s+Model fraud probability above 0.95\\s+rules/decision-tables/model-score.xlsx")),
                 run.out());
-        assertEquals(10, run.out().lines().count(), run.out());
+        assertEquals(23, run.out().lines().count(), run.out());
         assertEquals("", run.err());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vigil.event.AccountEvent;
 import dev.vigil.event.AccountEventType;
+import dev.vigil.event.GeoLocation;
 import dev.vigil.event.KycRiskLevel;
 import dev.vigil.event.TransactionEvent;
 import dev.vigil.event.TransactionType;
@@ -70,11 +71,26 @@ class FeatureStoreAgreementIT {
 
     // ---- the generated stream ----
 
-    sealed interface Step permits NewTx, Redeliver, Account, RedeliverAccount {}
+    sealed interface Step permits NewTx, Redeliver, Account, RedeliverAccount, ListChange, LabelStep {}
+
+    /** Labels the transaction delivered {@code back} places before the last, known at the event clock plus an offset. */
+    record LabelStep(int back, long knownOffsetNanos, boolean fraud) implements Step {}
+
+    /** Puts one of the generated entities on a list or takes it off. */
+    record ListChange(ListEntry.Entity entity, int index, ListEntry.Kind list, boolean member) implements Step {}
 
     /** A new transaction gapNanos after the previous one, delivered delaySeconds late. */
     record NewTx(int account, long gapNanos, int delaySeconds, TransactionType type, long minor, int currency,
-            int merchant, int device) implements Step {}
+            int merchant, int device, Extra extra) implements Step {}
+
+    /** The other entities and facts a transaction may name: IP, place, counterparty (-1: none). */
+    record Extra(int ip, int place, int counterparty) {}
+
+    /** Places near and far apart: Paris, Paris 5 km off, New York, Sydney (across the date line from Hawaii), Honolulu. */
+    private static final List<GeoLocation> PLACES = List.of(
+            new GeoLocation(48.8566, 2.3522, "FR"), new GeoLocation(48.8566, 2.4205, "FR"),
+            new GeoLocation(40.7128, -74.006, "US"), new GeoLocation(-33.8688, 151.2093, "AU"),
+            new GeoLocation(21.3069, -157.8583, "US"));
 
     /** Delivers again the transaction delivered {@code back} places before the last. */
     record Redeliver(int back) implements Step {}
@@ -90,18 +106,27 @@ class FeatureStoreAgreementIT {
                 Tuple.of(16, newTx()),
                 Tuple.of(2, Arbitraries.integers().between(0, 50).map(Redeliver::new)),
                 Tuple.of(3, account()),
-                Tuple.of(1, Arbitraries.integers().between(0, 10).map(RedeliverAccount::new)));
+                Tuple.of(1, Arbitraries.integers().between(0, 10).map(RedeliverAccount::new)),
+                Tuple.of(3, Combinators.combine(Arbitraries.integers().between(0, 30),
+                        Arbitraries.frequencyOf(
+                                Tuple.of(3, Arbitraries.longs().between(-3_600 * SECOND, 3_600 * SECOND)),
+                                Tuple.of(1, Arbitraries.of(0L, 1L, -1L, SECOND))),              // known exactly at an event
+                        Arbitraries.of(true, true, true, false)).as(LabelStep::new)),
+                Tuple.of(2, Combinators.combine(Arbitraries.of(ListEntry.Entity.class), Arbitraries.integers().between(0, 2),
+                        Arbitraries.of(ListEntry.Kind.class), Arbitraries.of(true, true, false)).as(ListChange::new)));
         return step.list().ofMinSize(1).ofMaxSize(200).withSizeDistribution(RandomDistribution.uniform());
     }
 
     private Arbitrary<Step> newTx() {
         Arbitrary<Long> gap = Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.longs().between(0, 2 * SECOND)),               // bursts
-                Tuple.of(3, Arbitraries.longs().between(0, 120 * SECOND)),
-                Tuple.of(2, Arbitraries.longs().between(0, 3 * 3600 * SECOND)),
-                Tuple.of(1, Arbitraries.longs().between(0, 3 * 86_400 * SECOND)),       // days apart
-                Tuple.of(1, Arbitraries.of(0L, SECOND, 59 * SECOND, 60 * SECOND, 300 * SECOND, 3600 * SECOND,
-                        86_400 * SECOND, 7 * 86_400 * SECOND)));                        // bucket edges
+                Tuple.of(12, Arbitraries.longs().between(0, 2 * SECOND)),              // bursts
+                Tuple.of(9, Arbitraries.longs().between(0, 120 * SECOND)),
+                Tuple.of(6, Arbitraries.longs().between(0, 3 * 3600 * SECOND)),
+                Tuple.of(3, Arbitraries.longs().between(0, 3 * 86_400 * SECOND)),       // days apart
+                Tuple.of(3, Arbitraries.of(0L, SECOND, 59 * SECOND, 60 * SECOND, 300 * SECOND, 3600 * SECOND,
+                        86_400 * SECOND, 7 * 86_400 * SECOND)),                         // bucket edges
+                Tuple.of(1, Arbitraries.of(30 * 86_400 * SECOND, 90 * 86_400 * SECOND,
+                        (90 * 86_400 + 1) * SECOND)));                                  // 30-day and novelty edges
         Arbitrary<Integer> delay = Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.just(0)),
                 Tuple.of(3, Arbitraries.integers().between(0, 300)),
@@ -110,20 +135,30 @@ class FeatureStoreAgreementIT {
         Arbitrary<TransactionType> type = Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.just(TransactionType.PURCHASE)),
                 Tuple.of(3, Arbitraries.just(TransactionType.BALANCE_DEPOSIT)),
-                Tuple.of(1, Arbitraries.just(TransactionType.TRANSFER_OUT)),
+                Tuple.of(2, Arbitraries.just(TransactionType.TRANSFER_OUT)),
+                Tuple.of(2, Arbitraries.just(TransactionType.TRANSFER_IN)),
+                Tuple.of(2, Arbitraries.just(TransactionType.CASH_DEPOSIT)),
                 Tuple.of(1, Arbitraries.just(TransactionType.REFUND)));
         Arbitrary<Long> minor = Arbitraries.frequencyOf(
                 Tuple.of(20, Arbitraries.longs().between(0, 200_000)),
+                Tuple.of(6, Arbitraries.longs().between(899_999, 1_000_000)),           // structuring edges
+                Tuple.of(3, Arbitraries.longs().between(0, 30).map(k -> k * 10_000)),  // round amounts
                 Tuple.of(1, Arbitraries.just(4_503_599_627_370_497L)));                 // sums pass 2^53
         Arbitrary<Integer> currency = Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.just(0)), Tuple.of(3, Arbitraries.just(1)), Tuple.of(1, Arbitraries.just(2)));
         // Account 0 is busy, so late events land among others of their account.
         Arbitrary<Integer> account = Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.just(0)), Tuple.of(3, Arbitraries.just(1)), Tuple.of(2, Arbitraries.integers().between(2, 3)));
-        return Combinators.combine(
+        Arbitrary<Extra> extra = Combinators.combine(
+                        Arbitraries.integers().between(-1, 2), Arbitraries.integers().between(-1, PLACES.size() - 1),
+                        Arbitraries.integers().between(-1, 3))
+                .as(Extra::new);
+        Arbitrary<NewTx> base = Combinators.combine(
                         account, gap, delay, type, minor, currency,
                         Arbitraries.integers().between(-1, 3), Arbitraries.integers().between(-1, 2))
-                .as(NewTx::new);
+                .as((a, g, d, t, m, c, me, de) -> new NewTx(a, g, d, t, m, c, me, de, null));
+        return Combinators.combine(base, extra).as((n, x) -> new NewTx(n.account(), n.gapNanos(), n.delaySeconds(),
+                n.type(), n.minor(), n.currency(), n.merchant(), n.device(), x));
     }
 
     private Arbitrary<Step> account() {
@@ -140,7 +175,11 @@ class FeatureStoreAgreementIT {
 
     // ---- the property ----
 
-    private sealed interface Action permits Enrich, Apply {}
+    private sealed interface Action permits Enrich, Apply, ApplyList, ApplyLabel {}
+
+    private record ApplyLabel(Label label) implements Action {}
+
+    private record ApplyList(ListEntry entry) implements Action {}
 
     private record Enrich(TransactionEvent event) implements Action {}
 
@@ -165,12 +204,24 @@ class FeatureStoreAgreementIT {
                 .coverage(c -> c.check(true).percentage(p -> p >= 15));
         Statistics.label("redelivery").coverage(c -> c.check(true).percentage(p -> p >= 40));
         ReferenceFeatureStore reference = new ReferenceFeatureStore();
+        java.util.Set<String> reached = new java.util.HashSet<>();
 
         int i = 0;
         while (i < actions.size()) {
             if (actions.get(i) instanceof Apply a) {
                 store.apply(a.event());
                 reference.apply(a.event());
+                i++;
+                continue;
+            }
+            if (actions.get(i) instanceof ApplyLabel l) {
+                assertEquals(reference.applyLabel(l.label()), store.applyLabel(l.label()), "label " + l.label());
+                i++;
+                continue;
+            }
+            if (actions.get(i) instanceof ApplyList l) {
+                store.applyList(l.entry());
+                reference.applyList(l.entry());
                 i++;
                 continue;
             }
@@ -188,8 +239,40 @@ class FeatureStoreAgreementIT {
                 assertEquals(expected.get(k).features(), actual.get(k).features(), where);
                 assertEquals(expected.get(k).account(), actual.get(k).account(), where);
                 assertEquals(expected.get(k).replayed(), actual.get(k).replayed(), where);
+                reached.addAll(interesting(actual.get(k).features()));
             }
         }
+        // Each new family of features must take values other than its default in a fair share of tries.
+        for (String what : INTERESTING) {
+            Statistics.label(what).collect(reached.contains(what));
+            Statistics.label(what).coverage(c -> c.check(true).percentage(p -> p >= 20));
+        }
+    }
+
+    private static final List<String> INTERESTING = List.of("z-score", "median ratio", "structuring", "fan-in > 1",
+            "fan-out > 1", "travel", "country change", "usual place", "merchant shared", "customer across accounts",
+            "hour share < 1", "rapid in-out", "seen again", "first", "listed", "fraud rate");
+
+    private static java.util.Set<String> interesting(Features f) {
+        java.util.Set<String> s = new java.util.HashSet<>();
+        if (f.amountZscore30d().signum() != 0) s.add("z-score");
+        if (f.amountToMedianRatio30d().signum() > 0) s.add("median ratio");
+        if (f.structuringCount7d() > 0) s.add("structuring");
+        if (f.fanIn24h() > 1) s.add("fan-in > 1");
+        if (f.fanOut24h() > 1) s.add("fan-out > 1");
+        if (f.distanceFromPreviousKm().signum() > 0) s.add("travel");
+        if (f.countryChanged1h()) s.add("country change");
+        if (f.distanceFromUsualKm().signum() > 0) s.add("usual place");
+        if (f.merchantTxCount1h() > f.txCount1h()) s.add("merchant shared");
+        if (f.customerTxCount24h() > f.txCount24h()) s.add("customer across accounts");
+        if (f.hourOfDayShare30d().signum() >= 0 && f.hourOfDayShare30d().compareTo(BigDecimal.ONE) < 0) s.add("hour share < 1");
+        if (f.rapidInOutRatio3d().signum() > 0) s.add("rapid in-out");
+        if (!f.newIp() && !f.newCountry() && !f.firstTransaction() && f.ipTxCount1h() > 0) s.add("seen again");
+        if (f.firstTransaction()) s.add("first");
+        if (f.merchantFraudRate30d().signum() > 0) s.add("fraud rate");
+        if (f.accountBlacklisted() || f.deviceWhitelisted() || f.merchantBlacklisted() || f.ipBlacklisted()
+                || f.customerWhitelisted()) s.add("listed");
+        return s;
     }
 
     /**
@@ -224,6 +307,21 @@ class FeatureStoreAgreementIT {
                 AccountEvent ev = accountEvent(run, seq++, start, a);
                 out.add(new Apply(ev));
                 accountEvents.add(ev);
+            } else if (step instanceof LabelStep l) {
+                if (!delivered.isEmpty()) {
+                    TransactionEvent tx = delivered.get(Math.max(0, delivered.size() - 1 - l.back()));
+                    out.add(new ApplyLabel(new Label(tx.transactionId(), l.fraud() ? Label.Kind.FRAUD : Label.Kind.LEGIT,
+                            "test", clock.plusNanos(l.knownOffsetNanos()))));
+                }
+            } else if (step instanceof ListChange l) {
+                String id = switch (l.entity()) {
+                    case ACCOUNT -> accountId(run, l.index());
+                    case CUSTOMER -> "cust-" + (l.index() <= 1 ? 0 : l.index()) + "-" + run;
+                    case DEVICE -> "d" + l.index() + "-" + run;
+                    case IP -> "10.0.0." + l.index() + "-" + run;
+                    case MERCHANT -> "m" + l.index() + "-" + run;
+                };
+                out.add(new ApplyList(new ListEntry(l.list(), l.entity(), id, l.member())));
             } else if (step instanceof RedeliverAccount r) {
                 if (!accountEvents.isEmpty()) {
                     out.add(new Apply(accountEvents.get(Math.max(0, accountEvents.size() - 1 - r.back()))));
@@ -260,9 +358,14 @@ class FeatureStoreAgreementIT {
         BigDecimal amount = BigDecimal.valueOf(n.minor(), cur.getDefaultFractionDigits());
         if (n.minor() % 7 == 3) amount = amount.setScale(amount.scale() + 1); // 12.340: still exact in cents
         String acct = accountId(run, n.account());
-        return new TransactionEvent("tx-" + seq, at, acct, "cust-" + acct, n.type(), amount, cur, null,
-                n.merchant() < 0 ? null : "m" + n.merchant(), null, "web", "card", Boolean.FALSE,
-                n.device() < 0 ? null : "d" + n.device(), null, null);
+        // Customers span accounts (0 and 1 share one); devices, IPs and merchants are shared by all.
+        Extra x = n.extra();
+        return new TransactionEvent("tx-" + seq + "-" + run, at, acct, "cust-" + (n.account() <= 1 ? 0 : n.account()) + "-" + run, n.type(),
+                amount, cur, x.counterparty() < 0 ? null : "cp-" + x.counterparty(),
+                n.merchant() < 0 ? null : "m" + n.merchant() + "-" + run,
+                n.merchant() < 0 ? null : List.of("4829", "5411", "5732", "3005").get(n.merchant()), "web", "card", Boolean.FALSE,
+                n.device() < 0 ? null : "d" + n.device() + "-" + run, x.ip() < 0 ? null : "10.0.0." + x.ip() + "-" + run,
+                x.place() < 0 ? null : PLACES.get(x.place()));
     }
 
     private static AccountEvent accountEvent(String run, long seq, Instant start, Account a) {

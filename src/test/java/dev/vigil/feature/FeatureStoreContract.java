@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vigil.event.AccountEvent;
 import dev.vigil.event.AccountEventType;
 import dev.vigil.event.KycRiskLevel;
+import dev.vigil.event.TransactionEvent;
 import dev.vigil.event.TransactionType;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -305,5 +306,131 @@ abstract class FeatureStoreContract {
     @Test
     void shouldReturnNothingForAnEmptyBatch() {
         assertEquals(List.of(), store().enrichAll(List.of()));
+    }
+
+    // ---- the catalogue beyond the first fifteen ----
+
+    @Test
+    void shouldCountCashDepositsJustUnderTheReportingThresholdAsStructuring() {
+        // Given cash deposits of 9 500.00 and 9 999.99 (inside 9 000 to 9 999.99), 10 000.00 and
+        // 8 999.99 (outside), within one day
+        enrich(tx(acct, "1", T0).type(TransactionType.CASH_DEPOSIT).amount("9500.00", "USD"));
+        enrich(tx(acct, "2", T0.plusSeconds(60)).type(TransactionType.CASH_DEPOSIT).amount("8999.99", "USD"));
+        Features round = enrich(tx(acct, "3", T0.plusSeconds(120)).type(TransactionType.CASH_DEPOSIT).amount("10000.00", "USD"));
+        Features f = enrich(tx(acct, "4", T0.plusSeconds(180)).type(TransactionType.CASH_DEPOSIT).amount("9999.99", "USD"));
+        // Then two count, summed exactly
+        assertEquals(2, f.structuringCount24h());
+        assertEquals(2, f.structuringCount7d());
+        assertEquals(new BigDecimal("19499.99"), f.structuringSum24h());
+        assertTrue(round.roundAmount(), "10 000.00 is a multiple of 100");
+        assertFalse(f.roundAmount(), "9 999.99 is not");
+        // A purchase of 9 500.00 is not a cash deposit
+        Features p = enrich(tx(acct, "5", T0.plusSeconds(240)).amount("9500.00", "USD"));
+        assertEquals(2, p.structuringCount24h());
+    }
+
+    @Test
+    void shouldScoreTheAmountAgainstTheEarlierAmountsOfThirtyDays() {
+        enrich(tx(acct, "1", T0).amount("10.00", "USD"));
+        enrich(tx(acct, "2", T0.plusSeconds(86_400)).amount("20.00", "USD"));
+        enrich(tx(acct, "3", T0.plusSeconds(2 * 86_400)).amount("30.00", "USD"));
+        Features f = enrich(tx(acct, "4", T0.plusSeconds(3 * 86_400)).amount("60.00", "USD"));
+        // n = 3, S = 60, Q = 1400: z = (3 * 60 - 60) / sqrt(3 * 1400 - 60^2) = 120 / sqrt(600)
+        assertEquals(new BigDecimal("4.8990"), f.amountZscore30d());
+        // Earlier amounts 1000, 2000, 3000 cents fall in bins 40, 44, 47; the lower median's bin 44 has
+        // its centre at 2^(43.5 / 4) = 1878.0 cents, so 6000 / 1878.0
+        assertEquals(new BigDecimal("3.1948"), f.amountToMedianRatio30d());
+        assertEquals(4, f.txCount30d());
+        assertEquals(1, f.daysDormant(), "one day since the previous");
+    }
+
+    @Test
+    void shouldMeasureTravelFromThePreviousLocatedTransaction() {
+        enrich(tx(acct, "paris", T0).at(48.8566, 2.3522, "FR"));
+        // A transaction without a place in between does not count as located
+        enrich(tx(acct, "nowhere", T0.plusSeconds(600)));
+        Features ny = enrich(tx(acct, "ny", T0.plusSeconds(3600)).at(40.7128, -74.006, "US"));
+        assertEquals(new BigDecimal("5837.249"), ny.distanceFromPreviousKm());
+        assertEquals(new BigDecimal("5837.249"), ny.impliedSpeedKmh(), "5 837 km in one hour");
+        assertTrue(ny.countryChanged1h());
+        assertEquals(new BigDecimal("5837.249"), ny.distanceFromUsualKm(), "Paris is the only earlier place");
+        Features none = enrich(tx(acct, "none", T0.plusSeconds(3700)));
+        assertEquals(new BigDecimal("-1.000"), none.distanceFromPreviousKm());
+    }
+
+    @Test
+    void shouldForgetASeenIpAfterNinetyDays() {
+        long ninety = 90L * 86_400;
+        enrich(tx(acct, "1", T0).ip("192.0.2.7"));
+        assertTrue(enrich(tx(acct, "2", T0.plusSeconds(ninety - 1)).ip("192.0.2.8")).newIp(), "another IP is new");
+        assertFalse(enrich(tx(acct, "3", T0.plusSeconds(ninety - 1)).ip("192.0.2.7")).newIp(), "used 90 days less a second ago");
+        // Last used at T0 + 90 d - 1 s: at T0 + 180 d - 1 s it is exactly 90 days old, so new again
+        assertTrue(enrich(tx(acct, "4", T0.plusSeconds(2 * ninety - 1)).ip("192.0.2.7")).newIp());
+    }
+
+    @Test
+    void shouldCountDistinctCounterpartiesAndTheShareMovedOut() {
+        enrich(tx(acct, "1", T0).type(TransactionType.TRANSFER_IN).counterparty("x").amount("100.00", "USD"));
+        enrich(tx(acct, "2", T0.plusSeconds(10)).type(TransactionType.TRANSFER_IN).counterparty("y").amount("100.00", "USD"));
+        enrich(tx(acct, "3", T0.plusSeconds(20)).type(TransactionType.TRANSFER_IN).counterparty("x").amount("100.00", "USD"));
+        Features out = enrich(tx(acct, "4", T0.plusSeconds(30)).type(TransactionType.TRANSFER_OUT).counterparty("z").amount("270.00", "USD"));
+        assertEquals(2, out.fanIn24h(), "x and y");
+        assertEquals(1, out.fanOut24h());
+        assertEquals(new BigDecimal("0.9000"), out.rapidInOutRatio3d(), "270 of 300 received moved out");
+    }
+
+    @Test
+    void shouldCountTheCustomerAcrossItsAccountsAndTheMerchantAcrossAccounts() {
+        String merchant = "shop-" + acct;
+        TransactionEvent a = tx(acct, "1", T0).merchant(merchant).amount("5.00", "USD").build();
+        TransactionEvent b = new TransactionEvent("2", T0.plusSeconds(5), acct + "-second", a.customerId(),
+                TransactionType.PURCHASE, new BigDecimal("7.00"), a.currency(), null, merchant, "5411", "web", "card",
+                Boolean.FALSE, null, null, null);
+        store().enrich(a);
+        Features f = store().enrich(b).features();
+        assertEquals(1, f.txCount1h(), "the second account's own");
+        assertEquals(2, f.customerTxCount1h());
+        assertEquals(new BigDecimal("12.00"), f.customerTxSum1h());
+        assertEquals(2, f.merchantTxCount1m());
+        assertEquals(0, f.deviceTxCount1h(), "no device");
+    }
+
+    @Test
+    void shouldSeeListsAsTheyAreWhenTheTransactionIsFirstEnriched() {
+        String device = "dev-" + acct;
+        store().applyList(new ListEntry(ListEntry.Kind.BLACKLIST, ListEntry.Entity.DEVICE, device, true));
+        store().applyList(new ListEntry(ListEntry.Kind.WHITELIST, ListEntry.Entity.ACCOUNT, acct, true));
+        Features on = enrich(tx(acct, "1", T0).device(device));
+        assertTrue(on.deviceBlacklisted());
+        assertTrue(on.accountWhitelisted());
+        assertFalse(on.accountBlacklisted());
+        assertFalse(on.merchantBlacklisted(), "no merchant");
+        store().applyList(new ListEntry(ListEntry.Kind.BLACKLIST, ListEntry.Entity.DEVICE, device, false));
+        assertFalse(enrich(tx(acct, "2", T0.plusSeconds(1)).device(device)).deviceBlacklisted(), "taken off the list");
+        // A redelivery keeps the answer of the first enrichment
+        Enrichment again = store().enrich(tx(acct, "1", T0).device(device).build());
+        assertTrue(again.replayed());
+        assertTrue(again.features().deviceBlacklisted());
+    }
+
+    @Test
+    void shouldUseAFraudLabelOnlyFromTheTimeItIsKnown() {
+        String merchant = "shop-" + acct;
+        Features first = enrich(tx(acct, acct + "-a", T0).merchant(merchant));
+        assertEquals(new BigDecimal("0.0000"), first.merchantFraudRate1d());
+        // Given transaction a confirmed as fraud, known 100 s after it happened
+        assertFalse(store().applyLabel(new Label(acct + "-never", Label.Kind.FRAUD, "chargeback", T0.plusSeconds(100))),
+                "a label for a transaction never enriched changes nothing");
+        assertTrue(store().applyLabel(new Label(acct + "-a", Label.Kind.FRAUD, "chargeback", T0.plusSeconds(100))));
+        assertFalse(store().applyLabel(new Label(acct + "-a", Label.Kind.FRAUD, "investigator", T0.plusSeconds(5))), "the first label wins");
+        assertFalse(store().applyLabel(new Label(acct + "-a", Label.Kind.LEGIT, "customer", T0.plusSeconds(6))));
+        // When a transaction happens before the label is known: it does not see it (no label from the future)
+        Features before = enrich(tx(acct, "b", T0.plusSeconds(50)).merchant(merchant));
+        assertEquals(new BigDecimal("0.0000"), before.merchantFraudRate30d());
+        // Then from the second it is known, 1 of the 3 transactions is fraud
+        Features known = enrich(tx(acct, "c", T0.plusSeconds(100)).merchant(merchant));
+        assertEquals(new BigDecimal("0.3333"), known.merchantFraudRate1d());
+        assertEquals(new BigDecimal("0.3333"), known.merchantFraudRate30d());
+        assertEquals(new BigDecimal("-1.0000"), enrich(tx(acct, "d", T0.plusSeconds(101))).merchantFraudRate7d(), "no merchant");
     }
 }

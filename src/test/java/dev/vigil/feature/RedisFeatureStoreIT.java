@@ -112,18 +112,23 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         String tag = RedisFeatureStore.hashTag(weird);
         assertEquals("{a:we%7Bird%7D%3Aid%25" + acct + "}", tag);
         Set<String> keys = raw.keys(tag + "*");
-        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":tx:1", tag + ":ts", tag + ":n", tag + ":s:USD", tag + ":seen"), keys);
+        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":rx:1", tag + ":ts", tag + ":n", tag + ":s:USD", tag + ":seen"), keys);
+        // Every other entity of the event has its own tag: one slot per script call.
+        for (String other : List.of(RedisFeatureStore.hashTag("c", "cust-" + weird), RedisFeatureStore.hashTag("d", "d"),
+                RedisFeatureStore.hashTag("i", "10.0.0.1"), RedisFeatureStore.hashTag("m", "m"))) {
+            assertTrue(raw.keys(other + "*").containsAll(Set.of(other + ":rx:1", other + ":n", other + ":s:USD")), other);
+        }
         for (String k : keys) {
             long ttl = raw.ttl(k);
             if (k.equals(tag + ":p")) assertEquals(-1, ttl, "the profile does not expire");
             else assertTrue(ttl > 0, k + " has a TTL");
         }
-        long expected = 7 * 86_400 + 300 + 3600;
+        long expected = 30 * 86_400 + 300 + 3600;
         for (String k : List.of(tag + ":n", tag + ":s:USD")) {
             long ttl = raw.ttl(k);
-            assertTrue(ttl > expected - 10 && ttl <= expected, k + ": 7 days + lateness + grace: " + ttl);
+            assertTrue(ttl > expected - 10 && ttl <= expected, k + ": 30 days + lateness + grace: " + ttl);
         }
-        long replayTtl = raw.ttl(tag + ":tx:1");
+        long replayTtl = raw.ttl(tag + ":rx:1");
         assertTrue(replayTtl > 8 * 86_400 - 10 && replayTtl <= 8 * 86_400, "8 days: " + replayTtl);
     }
 

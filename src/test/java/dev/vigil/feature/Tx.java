@@ -2,6 +2,7 @@ package dev.vigil.feature;
 
 import dev.vigil.event.AccountEvent;
 import dev.vigil.event.AccountEventType;
+import dev.vigil.event.GeoLocation;
 import dev.vigil.event.KycRiskLevel;
 import dev.vigil.event.TransactionEvent;
 import dev.vigil.event.TransactionType;
@@ -20,6 +21,9 @@ final class Tx {
     private Currency currency = Currency.getInstance("USD");
     private String merchant;
     private String device;
+    private String ip = "10.0.0.1";
+    private GeoLocation geo;
+    private String counterparty;
 
     private Tx(String account, String id, Instant at) {
         this.account = account;
@@ -35,10 +39,13 @@ final class Tx {
     Tx amount(String a, String cur) { this.amount = new BigDecimal(a); this.currency = Currency.getInstance(cur); return this; }
     Tx merchant(String m) { this.merchant = m; return this; }
     Tx device(String d) { this.device = d; return this; }
+    Tx ip(String i) { this.ip = i; return this; }
+    Tx at(double lat, double lon, String country) { this.geo = new GeoLocation(lat, lon, country); return this; }
+    Tx counterparty(String c) { this.counterparty = c; return this; }
 
     TransactionEvent build() {
         return new TransactionEvent(id, at, account, "cust-" + account, type, amount, currency,
-                null, merchant, merchant == null ? null : "5411", "web", "card", Boolean.FALSE, device, "10.0.0.1", null);
+                counterparty, merchant, merchant == null ? null : "5411", "web", "card", Boolean.FALSE, device, ip, geo);
     }
 
     static AccountEvent opened(String account, String eventId, Instant openedAt, String netWorth, String cur) {

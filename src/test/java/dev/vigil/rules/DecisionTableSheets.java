@@ -48,10 +48,14 @@ public final class DecisionTableSheets {
     private static final String VERDICT_SNIPPET = "Verdict verdict = Verdict.$param;";
     private static final String REASON_SNIPPET = "RuleActions.raise(drools, verdict, \"$param\");";
 
+    /** Args: the folder, then optionally the files to write (e.g. amount-thresholds.xlsx); default all. */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "rules/decision-tables");
+        List<String> only = args.length > 1 ? List.of(args).subList(1, args.length) : List.of();
         Files.createDirectories(dir);
-        for (Table t : List.of(amlNewAccount(), modelScore())) write(dir.resolve(t.file()), t);
+        for (Table t : List.of(amlNewAccount(), modelScore(), amountThresholds())) {
+            if (only.isEmpty() || only.contains(t.file())) write(dir.resolve(t.file()), t);
+        }
     }
 
     static Table amlNewAccount() {
@@ -116,6 +120,39 @@ public final class DecisionTableSheets {
                         "Reason: $s.probability and $s.modelVersion come from the model; $above, $atLeast, $atMost are "
                                 + "this row's limits.",
                         "A new row needs a new id (SCORE-003, ...). Never reuse or renumber an id: audit rows cite it."),
+                null);
+    }
+
+    static Table amountThresholds() {
+        List<Column> cols = List.of(
+                new Column("NAME", null, "Rule (stable id first, then a short title)", 44),
+                new Column("CONDITION", "channel == \"$param\"", "Channel (blank: any)", 12),
+                new Column("CONDITION", "currencyCode == \"$param\"", "Currency", 10),
+                new Column("CONDITION", "amount > $paramB, $limit : $paramB", "Amount over", 14),
+                new Column("ACTION", VERDICT_SNIPPET, "Verdict", 10),
+                new Column("ACTION", REASON_SNIPPET, "Reason ($names are filled in, see the notes)", 90));
+        String perChannel = "$tx.channel payment of $tx.amount $tx.currencyCode (limit $limit $tx.currencyCode on this channel)";
+        String any = "Payment of $tx.amount $tx.currencyCode (limit $limit $tx.currencyCode on any channel)";
+        return new Table("amount-thresholds.xlsx", "Amount thresholds", "RuleTable Amount thresholds",
+                List.of("dev.vigil.event.TransactionEvent", "dev.vigil.decision.Verdict", "dev.vigil.rules.RuleActions"),
+                List.of(new Fact("$tx : TransactionEvent", 2, 4)),
+                cols,
+                List.of(
+                        new Object[] {"AMT-010 Large online payment (USD)", "ECOM", "USD", 10000, "REVIEW", perChannel},
+                        new Object[] {"AMT-011 Large online payment (EUR)", "ECOM", "EUR", 9000, "REVIEW", perChannel},
+                        new Object[] {"AMT-012 Large online payment (GBP)", "ECOM", "GBP", 8000, "REVIEW", perChannel},
+                        new Object[] {"AMT-013 Large mobile payment (USD)", "MOBILE", "USD", 5000, "REVIEW", perChannel},
+                        new Object[] {"AMT-014 Large mobile payment (EUR)", "MOBILE", "EUR", 4500, "REVIEW", perChannel},
+                        new Object[] {"AMT-015 Large ATM withdrawal (USD)", "ATM", "USD", 2000, "REVIEW", perChannel},
+                        new Object[] {"AMT-016 Large ATM withdrawal (EUR)", "ATM", "EUR", 2000, "REVIEW", perChannel},
+                        new Object[] {"AMT-020 Very large payment on any channel (USD)", null, "USD", 50000, "BLOCK", any},
+                        new Object[] {"AMT-021 Very large payment on any channel (EUR)", null, "EUR", 45000, "BLOCK", any}),
+                List.of(
+                        "One row per rule. Edit the white cells; the grey rows above the captions are for developers.",
+                        "A blank channel means: any channel. Channels are the rail's words: ECOM, MOBILE, POS, ATM, BRANCH.",
+                        "'Amount over' excludes the limit itself: 10000 means 10000.01 and more. Amounts are exact, in the row's currency.",
+                        "Reason: $tx.<field> is the transaction (e.g. $tx.amount, $tx.channel); $limit is this row's limit.",
+                        "A new row needs a new id (AMT-017, ...). Never reuse or renumber an id: audit rows cite it."),
                 null);
     }
 

@@ -50,6 +50,19 @@ final class Facts {
         private TransactionType type = TransactionType.PURCHASE;
         private BigDecimal amount = new BigDecimal("25.00");
         private String currency = "USD";
+        private String channel = "web";
+        private dev.vigil.event.GeoLocation geo;
+
+        Tx channel(String channel) {
+            this.channel = channel;
+            return this;
+        }
+
+        /** Located in this country (ISO 3166-1 alpha-2); null for no location. */
+        Tx country(String country) {
+            this.geo = country == null ? null : new dev.vigil.event.GeoLocation(0, 0, country);
+            return this;
+        }
 
         Tx id(String id) {
             this.id = id;
@@ -78,7 +91,7 @@ final class Facts {
 
         TransactionEvent build() {
             return new TransactionEvent(id, AT, "acc-1", "cust-1", type, amount, Currency.getInstance(currency),
-                    null, "m-1", "5411", "web", "card", false, "dev-1", "10.0.0.1", null);
+                    null, "m-1", "5411", channel, "card", false, "dev-1", "10.0.0.1", geo);
         }
     }
 
@@ -89,6 +102,17 @@ final class Facts {
         private BigDecimal balanceDepositSum7d = BigDecimal.ZERO;
         private long balanceDepositCount7d = 0;
         private BigDecimal ratio = new BigDecimal("-1");
+        private long secondsSincePrevious = 30;
+
+        Feat txCount1h(long n) {
+            this.txCount1h = Math.max(n, txCount1m);
+            return this;
+        }
+
+        Feat secondsSincePrevious(long seconds) {
+            this.secondsSincePrevious = seconds;
+            return this;
+        }
 
         Feat txCount1m(long n) {
             this.txCount1m = n;
@@ -117,7 +141,7 @@ final class Facts {
             return new Features(txCount1m, txCount1h, txCount1h + 3, txCount1h + 10,
                     some.multiply(BigDecimal.valueOf(txCount1m)), some.multiply(BigDecimal.valueOf(txCount1h)),
                     some, some, accountAgeDays, balanceDepositCount7d, balanceDepositSum7d, ratio,
-                    false, false, 30);
+                    false, false, secondsSincePrevious);
         }
     }
 }

@@ -23,8 +23,9 @@ final class ReferencePolicy {
         Map<String, Verdict> out = new TreeMap<>();
         String currency = tx.currency().getCurrencyCode();
         BigDecimal amount = tx.amount();
-        // VEL-001, rules/drl/velocity.drl
+        // VEL-001, rules/drl/velocity.drl; VEL-002, rules/dsl/velocity.dslr
         if (f.txCount1m() > 5) out.put("VEL-001", Verdict.REVIEW);
+        if (f.txCount1h() > 20) out.put("VEL-002", Verdict.REVIEW);
         // LST-001, LST-002, rules/drl/watchlist.drl
         if (a != null && a.watchlistHit()) out.put("LST-001", Verdict.BLOCK);
         if (a != null && a.kycFailed()) out.put("LST-002", Verdict.REVIEW);
@@ -36,6 +37,32 @@ final class ReferencePolicy {
         if (f.accountAgeDays() >= 0 && f.accountAgeDays() < 30 && currency.equals("USD")
                 && amount.compareTo(new BigDecimal("5000")) > 0) {
             out.put("AMT-001", Verdict.REVIEW);
+        }
+        // AML-DOR-001, rules/dsl/aml.dslr: 180 days without a transaction, then more than 5000 USD
+        if (f.secondsSincePrevious() >= 180L * 86_400 && currency.equals("USD")
+                && amount.compareTo(new BigDecimal("5000")) > 0) {
+            out.put("AML-DOR-001", Verdict.REVIEW);
+        }
+        // GEO-003, GEO-004, rules/dsl/geography.dslr
+        String country = tx.geo() == null ? null : tx.geo().country();
+        if (country != null && java.util.Set.of("KP", "IR", "MM").contains(country)) out.put("GEO-003", Verdict.BLOCK);
+        if (country != null && java.util.Set.of("DZ", "AO", "BO", "BG", "CM", "CI", "CD", "HT", "KE", "LA", "LB", "MC",
+                "NA", "NP", "SS", "SY", "VE", "VN", "VG", "YE").contains(country)) {
+            out.put("GEO-004", Verdict.REVIEW);
+        }
+        // AMT-010 to AMT-021, rules/decision-tables/amount-thresholds.xlsx: limit per channel and currency, exclusive
+        String channel = tx.channel() == null ? "" : tx.channel();
+        String[][] limits = {
+            {"AMT-010", "ECOM", "USD", "10000", "REVIEW"}, {"AMT-011", "ECOM", "EUR", "9000", "REVIEW"},
+            {"AMT-012", "ECOM", "GBP", "8000", "REVIEW"}, {"AMT-013", "MOBILE", "USD", "5000", "REVIEW"},
+            {"AMT-014", "MOBILE", "EUR", "4500", "REVIEW"}, {"AMT-015", "ATM", "USD", "2000", "REVIEW"},
+            {"AMT-016", "ATM", "EUR", "2000", "REVIEW"}, {"AMT-020", "*", "USD", "50000", "BLOCK"},
+            {"AMT-021", "*", "EUR", "45000", "BLOCK"}};
+        for (String[] l : limits) {
+            if ((l[1].equals("*") || l[1].equals(channel)) && l[2].equals(currency)
+                    && amount.compareTo(new BigDecimal(l[3])) > 0) {
+                out.put(l[0], Verdict.valueOf(l[4]));
+            }
         }
         // AML-NEW-001 (USD), AML-NEW-002 (EUR), rules/decision-tables/aml-new-account.xlsx
         if (tx.type() == TransactionType.BALANCE_DEPOSIT && f.accountAgeDays() >= 0 && f.accountAgeDays() <= 180

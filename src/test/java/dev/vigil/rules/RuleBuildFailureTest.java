@@ -194,6 +194,28 @@ class RuleBuildFailureTest {
     }
 
     @Test
+    void shouldSayWhichFactCellToMergeWhenConditionsOnOneFactAreNotMerged() throws Exception {
+        // Given the new-account table with the Features fact cell not merged across its four
+        // conditions (an analyst unmerged it): Drools alone reports a parser error on the rule name
+        RulesDir rules = RulesDir.in(tmp);
+        var table = DecisionTableSheets.amlNewAccount();
+        List<DecisionTableSheets.Fact> facts = List.of(table.facts().get(0),
+                new DecisionTableSheets.Fact("$f : Features", 4, 4));
+        DecisionTableSheets.write(rules.path("decision-tables/aml.xlsx"), new DecisionTableSheets.Table(table.file(),
+                table.sheet(), table.title(), table.imports(), facts, table.columns(), table.rows(), table.notes(),
+                null));
+        // When
+        RuleBuildException e = assertThrows(RuleBuildException.class, () -> DroolsRuleEngine.load(rules.dir));
+        // Then each condition left without a fact is named, with the cells to merge
+        assertTrue(e.problems().contains("rules/decision-tables/aml.xlsx, sheet 'AML new account', cell F7: the "
+                + "CONDITION 'accountAgeDays <= $param, $maxAgeDays : $param' has no fact above it: conditions on the "
+                + "same fact need the fact cell merged across their columns (merge E7:F7, '$f : Features')"),
+                e.problems()::toString);
+        assertTrue(e.problems().stream().anyMatch(p -> p.contains("cell H7: the CONDITION 'depositToNetWorthRatio")),
+                e.problems()::toString);
+    }
+
+    @Test
     void shouldRejectAFileThatIsNotAWorkbook() {
         // Given a .xlsx that is not a spreadsheet, beside a good DRL
         RulesDir rules = RulesDir.in(tmp).drl("ok.drl", VELOCITY).file("decision-tables/notes.xlsx", "not a workbook");

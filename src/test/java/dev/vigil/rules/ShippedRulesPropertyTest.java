@@ -45,8 +45,11 @@ class ShippedRulesPropertyTest {
 
         static Arbitrary<Case> cases() {
             Arbitrary<TransactionEvent> tx = Combinators.combine(
-                    Arbitraries.of(TransactionType.class), amounts(), Arbitraries.of("USD", "USD", "USD", "EUR", "GBP"))
-                    .as((type, amount, currency) -> Facts.tx().type(type).amount(amount).currency(currency).build());
+                    Arbitraries.of(TransactionType.class), amounts(), Arbitraries.of("USD", "USD", "USD", "EUR", "GBP"),
+                    Arbitraries.of("ECOM", "MOBILE", "ATM", "POS", "BRANCH", "web").injectNull(0.1),
+                    Arbitraries.of("US", "DE", "GB", "KP", "IR", "MM", "SY", "VN", "NG").injectNull(0.3))
+                    .as((type, amount, currency, channel, country) -> Facts.tx().type(type).amount(amount)
+                            .currency(currency).channel(channel).country(country).build());
             Arbitrary<Features> features = Combinators.combine(
                     Arbitraries.longs().between(0, 12),
                     Arbitraries.oneOf(Arbitraries.of(-1L, 0L, 29L, 30L, 31L, 179L, 180L, 181L),
@@ -56,9 +59,12 @@ class ShippedRulesPropertyTest {
                                     .map(BigDecimal::toPlainString)),
                     Arbitraries.oneOf(Arbitraries.of("-1", "1.24", "1.2499", "1.25", "1.250", "1.2501"),
                             Arbitraries.bigDecimals().between(BigDecimal.ZERO, new BigDecimal("5")).ofScale(4)
-                                    .map(BigDecimal::toPlainString)))
-                    .as((count, age, sum, ratio) -> Facts.features().txCount1m(count).accountAgeDays(age)
-                            .balanceDeposits7d(sum, ratio).build());
+                                    .map(BigDecimal::toPlainString)),
+                    Arbitraries.oneOf(Arbitraries.of(0L, 20L, 21L), Arbitraries.longs().between(0, 40)),
+                    Arbitraries.oneOf(Arbitraries.of(-1L, 30L, 180L * 86_400 - 1, 180L * 86_400, 180L * 86_400 + 1),
+                            Arbitraries.longs().between(0, 400L * 86_400)))
+                    .as((count, age, sum, ratio, hour, idle) -> Facts.features().txCount1m(count).txCount1h(hour)
+                            .accountAgeDays(age).balanceDeposits7d(sum, ratio).secondsSincePrevious(idle).build());
             Arbitrary<AccountProfile> account = Combinators.combine(Arbitraries.of(true, false, false, false),
                             Arbitraries.of(true, false, false, false))
                     .as(Facts::account).injectNull(0.25);
@@ -72,9 +78,10 @@ class ShippedRulesPropertyTest {
         static Arbitrary<BigDecimal> amounts() {
             Arbitrary<BigDecimal> edges = Arbitraries.of("4999.99", "5000", "5000.00", "5000.001", "5000.01",
                     "8999.99", "8999.999", "9000", "9000.00", "9000.001", "9999.98", "9999.99", "9999.990",
-                    "9999.991", "10000", "10000.00").map(BigDecimal::new);
+                    "9999.991", "10000", "10000.00", "2000", "2000.01", "4500", "4500.01", "8000", "8000.01", "9000.01",
+                "10000.01", "45000", "45000.01", "50000", "50000.00", "50000.01").map(BigDecimal::new);
             Arbitrary<BigDecimal> anywhere =
-                    Arbitraries.bigDecimals().between(BigDecimal.ZERO, new BigDecimal("30000")).ofScale(2);
+                    Arbitraries.bigDecimals().between(BigDecimal.ZERO, new BigDecimal("60000")).ofScale(2);
             return Arbitraries.oneOf(edges, anywhere);
         }
     }

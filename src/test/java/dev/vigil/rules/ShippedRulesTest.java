@@ -59,7 +59,7 @@ class ShippedRulesTest {
                 # one over the limit
                 6, true
                 # well over
-                40, true
+                15, true
                 """)
         void shouldReviewOnlyWhenMoreThanFiveTransactionsInSixtySeconds(long count, boolean fires) {
             // Given the account's count of transactions in the last minute, this one included
@@ -334,16 +334,26 @@ class ShippedRulesTest {
         // Given the shipped rules folder; When loaded; Then every rule is there, under the file it is documented in
         Map<String, String> fileById = rules.rules().stream()
                 .collect(Collectors.toMap(DroolsRuleEngine.LoadedRule::id, DroolsRuleEngine.LoadedRule::file));
-        assertEquals(Map.of(
+        Map<String, String> expected = new java.util.TreeMap<>(Map.of(
                 "VEL-001", "rules/drl/velocity.drl",
+                "VEL-002", "rules/dsl/velocity.dslr",
                 "LST-001", "rules/drl/watchlist.drl",
                 "LST-002", "rules/drl/watchlist.drl",
                 "AML-STR-001", "rules/dsl/aml.dslr",
                 "AMT-001", "rules/dsl/aml.dslr",
+                "AML-DOR-001", "rules/dsl/aml.dslr",
+                "GEO-003", "rules/dsl/geography.dslr",
+                "GEO-004", "rules/dsl/geography.dslr"));
+        expected.putAll(Map.of(
                 "AML-NEW-001", "rules/decision-tables/aml-new-account.xlsx",
                 "AML-NEW-002", "rules/decision-tables/aml-new-account.xlsx",
                 "SCORE-001", "rules/decision-tables/model-score.xlsx",
-                "SCORE-002", "rules/decision-tables/model-score.xlsx"), fileById);
+                "SCORE-002", "rules/decision-tables/model-score.xlsx"));
+        for (String id : new String[] {"AMT-010", "AMT-011", "AMT-012", "AMT-013", "AMT-014", "AMT-015", "AMT-016",
+            "AMT-020", "AMT-021"}) {
+            expected.put(id, "rules/decision-tables/amount-thresholds.xlsx");
+        }
+        assertEquals(expected, new java.util.TreeMap<>(fileById));
         assertEquals("2026.11.1", rules.version().label());
     }
 }

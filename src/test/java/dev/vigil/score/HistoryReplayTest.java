@@ -144,6 +144,16 @@ class HistoryReplayTest {
             }
 
             @Override
+            public void applyList(dev.vigil.feature.ListEntry entry) {
+                reference.applyList(entry);
+            }
+
+            @Override
+            public boolean applyLabel(dev.vigil.feature.Label label) {
+                return reference.applyLabel(label);
+            }
+
+            @Override
             public boolean isHealthy() {
                 return true;
             }

@@ -163,7 +163,17 @@ class ModelTrainerTest {
     }
 
     @Test
-    void shouldRejectACardWhoseFeatureOrderDiffers() throws Exception {
+    void shouldRejectACardNamingAFeatureThisBuildDoesNotCompute() throws Exception {
+        Path dir = copyOfModel("unknown");
+        editFeatures(dir, features -> features.set(0, TextNode.valueOf("tx_count_1fortnight")));
+        ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
+        assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
+        assertTrue(e.getMessage().contains("'tx_count_1fortnight'"), e.getMessage());
+    }
+
+    // Boosters of this build keep their column names: a card reordered after training is refused.
+    @Test
+    void shouldRejectACardWhoseFeatureOrderDiffersFromTheBoosters() throws Exception {
         Path dir = copyOfModel("swapped");
         editFeatures(dir, features -> {
             String first = features.get(0).asText();
@@ -172,7 +182,7 @@ class ModelTrainerTest {
         });
         ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
         assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
-        assertTrue(e.getMessage().contains("trained on the columns [tx_count_1m, tx_count_1h"), e.getMessage());
+        assertTrue(e.getMessage().contains("was trained on the columns"), e.getMessage());
     }
 
     @Test
@@ -181,16 +191,7 @@ class ModelTrainerTest {
         editFeatures(dir, features -> features.remove(features.size() - 1));
         ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
         assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
-        assertTrue(e.getMessage().contains("takes 15 features; the card of model demo-2026.11.23-1 lists 14"), e.getMessage());
-    }
-
-    @Test
-    void shouldRejectACardNamingAFeatureThisBuildDoesNotCompute() throws Exception {
-        Path dir = copyOfModel("unknown");
-        editFeatures(dir, features -> features.set(3, TextNode.valueOf("shoe_size")));
-        ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
-        assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
-        assertTrue(e.getMessage().contains("'shoe_size'"), e.getMessage());
+        assertTrue(e.getMessage().contains("features; the card of model demo-2026.11.23-1 lists"), e.getMessage());
     }
 
     // A model may read a selection of the features, in its own order: the loader builds its rows by name.

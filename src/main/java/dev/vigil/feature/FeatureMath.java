@@ -1,0 +1,343 @@
+package dev.vigil.feature;
+
+import dev.vigil.event.GeoLocation;
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.event.TransactionType;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns what a store returns for one transaction (aggregates of its series, the previous
+ * transaction, novelty, counterparties, profile) into {@link Features}. Both stores call it, so the
+ * Redis store and the reference differ only in how they find those inputs, and live scoring and a
+ * replay of history compute features with this one piece of code.
+ */
+final class FeatureMath {
+
+    private FeatureMath() {}
+
+    static final long NOVELTY_SECONDS = 90L * 86_400;
+    private static final double EARTH_RADIUS_KM = 6371.0088;
+    private static final BigDecimal UNKNOWN_RATIO = new BigDecimal("-1.0000");
+    private static final BigDecimal UNKNOWN_KM = new BigDecimal("-1.000");
+    private static final BigDecimal ZERO_Z = new BigDecimal("0.0000");
+    private static final MathContext SQRT = new MathContext(20, RoundingMode.HALF_EVEN);
+
+    /** What the features of one transaction depend on in the event itself; kept with the replay record. */
+    record Self(Instant occurredAt, TransactionType type, BigDecimal amount, Currency currency, long merchantRiskClass,
+            GeoLocation geo) {
+
+        static Self of(TransactionEvent e) {
+            return new Self(e.occurredAt(), e.type(), e.amount(), e.currency(),
+                    MerchantRisk.riskClass(e.merchantCategory()), e.geo());
+        }
+
+        /** A stand-in event with these inputs, for {@link Series#value} and {@link Series#bin}. */
+        TransactionEvent event() {
+            return new TransactionEvent("self", occurredAt, "self", "self", type, amount, currency,
+                    null, null, null, null, null, null, null, null, geo);
+        }
+
+        String encode() {
+            String g = geo == null ? "" : microDegrees(geo.lat()) + "|" + microDegrees(geo.lon()) + "|" + geo.country();
+            return RedisFeatureStore.encodeTime(occurredAt) + "|" + type.name() + "|" + amount.toPlainString() + "|"
+                    + currency.getCurrencyCode() + "|" + merchantRiskClass + "|" + g;
+        }
+
+        static Self decode(String s) {
+            String[] p = s.split("\\|", 8);
+            GeoLocation geo = p.length == 8 && !p[5].isEmpty()
+                    ? new GeoLocation(Long.parseLong(p[5]) / 1e6, Long.parseLong(p[6]) / 1e6, p[7])
+                    : null;
+            return new Self(RedisFeatureStore.decodeTime(p[0]), TransactionType.valueOf(p[1]), new BigDecimal(p[2]),
+                    Currency.getInstance(p[3]), Long.parseLong(p[4]), geo);
+        }
+    }
+
+    /** A located transaction, as the account's located list keeps it: time, micro-degrees, country. */
+    record Located(Instant at, long latMicro, long lonMicro, String country) {
+
+        static Located of(Instant at, GeoLocation g) {
+            return new Located(at, microDegrees(g.lat()), microDegrees(g.lon()), g.country());
+        }
+
+        /** Ordered as the time, then the rest: a sorted set by lex finds the latest at or before a time. */
+        String member() {
+            return RedisFeatureStore.encodeTime(at) + "|" + String.format("%09d", latMicro + 90_000_000L) + "|"
+                    + String.format("%09d", lonMicro + 180_000_000L) + "|" + country;
+        }
+
+        static Located parse(String member) {
+            String[] p = member.split("\\|", 4);
+            return new Located(RedisFeatureStore.decodeTime(p[0]), Long.parseLong(p[1]) - 90_000_000L,
+                    Long.parseLong(p[2]) - 180_000_000L, p[3]);
+        }
+    }
+
+    /** What the account's own state gives for one transaction. */
+    record AccountPart(
+            Map<Integer, BigInteger> counts,
+            Map<Integer, BigInteger> sums,
+            long secondsSincePrevious,
+            boolean first,
+            boolean newMerchant,
+            boolean newDevice,
+            boolean newIp,
+            boolean newCountry,
+            long fanIn,
+            long fanOut,
+            Located previousLocated,
+            AccountProfile profile,
+            boolean blacklisted,
+            boolean whitelisted) {}
+
+    /** Velocity of a customer, device, IP or merchant: its aggregates; null when the event has none. */
+    record EntityPart(Map<Integer, BigInteger> counts, Map<Integer, BigInteger> sums, boolean blacklisted,
+            boolean whitelisted, long[] fraudKnown) {}
+
+    static long microDegrees(double degrees) {
+        return Math.round(degrees * 1e6);
+    }
+
+    static Features features(Self self, AccountPart a, EntityPart customer, EntityPart device, EntityPart ip,
+            EntityPart merchant) {
+        TransactionEvent e = self.event();
+        int digits = self.currency().getDefaultFractionDigits();
+        Instant t = self.occurredAt();
+        Map<String, Object> f = new HashMap<>();
+
+        // Velocity of the account: the event itself included.
+        f.put("tx_count_1m", count(a, Series.COUNT_1M));
+        f.put("tx_count_5m", count(a, Series.COUNT_5M));
+        f.put("tx_count_15m", count(a, Series.COUNT_15M));
+        f.put("tx_count_1h", count(a, Series.COUNT_1H));
+        f.put("tx_count_24h", count(a, Series.COUNT_24H));
+        f.put("tx_count_7d", count(a, Series.COUNT_7D));
+        f.put("tx_count_30d", count(a, Series.COUNT_30D));
+        f.put("tx_sum_1m", money(a.sums(), Series.SUM_1M, digits));
+        f.put("tx_sum_5m", money(a.sums(), Series.SUM_5M, digits));
+        f.put("tx_sum_15m", money(a.sums(), Series.SUM_15M, digits));
+        f.put("tx_sum_1h", money(a.sums(), Series.SUM_1H, digits));
+        f.put("tx_sum_24h", money(a.sums(), Series.SUM_24H, digits));
+        f.put("tx_sum_7d", money(a.sums(), Series.SUM_7D, digits));
+        f.put("tx_sum_30d", money(a.sums(), Series.SUM_30D, digits));
+        f.put("seconds_since_previous", a.secondsSincePrevious());
+        f.put("days_dormant", a.secondsSincePrevious() < 0 ? -1L : a.secondsSincePrevious() / 86_400);
+        f.put("first_transaction", a.first());
+
+        // AML
+        long age = accountAgeDays(a.profile(), t);
+        long deposits = count(a, Series.DEPOSIT_COUNT_7D);
+        BigDecimal depositSum = money(a.sums(), Series.DEPOSIT_SUM_7D, digits);
+        f.put("account_age_days", age);
+        f.put("balance_deposit_count_7d", deposits);
+        f.put("balance_deposit_sum_7d", depositSum);
+        f.put("deposit_to_net_worth_ratio", RedisFeatureStore.ratio(depositSum, self.currency(), a.profile()));
+        f.put("new_account_deposit_count_7d", age >= 0 && age < 180 ? deposits : 0L);
+        f.put("structuring_count_24h", count(a, Series.STRUCTURING_COUNT_24H));
+        f.put("structuring_count_7d", count(a, Series.STRUCTURING_COUNT_7D));
+        f.put("structuring_sum_24h", money(a.sums(), Series.STRUCTURING_SUM_24H, digits));
+        f.put("structuring_sum_7d", money(a.sums(), Series.STRUCTURING_SUM_7D, digits));
+        f.put("fan_in_24h", a.fanIn());
+        f.put("fan_out_24h", a.fanOut());
+        BigInteger in = get(a.sums(), Series.INFLOW_SUM_3D.key(0));
+        BigInteger out = get(a.sums(), Series.OUTFLOW_SUM_3D.key(0));
+        f.put("rapid_in_out_ratio_3d", in.signum() == 0 ? UNKNOWN_RATIO
+                : new BigDecimal(out.min(in)).divide(new BigDecimal(in), 4, RoundingMode.HALF_UP));
+
+        // Amount behaviour, against the earlier transactions: the event's own increment taken out.
+        long n = prior(a.sums(), Series.STAT_N_30D, e).longValueExact();
+        BigInteger s = prior(a.sums(), Series.STAT_S_30D, e);
+        BigInteger q = prior(a.sums(), Series.STAT_Q_30D, e);
+        f.put("amount_zscore_30d", zScore(n, s, q, Series.wholeUnits(e)));
+        f.put("amount_to_median_ratio_30d", medianRatio(a.sums(), e, digits));
+        f.put("round_amount", self.amount().compareTo(BigDecimal.valueOf(100)) >= 0
+                && self.amount().remainder(BigDecimal.valueOf(100)).signum() == 0);
+
+        // Novelty
+        f.put("new_merchant", a.newMerchant());
+        f.put("new_device", a.newDevice());
+        f.put("new_ip", a.newIp());
+        f.put("new_country", a.newCountry());
+
+        // Geography
+        Located prev = a.previousLocated();
+        if (self.geo() != null && prev != null) {
+            Located now = Located.of(t, self.geo());
+            double km = distanceKm(prev.latMicro(), prev.lonMicro(), now.latMicro(), now.lonMicro());
+            long elapsed = wholeSeconds(prev.at(), t);
+            f.put("distance_from_previous_km", km(km));
+            f.put("implied_speed_kmh", km(km / (Math.max(elapsed, 60) / 3600.0)));
+            f.put("country_changed_1h", elapsed <= 3600 && !prev.country().equals(now.country()));
+        } else {
+            f.put("distance_from_previous_km", UNKNOWN_KM);
+            f.put("implied_speed_kmh", UNKNOWN_KM);
+            f.put("country_changed_1h", false);
+        }
+        long located = prior(a.counts(), Series.LOCATED_30D, e).longValueExact();
+        if (self.geo() != null && located > 0) {
+            double lat = prior(a.counts(), Series.LAT_30D, e).doubleValue() / located - 90_000_000.0;
+            double lon = prior(a.counts(), Series.LON_30D, e).doubleValue() / located - 180_000_000.0;
+            f.put("distance_from_usual_km", km(distanceKm(lat, lon,
+                    microDegrees(self.geo().lat()), microDegrees(self.geo().lon()))));
+        } else {
+            f.put("distance_from_usual_km", UNKNOWN_KM);
+        }
+
+        // Time, in UTC: the event contract carries no time zone.
+        int hour = Series.HOUR_30D.bin(e);
+        f.put("hour_of_day_utc", (long) hour);
+        long total = 0;
+        for (int h = 0; h < 24; h++) total += prior(a.counts(), Series.HOUR_30D, h, e).longValueExact();
+        long same = prior(a.counts(), Series.HOUR_30D, hour, e).longValueExact();
+        f.put("hour_of_day_share_30d", total == 0 ? UNKNOWN_RATIO
+                : BigDecimal.valueOf(same).divide(BigDecimal.valueOf(total), 4, RoundingMode.HALF_UP));
+        f.put("night_utc", hour < 6);
+        DayOfWeek day = t.atOffset(ZoneOffset.UTC).getDayOfWeek();
+        f.put("weekend_utc", day == DayOfWeek.SATURDAY || day == DayOfWeek.SUNDAY);
+
+        f.put("merchant_risk_class", self.merchantRiskClass());
+        String[] rateNames = {"merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"};
+        for (int w = 0; w < 3; w++) {
+            long m = merchant == null ? 0 : get(merchant.counts(), FRAUD_WINDOWS[w].key(0)).longValueExact();
+            f.put(rateNames[w], m == 0 ? UNKNOWN_RATIO
+                    : BigDecimal.valueOf(merchant.fraudKnown()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
+        }
+
+        // Lists, as they were when the transaction was first enriched
+        f.put("account_blacklisted", a.blacklisted());
+        f.put("account_whitelisted", a.whitelisted());
+        f.put("customer_blacklisted", customer != null && customer.blacklisted());
+        f.put("customer_whitelisted", customer != null && customer.whitelisted());
+        f.put("device_blacklisted", device != null && device.blacklisted());
+        f.put("device_whitelisted", device != null && device.whitelisted());
+        f.put("ip_blacklisted", ip != null && ip.blacklisted());
+        f.put("ip_whitelisted", ip != null && ip.whitelisted());
+        f.put("merchant_blacklisted", merchant != null && merchant.blacklisted());
+        f.put("merchant_whitelisted", merchant != null && merchant.whitelisted());
+
+        // Other entities
+        entity(f, "customer", customer, digits, "1h", "24h", "7d");
+        entity(f, "device", device, digits, "1h", "24h");
+        entity(f, "ip", ip, digits, "1h", "24h");
+        entity(f, "merchant", merchant, digits, "1m", "1h", "24h");
+        return Features.exact(f);
+    }
+
+    private static void entity(Map<String, Object> f, String name, EntityPart p, int digits, String... windows) {
+        for (String w : windows) {
+            Series c = switch (w) {
+                case "1m" -> Series.COUNT_1M;
+                case "1h" -> Series.COUNT_1H;
+                case "24h" -> Series.COUNT_24H;
+                default -> Series.COUNT_7D;
+            };
+            Series s = Series.valueOf(c.name().replace("COUNT", "SUM"));
+            f.put(name + "_tx_count_" + w, p == null ? 0L : get(p.counts(), c.key(0)).longValueExact());
+            f.put(name + "_tx_sum_" + w, p == null ? BigDecimal.ZERO.setScale(digits) : money(p.sums(), s, digits));
+        }
+    }
+
+    /** The series of each entity kind: what the Redis store sends and the reference counts. */
+    static final Map<String, Series[]> ENTITY_SERIES = Map.of(
+            "c", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.COUNT_7D, Series.SUM_1H, Series.SUM_24H, Series.SUM_7D},
+            "d", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.SUM_1H, Series.SUM_24H},
+            "i", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.SUM_1H, Series.SUM_24H},
+            "m", new Series[] {Series.COUNT_1M, Series.COUNT_1H, Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D,
+                Series.SUM_1M, Series.SUM_1H, Series.SUM_24H});
+
+    /** The windows of the merchant fraud rates: the series whose count is their denominator. */
+    static final Series[] FRAUD_WINDOWS = {Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D};
+
+    /** The series of the account. */
+    static final Series[] ACCOUNT_SERIES = Series.values();
+
+    private static long count(AccountPart a, Series s) {
+        return get(a.counts(), s.key(0)).longValueExact();
+    }
+
+    private static BigDecimal money(Map<Integer, BigInteger> m, Series s, int digits) {
+        return new BigDecimal(get(m, s.key(0)), digits);
+    }
+
+    private static BigInteger get(Map<Integer, BigInteger> m, int key) {
+        return m.getOrDefault(key, BigInteger.ZERO);
+    }
+
+    /** The aggregate without the event's own increment. */
+    private static BigInteger prior(Map<Integer, BigInteger> m, Series s, TransactionEvent e) {
+        return prior(m, s, s.bin(e), e);
+    }
+
+    private static BigInteger prior(Map<Integer, BigInteger> m, Series s, int bin, TransactionEvent e) {
+        BigInteger v = get(m, s.key(bin));
+        return bin == s.bin(e) ? v.subtract(BigInteger.valueOf(s.value(e))) : v;
+    }
+
+    static long accountAgeDays(AccountProfile profile, Instant t) {
+        if (profile == null || profile.openedAt() == null) return -1;
+        long seconds = wholeSeconds(profile.openedAt(), t);
+        return seconds < 0 ? 0 : seconds / 86_400;
+    }
+
+    /** Whole seconds from a to b, floored. */
+    static long wholeSeconds(Instant a, Instant b) {
+        long d = b.getEpochSecond() - a.getEpochSecond();
+        if (b.getNano() < a.getNano()) d--;
+        return d;
+    }
+
+    /** (n x - S) / sqrt(n Q - S^2): the z-score against the population mean and stddev; 0 below 2 or at stddev 0. */
+    static BigDecimal zScore(long n, BigInteger s, BigInteger q, long x) {
+        if (n < 2) return ZERO_Z;
+        BigInteger nb = BigInteger.valueOf(n);
+        BigInteger var = nb.multiply(q).subtract(s.multiply(s));
+        if (var.signum() <= 0) return ZERO_Z;
+        BigDecimal num = new BigDecimal(nb.multiply(BigInteger.valueOf(x)).subtract(s));
+        return num.divide(new BigDecimal(var).sqrt(SQRT), 4, RoundingMode.HALF_UP);
+    }
+
+    /** amount / the centre of the bin holding the lower median of the earlier amounts' histogram. */
+    private static BigDecimal medianRatio(Map<Integer, BigInteger> sums, TransactionEvent e, int digits) {
+        long[] bins = new long[254];
+        long n = 0;
+        for (int b = 0; b < bins.length; b++) {
+            bins[b] = prior(sums, Series.AMOUNT_HIST_30D, b, e).longValueExact();
+            n += bins[b];
+        }
+        if (n == 0) return UNKNOWN_RATIO;
+        long need = (n + 1) / 2;
+        int bin = 0;
+        for (long seen = 0; bin < bins.length; bin++) {
+            seen += bins[bin];
+            if (seen >= need) break;
+        }
+        if (bin == 0) return UNKNOWN_RATIO; // the median is 0
+        double medianMinor = StrictMath.pow(2, (bin - 0.5) / 4);
+        double ratio = Series.minorUnits(e) / medianMinor;
+        return BigDecimal.valueOf(ratio).setScale(4, RoundingMode.HALF_UP);
+    }
+
+    /** Haversine distance between two points given in micro-degrees; StrictMath so both stores agree to the bit. */
+    static double distanceKm(double lat1Micro, double lon1Micro, double lat2Micro, double lon2Micro) {
+        double p1 = StrictMath.toRadians(lat1Micro / 1e6);
+        double p2 = StrictMath.toRadians(lat2Micro / 1e6);
+        double dp = p2 - p1;
+        double dl = StrictMath.toRadians((lon2Micro - lon1Micro) / 1e6);
+        double h = StrictMath.sin(dp / 2) * StrictMath.sin(dp / 2)
+                + StrictMath.cos(p1) * StrictMath.cos(p2) * StrictMath.sin(dl / 2) * StrictMath.sin(dl / 2);
+        return 2 * EARTH_RADIUS_KM * StrictMath.asin(StrictMath.sqrt(Math.min(1.0, h)));
+    }
+
+    private static BigDecimal km(double v) {
+        return BigDecimal.valueOf(v).setScale(3, RoundingMode.HALF_UP);
+    }
+}

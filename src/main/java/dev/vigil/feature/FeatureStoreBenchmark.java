@@ -1,0 +1,214 @@
+package dev.vigil.feature;
+
+import dev.vigil.event.GeoLocation;
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.event.TransactionType;
+import dev.vigil.infra.EmbeddedRedisServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Measures the Redis feature store on this machine against a fresh embedded Redis: events per
+ * second in pipelined micro-batches of 500, the latency of single events (p50, p99), Redis's own
+ * CPU per event, and the memory an active account costs. A benchmark, not a test: it asserts
+ * nothing and prints a report.
+ *
+ * <pre>
+ * mvn -q -B -o compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp target/classes:$(cat target/cp.txt) dev.vigil.feature.FeatureStoreBenchmark [events] [accounts]
+ * </pre>
+ *
+ * The workload: each event names an account (and its customer), one of the account's two devices,
+ * one of 5 000 IPs, one of 2 000 merchants; half carry a place, a fifth are transfers with a
+ * counterparty; event time advances 20 ms an event.
+ */
+public final class FeatureStoreBenchmark {
+
+    private static final Instant T0 = Instant.parse("2025-03-03T00:00:00Z");
+    private static final Currency EUR = Currency.getInstance("EUR");
+    private static final int BATCH = 500;
+    private static final TransactionType[] TYPES = {TransactionType.PURCHASE, TransactionType.PURCHASE,
+        TransactionType.PURCHASE, TransactionType.TRANSFER_OUT, TransactionType.TRANSFER_IN,
+        TransactionType.BALANCE_DEPOSIT, TransactionType.CASH_DEPOSIT};
+
+    private FeatureStoreBenchmark() {}
+
+    public static void main(String[] args) throws IOException {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+        int accounts = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        run(events, accounts, System.out);
+    }
+
+    /** Runs every measurement and prints the report to {@code out}. */
+    public static void run(int events, int accounts, PrintStream out) throws IOException {
+        Path dir = Files.createTempDirectory("vigil-feature-bench");
+        try (EmbeddedRedisServer redis = EmbeddedRedisServer.start(dir, 0);
+                RedisClient raw = RedisClient.create(redis.host(), redis.port());
+                RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port(), patient())) {
+            raw.configSet("appendonly", "no");
+            raw.configSet("save", "");
+            out.printf(Locale.ROOT, "Redis feature store benchmark: %d features, embedded Redis %s, %d accounts%n",
+                    Features.NAMES.size(), info(raw, "server", "redis_version"), accounts);
+            Workload w = new Workload(accounts, 1);
+
+            feed(store, w, 20_000); // warm-up: JIT, scripts loaded, hashes populated
+            double cpu0 = cpuSeconds(raw);
+            long start = System.nanoTime();
+            feed(store, w, events);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double cpu = cpuSeconds(raw) - cpu0;
+            out.printf(Locale.ROOT, "batches of %d: %d events in %.2f s = %.0f events/s; Redis CPU %.1f us/event%n",
+                    BATCH, events, seconds, events / seconds, cpu * 1e6 / events);
+
+            Histogram h = new Histogram(60_000_000_000L, 3);
+            int singles = Math.min(events, 5_000);
+            for (int i = 0; i < singles; i++) {
+                TransactionEvent e = w.next();
+                long s = System.nanoTime();
+                store.enrich(e);
+                h.recordValue(System.nanoTime() - s);
+            }
+            out.printf(Locale.ROOT, "single events (%d): p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us%n",
+                    singles, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+
+        } finally {
+            delete(dir);
+        }
+        // Memory: a fresh Redis, the typical account (20 transactions over 7 days).
+        dir = Files.createTempDirectory("vigil-feature-bench");
+        try (EmbeddedRedisServer redis = EmbeddedRedisServer.start(dir, 0);
+                RedisClient raw = RedisClient.create(redis.host(), redis.port());
+                RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port(), patient())) {
+            raw.configSet("appendonly", "no");
+            raw.configSet("save", "");
+            int memAccounts = Math.min(accounts, 5_000);
+            long before = usedMemory(raw);
+            Workload m = new Workload(memAccounts, 2);
+            long perAccount = 20;
+            List<TransactionEvent> batch = new ArrayList<>(BATCH);
+            for (int round = 0; round < perAccount; round++) {
+                for (int a = 0; a < memAccounts; a++) {
+                    batch.add(m.forAccount(a, T0.plusSeconds(round * 30_240L + a % 600)));
+                    if (batch.size() == BATCH) {
+                        store.enrichAll(batch);
+                        batch.clear();
+                    }
+                }
+            }
+            if (!batch.isEmpty()) store.enrichAll(batch);
+            long after = usedMemory(raw);
+            long replayKeys = deleteReplayRecords(raw);
+            long state = usedMemory(raw);
+            double total = (after - before) / (double) memAccounts;
+            double stateOnly = (state - before) / (double) memAccounts;
+            double replay = (after - state) / (double) replayKeys;
+            out.printf(Locale.ROOT, "memory, %d accounts x %d transactions over 7 days (with their customers, devices,"
+                            + " IPs, merchants): %.1f KB per account in all, %.1f KB without replay records;"
+                            + " %.0f B per replay record (%d records, %.1f per transaction)%n",
+                    memAccounts, perAccount, total / 1024, stateOnly / 1024, replay, replayKeys,
+                    replayKeys / (double) (memAccounts * perAccount));
+            out.printf(Locale.ROOT, "1 million such accounts: %.1f GB of state, plus %.1f GB of replay records per"
+                            + " million transactions a day kept 8 days%n",
+                    stateOnly * 1e6 / 1e9, replay * (replayKeys / (double) (memAccounts * perAccount)) * 8e6 / 1e9);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** Generous timeouts: on a loaded machine a batch of 500 can take longer than the default 2 s. */
+    private static RedisFeatureStore.Options patient() {
+        RedisFeatureStore.Options d = RedisFeatureStore.Options.defaults();
+        return new RedisFeatureStore.Options(d.allowedLateness(), d.windowGrace(), d.historyRetention(),
+                d.replayRetention(), java.time.Duration.ofSeconds(60));
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static void feed(RedisFeatureStore store, Workload w, int events) {
+        List<TransactionEvent> batch = new ArrayList<>(BATCH);
+        for (int i = 0; i < events; i++) {
+            batch.add(w.next());
+            if (batch.size() == BATCH) {
+                store.enrichAll(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) store.enrichAll(batch);
+    }
+
+    private static long deleteReplayRecords(RedisClient raw) {
+        long n = 0;
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> page = raw.scan(cursor, new ScanParams().match("*:rx:*").count(1000));
+            for (String k : page.getResult()) n += raw.del(k);
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        return n;
+    }
+
+    private static long usedMemory(RedisClient raw) {
+        return Long.parseLong(info(raw, "memory", "used_memory"));
+    }
+
+    private static double cpuSeconds(RedisClient raw) {
+        return Double.parseDouble(info(raw, "cpu", "used_cpu_user")) + Double.parseDouble(info(raw, "cpu", "used_cpu_sys"));
+    }
+
+    private static String info(RedisClient raw, String section, String field) {
+        for (String line : raw.info(section).split("\r\n")) {
+            if (line.startsWith(field + ":")) return line.substring(field.length() + 1);
+        }
+        throw new IllegalStateException("INFO " + section + " has no " + field);
+    }
+
+    /** Generates the events; deterministic for a seed. */
+    private static final class Workload {
+        private final int accounts;
+        private final Random random;
+        private long seq;
+        private Instant clock = T0;
+
+        Workload(int accounts, long seed) {
+            this.accounts = accounts;
+            this.random = new Random(seed);
+        }
+
+        TransactionEvent next() {
+            clock = clock.plusMillis(20);
+            return forAccount(random.nextInt(accounts), clock);
+        }
+
+        TransactionEvent forAccount(int a, Instant at) {
+            TransactionType type = TYPES[random.nextInt(TYPES.length)];
+            boolean transfer = type == TransactionType.TRANSFER_IN || type == TransactionType.TRANSFER_OUT;
+            GeoLocation geo = random.nextBoolean()
+                    ? new GeoLocation(48 + random.nextInt(1000) / 1000.0, 2 + random.nextInt(1000) / 1000.0, "FR") : null;
+            BigDecimal amount = BigDecimal.valueOf(100 + random.nextInt(100_000), 2);
+            return new TransactionEvent("bench-" + seq++, at, "acct-" + a, "cust-" + a, type, amount, EUR,
+                    transfer ? "cp-" + random.nextInt(50_000) : null,
+                    type == TransactionType.PURCHASE ? "m-" + random.nextInt(2_000) : null, "5411", "web", "card",
+                    Boolean.FALSE, "dev-" + a + "-" + random.nextInt(2), "10." + random.nextInt(5_000), geo);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package dev.vigil.rules;
+
+import dev.vigil.decision.Hit;
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.feature.AccountProfile;
+import dev.vigil.feature.Features;
+import dev.vigil.score.ModelScore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.drools.compiler.kie.builder.impl.InternalKieModule;
+import org.kie.api.KieServices;
+import org.kie.api.builder.KieModule;
+import org.kie.api.builder.KieScanner;
+import org.kie.api.builder.Message;
+import org.kie.api.builder.ReleaseId;
+import org.kie.api.event.kiescanner.KieScannerEventListener;
+import org.kie.api.event.kiescanner.KieScannerStatusChangeEvent;
+import org.kie.api.event.kiescanner.KieScannerUpdateResultsEvent;
+import org.kie.api.runtime.KieContainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rules released as a versioned artifact: a KJAR (a jar with {@code META-INF/kmodule.xml} and the rule
+ * files) with Maven coordinates, resolved by kie-ci from a Maven repository and watched by its
+ * {@link KieScanner}. For teams that release rules through a repository rather than a watched folder.
+ *
+ * <p>Give a version range ({@code [1.0.0,)}), {@code LATEST} or a {@code -SNAPSHOT} version to follow
+ * new releases. When the scanner finds one, a fresh rule base is built from it in the background and
+ * swapped in between two events, exactly as {@link ReloadingRuleEngine} does for a folder: the
+ * container the scanner updates in place is only watched, never evaluated, so no decision sees a rule
+ * base half updated. A release that does not build, or breaks the id convention, is refused and the
+ * running rules stay. Every decision records the release's version (the Maven version as the label,
+ * a hash of its rule files as the content hash).
+ *
+ * <p>kie-ci reads its Maven settings once per JVM. To resolve from a chosen local repository only
+ * (CI, tests, an air-gapped service), call {@link #useMavenSettings(Path)} before {@link #start}.
+ */
+public final class KjarRuleEngine implements RuleEngine, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KjarRuleEngine.class);
+
+    private final KieServices ks = KieServices.Factory.get();
+    private final KieContainer watched;
+    private final KieScanner scanner;
+    private final String coordinates;
+    private final AtomicReference<Current> current = new AtomicReference<>();
+    private final List<Consumer<RuleReload>> listeners = new CopyOnWriteArrayList<>();
+    private final Clock clock;
+
+    private record Current(DroolsRuleEngine engine, ReleaseId releaseId) {}
+
+    private KjarRuleEngine(ReleaseId requested, Clock clock) {
+        this.clock = clock;
+        this.coordinates = requested.getGroupId() + ":" + requested.getArtifactId() + ":" + requested.getVersion();
+        this.watched = ks.newKieContainer(requested);
+        ReleaseId resolved = watched.getReleaseId();
+        current.set(new Current(build(resolved), resolved));
+        this.scanner = ks.newKieScanner(watched);
+        scanner.addListener(new KieScannerEventListener() {
+            @Override
+            public void onKieScannerStatusChangeEvent(KieScannerStatusChangeEvent event) {
+                // only results matter
+            }
+
+            @Override
+            public void onKieScannerUpdateResultsEvent(KieScannerUpdateResultsEvent event) {
+                onScanned(event.getResults().getMessages(Message.Level.ERROR));
+            }
+        });
+    }
+
+    /**
+     * Resolves the KJAR and builds its rules; does not watch yet (see {@link #startScanning}).
+     *
+     * @param version a fixed version, a range such as {@code [1.0.0,)}, {@code LATEST}, or a snapshot
+     * @throws RuleBuildException when the release's rules do not build or break the id convention
+     * @throws RuntimeException from kie-ci when the artifact cannot be resolved
+     */
+    public static KjarRuleEngine start(String groupId, String artifactId, String version) {
+        return start(groupId, artifactId, version, Clock.systemUTC());
+    }
+
+    static KjarRuleEngine start(String groupId, String artifactId, String version, Clock clock) {
+        ReleaseId id = KieServices.Factory.get().newReleaseId(groupId, artifactId, version);
+        return new KjarRuleEngine(id, clock);
+    }
+
+    /**
+     * Points kie-ci at a Maven settings file (its {@code <localRepository>}, its repositories) and
+     * keeps it from going to the network. kie-ci caches its settings and repository system for the
+     * JVM, so this also drops those caches; call it before any KJAR is resolved.
+     */
+    public static void useMavenSettings(Path settingsXml) {
+        System.setProperty(org.kie.maven.integration.embedder.MavenSettings.CUSTOM_SETTINGS_PROPERTY,
+                settingsXml.toAbsolutePath().toString());
+        System.setProperty("kie.maven.offline.force", "true");
+        org.kie.maven.integration.embedder.MavenSettings.reinitSettings();
+        org.kie.maven.integration.Aether.instance = null;
+        org.kie.maven.integration.MavenRepository.defaultMavenRepository = null;
+        org.kie.scanner.KieMavenRepository.defaultMavenRepository = null;
+    }
+
+    /** Undoes {@link #useMavenSettings}: kie-ci reads the default settings again (tests restore the JVM with it). */
+    static void useDefaultMavenSettings() {
+        System.clearProperty(org.kie.maven.integration.embedder.MavenSettings.CUSTOM_SETTINGS_PROPERTY);
+        System.clearProperty("kie.maven.offline.force");
+        org.kie.maven.integration.embedder.MavenSettings.reinitSettings();
+        org.kie.maven.integration.Aether.instance = null;
+        org.kie.maven.integration.MavenRepository.defaultMavenRepository = null;
+        org.kie.scanner.KieMavenRepository.defaultMavenRepository = null;
+    }
+
+    /** Scans the repository every {@code interval} for a newer release (kie-ci's own thread). */
+    public KjarRuleEngine startScanning(Duration interval) {
+        scanner.start(interval.toMillis());
+        return this;
+    }
+
+    /** Looks for a newer release now and, if there is one, applies or refuses it before returning. */
+    public void scanNow() {
+        scanner.scanNow();
+    }
+
+    /** Called with every applied or refused release, on the scanner's thread. */
+    public KjarRuleEngine addListener(Consumer<RuleReload> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    private synchronized void onScanned(List<Message> errors) {
+        Current before = current.get();
+        ReleaseId now = watched.getReleaseId();
+        RuleSetVersion previous = before.engine().version();
+        if (!errors.isEmpty()) {
+            List<String> problems = new ArrayList<>();
+            for (Message m : errors) problems.add(coordinates + " -> " + now + ": " + BuildProblems.oneLine(m.getText()));
+            refuse(previous, problems);
+            return;
+        }
+        if (sameRelease(now, before.releaseId())) return;
+        try {
+            DroolsRuleEngine next = build(now);
+            current.set(new Current(next, now));
+            log.info("Rules release applied: {} -> {}", previous, next.version());
+            publish(new RuleReload(RuleReload.Outcome.APPLIED, previous, next.version(), List.of(), clock.instant()));
+        } catch (RuleBuildException e) {
+            refuse(previous, e.problems());
+        } catch (RuntimeException e) {
+            refuse(previous, List.of(now + ": " + e));
+        }
+    }
+
+    private void refuse(RuleSetVersion running, List<String> problems) {
+        log.warn("Rules release refused, {} stays in force:\n  - {}", running, String.join("\n  - ", problems));
+        publish(new RuleReload(RuleReload.Outcome.REFUSED, running, running, problems, clock.instant()));
+    }
+
+    private void publish(RuleReload reload) {
+        for (Consumer<RuleReload> l : listeners) {
+            try {
+                l.accept(reload);
+            } catch (RuntimeException e) {
+                log.warn("Rule reload listener failed", e);
+            }
+        }
+    }
+
+    private static boolean sameRelease(ReleaseId a, ReleaseId b) {
+        return a.getGroupId().equals(b.getGroupId()) && a.getArtifactId().equals(b.getArtifactId())
+                && a.getVersion().equals(b.getVersion())
+                && !a.getVersion().endsWith("-SNAPSHOT"); // a snapshot may change under the same version
+    }
+
+    /** A fresh container and rule base for one release: never the one the scanner updates in place. */
+    private DroolsRuleEngine build(ReleaseId release) {
+        KieContainer container = ks.newKieContainer(release);
+        List<Message> errors = container.verify().getMessages(Message.Level.ERROR);
+        if (!errors.isEmpty()) {
+            List<String> problems = new ArrayList<>();
+            for (Message m : errors) problems.add(release + ": " + BuildProblems.oneLine(m.getText()));
+            throw new RuleBuildException(problems);
+        }
+        KieModule module = ks.getRepository().getKieModule(release);
+        RuleSetVersion version = new RuleSetVersion(release.getVersion(), contentHash(module));
+        return DroolsRuleEngine.fromKieBase(container.getKieBase(), version,
+                release.getGroupId() + ":" + release.getArtifactId() + ":" + release.getVersion());
+    }
+
+    /**
+     * SHA-256 over the release's rule files and kmodule.xml, in name order, each as name, newline,
+     * size, newline, bytes (as {@link RuleFiles#contentHash()}); hex, first 16 characters.
+     */
+    static String contentHash(KieModule module) {
+        if (!(module instanceof InternalKieModule internal)) return "unknown";
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            List<String> names = new ArrayList<>(internal.getFileNames());
+            names.removeIf(n -> !isRuleSource(n));
+            names.sort(null);
+            for (String name : names) {
+                byte[] bytes = internal.getBytes(name);
+                if (bytes == null) continue;
+                sha.update((name + "\n" + bytes.length + "\n").getBytes(StandardCharsets.UTF_8));
+                sha.update(bytes);
+            }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+
+    private static boolean isRuleSource(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.equals("meta-inf/kmodule.xml") || n.endsWith(".drl") || n.endsWith(".dsl") || n.endsWith(".dslr")
+                || n.endsWith(".xlsx") || n.endsWith(".xls") || n.endsWith(".csv");
+    }
+
+    @Override
+    public List<Hit> evaluate(TransactionEvent transaction, Features features, AccountProfile account, ModelScore score) {
+        return current.get().engine().evaluate(transaction, features, account, score);
+    }
+
+    @Override
+    public RuleEvaluation evaluateVersioned(TransactionEvent transaction, Features features, AccountProfile account,
+            ModelScore score) {
+        DroolsRuleEngine engine = current.get().engine();
+        return new RuleEvaluation(engine.evaluate(transaction, features, account, score), engine.version());
+    }
+
+    @Override
+    public RuleSetVersion version() {
+        return current.get().engine().version();
+    }
+
+    /** The rules now in force. */
+    public DroolsRuleEngine current() {
+        return current.get().engine();
+    }
+
+    /** The release now in force, e.g. {@code dev.vigil:vigil-rules:2026.11.2}. */
+    public ReleaseId releaseId() {
+        return current.get().releaseId();
+    }
+
+    @Override
+    public void close() {
+        scanner.shutdown();
+        watched.dispose();
+    }
+}

@@ -1,0 +1,125 @@
+package dev.vigil;
+
+import static dev.vigil.TestPlatform.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vigil.config.Settings;
+import dev.vigil.event.EventCodec;
+import dev.vigil.event.Topics;
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.simulate.SimulatedEvent;
+import dev.vigil.simulate.SimulationConfig;
+import dev.vigil.simulate.Simulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A PostgreSQL that stops accepting audit rows (another session holds a lock on the audit tables,
+ * as a long migration or a stuck vacuum would): Kafka consumption stops at the batches already
+ * taken in instead of reading on into memory, HTTP requests beyond the bounded queue are refused at
+ * once with 503 and {@code Retry-After}, and when the lock goes everything taken in is decided.
+ */
+class BackPressureIT {
+    private static final int BATCH = 100;
+    private static final int CONSUMERS = 2;
+    private static final int MAX_QUEUED = 8;
+    private static final int HTTP_MAX_BATCH = 4;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldStopConsumingAndShedHttpWhileTheAuditStoreIsBlockedThenCatchUp() throws Exception {
+        Map<String, String> o = TestPlatform.embeddedOverrides(dir);
+        o.put("vigil.kafka.batch-size", String.valueOf(BATCH));
+        o.put("vigil.kafka.consumers", String.valueOf(CONSUMERS));
+        o.put("vigil.http.max-queued", String.valueOf(MAX_QUEUED));
+        o.put("vigil.http.max-batch", String.valueOf(HTTP_MAX_BATCH));
+        o.put("vigil.http.workers", "1");
+        o.put("vigil.retry.http-patience", "PT30S");
+        Settings settings = Settings.load(o, Map.of());
+        EventCodec codec = new EventCodec(Clock.systemUTC(), Duration.ofMinutes(5), 65536);
+        try (Vigil vigil = Vigil.start(settings);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", vigil.services().kafkaBootstrap()),
+                     new StringSerializer(), new ByteArraySerializer());
+             Connection blocker = DriverManager.getConnection(vigil.services().adminJdbcUrl(), vigil.services().adminUser(),
+                     vigil.services().adminPassword())) {
+            Simulator sim = new Simulator(SimulationConfig.defaults(200, 3, Instant.now().minus(Duration.ofDays(30))));
+            List<TransactionEvent> txs = new ArrayList<>();
+            while (txs.size() < 1_300) {
+                if (sim.next() instanceof SimulatedEvent.Transaction t) txs.add(t.event());
+            }
+            // Given the audit tables locked against inserts by another session
+            blocker.setAutoCommit(false);
+            try (Statement st = blocker.createStatement()) {
+                st.execute("lock table decision, rejection in share mode");
+            }
+            long takenBefore = vigil.metrics().events("kafka");
+
+            // When 1,200 events arrive on Kafka and 40 requests at once over HTTP
+            for (TransactionEvent tx : txs.subList(0, 1_200)) {
+                producer.send(new ProducerRecord<>(Topics.TRANSACTIONS, tx.accountId(), codec.write(tx)));
+            }
+            producer.flush();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI uri = URI.create("http://127.0.0.1:" + settings.httpPort() + "/v1/decisions");
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            for (TransactionEvent tx : txs.subList(1_200, 1_240)) {
+                answers.add(http.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(codec.write(tx))).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+
+            // Then the requests beyond the queue are refused at once, with Retry-After
+            long bound = MAX_QUEUED + HTTP_MAX_BATCH;
+            await(Duration.ofSeconds(20), "HTTP requests beyond the queue refused",
+                    () -> answers.stream().filter(CompletableFuture::isDone).count() >= answers.size() - bound);
+            List<HttpResponse<String>> refused = answers.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join).toList();
+            for (HttpResponse<String> r : refused) {
+                assertEquals(503, r.statusCode(), r.body());
+                assertTrue(r.body().contains("OVERLOADED"), r.body());
+                assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+            }
+            assertTrue(vigil.metrics().shed() >= answers.size() - bound, "shed count " + vigil.metrics().shed());
+
+            // and Kafka consumption stops at what the consumers had in hand: no unbounded read-ahead
+            Thread.sleep(3_000);
+            long taken = vigil.metrics().events("kafka") - takenBefore;
+            Thread.sleep(2_000);
+            long takenLater = vigil.metrics().events("kafka") - takenBefore;
+            assertEquals(taken, takenLater, "consumption went on while the audit store was blocked");
+            assertTrue(taken <= (long) CONSUMERS * BATCH, "taken in while blocked: " + taken);
+            assertEquals(0, vigil.audit().countDecisions());
+
+            // When the lock is released, everything taken in is decided and the accepted requests answered
+            blocker.rollback();
+            await(Duration.ofSeconds(90), "every Kafka event audited", () -> vigil.audit().countDecisions() >= 1_200 + (answers.size() - refused.size()));
+            for (CompletableFuture<HttpResponse<String>> f : answers) {
+                HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+                assertTrue(r.statusCode() == 200 || r.statusCode() == 503, r.body());
+            }
+            assertEquals(answers.size() - refused.size(), answers.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 200).count(),
+                    "every request taken into the queue is decided once the store answers");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.vigil.audit;
+
+import dev.vigil.decision.Decision;
+import dev.vigil.decision.Hit;
+import dev.vigil.decision.ShadowScore;
+import dev.vigil.decision.Verdict;
+import dev.vigil.decision.VerdictPolicy;
+import dev.vigil.event.EventCodec;
+import dev.vigil.event.EventSource;
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.infra.EmbeddedPostgresServer;
+import dev.vigil.score.Contribution;
+import dev.vigil.score.ModelScore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A benchmark, not a test: rows per second that {@link PostgresAuditStore#recordDecisions} sustains
+ * on this machine, chain computed at write time, against a fresh embedded PostgreSQL with durable
+ * commits. Decisions carry a realistic raw event (the codec's bytes, about 400 bytes), five SHAP
+ * contributions and a challenger. Run:
+ *
+ * <pre>
+ * mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.vigil.audit.AuditWriteBench [rows] [batch]
+ * </pre>
+ */
+public final class AuditWriteBench {
+    private AuditWriteBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        Path dir = Files.createTempDirectory("vigil-audit-bench");
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), 0)) {
+            System.out.printf("audit write bench: %,d decisions in batches of %d, %d cores%n", rows, batch,
+                    Runtime.getRuntime().availableProcessors());
+            for (boolean keyed : new boolean[] {false, true}) {
+                String db = keyed ? "bench_keyed" : "bench_plain";
+                pg.ensureDatabase(db);
+                try (Connection c = pg.superUserConnection(db)) {
+                    SchemaMigrator.migrate(c, AuditFixtures.SCHEMA);
+                    SchemaMigrator.setPasswords(c, AuditFixtures.APP_PASSWORD, AuditFixtures.AUDITOR_PASSWORD);
+                }
+                byte[] key = keyed ? "a-bench-checkpoint-key-of-32-bytes-or-more".getBytes(StandardCharsets.UTF_8) : null;
+                try (PostgresAuditStore store = new PostgresAuditStore(pg.jdbcUrl(db), SchemaMigrator.APP_ROLE,
+                        AuditFixtures.APP_PASSWORD, key)) {
+                    store.isHealthy(); // the connection exists now: find its server process
+                    long backend;
+                    try (Connection c = pg.superUserConnection(db); Statement st = c.createStatement();
+                            ResultSet rs = st.executeQuery("select pid from pg_stat_activity where usename = 'vigil_app'")) {
+                        rs.next();
+                        backend = rs.getLong(1);
+                    }
+                    run(store, keyed ? "k" : "p", rows, batch, keyed, backend);
+                }
+                try (Connection c = pg.superUserConnection(db); Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("select pg_total_relation_size('" + AuditVerifier.tableName("decision",
+                                java.time.YearMonth.now(java.time.ZoneOffset.UTC)) + "'), (select count(*) from decision)")) {
+                    rs.next();
+                    System.out.printf("  stored: %,d rows, %,d bytes a row with indexes%n", rs.getLong(2),
+                            rs.getLong(1) / Math.max(1, rs.getLong(2)));
+                    long t0 = System.nanoTime();
+                    AuditVerifier.Report r = AuditVerifier.verify(c, key);
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    System.out.printf("  verify: %s, %,.0f rows/s (canonical bytes rebuilt in SQL)%n",
+                            r.intact() ? "intact" : "BROKEN " + r.firstBreak(), r.linksChecked() / s);
+                }
+            }
+        }
+    }
+
+    /** CPU seconds (user + system) a process has used, from /proc (Linux). */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
+        } catch (java.io.IOException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static void run(PostgresAuditStore store, String prefix, int rows, int batch, boolean keyed, long backend) {
+        EventCodec codec = new EventCodec();
+        int warm = Math.min(rows / 10, 20 * batch);
+        // Decisions are built before the clock starts: only the store is measured.
+        List<List<AuditedDecision>> batches = new ArrayList<>();
+        List<AuditedDecision> current = new ArrayList<>(batch);
+        for (int i = 0; i < rows + warm; i++) {
+            current.add(decision(codec, prefix + "-" + i, i));
+            if (current.size() == batch) {
+                batches.add(current);
+                current = new ArrayList<>(batch);
+            }
+        }
+        if (!current.isEmpty()) batches.add(current);
+        int warmBatches = warm / batch;
+        for (int b = 0; b < warmBatches; b++) store.recordDecisions(batches.get(b));
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long java0 = threads.getCurrentThreadCpuTime();
+        double pg0 = cpuSeconds(backend);
+        long t0 = System.nanoTime();
+        long written = 0;
+        for (int b = warmBatches; b < batches.size(); b++) written += batches.get(b).size();
+        for (int b = warmBatches; b < batches.size(); b++) store.recordDecisions(batches.get(b));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double javaCpu = (threads.getCurrentThreadCpuTime() - java0) / 1e9;
+        double pgCpu = cpuSeconds(backend) - pg0;
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        System.out.printf("  %s: %,d rows in %.1f s: %,.0f rows/s wall clock (load average %.1f)%n",
+                keyed ? "with a signed checkpoint per batch" : "without a checkpoint key", written, seconds, written / seconds, load);
+        // On a shared machine the wall clock measures the neighbours; CPU time per row measures the work.
+        System.out.printf("    CPU a row: Java %.1f us + PostgreSQL backend %.1f us = %.1f us: %,.0f rows/s on one idle core%n",
+                javaCpu * 1e6 / written, pgCpu * 1e6 / written, (javaCpu + pgCpu) * 1e6 / written,
+                written / (javaCpu + pgCpu));
+    }
+
+    static AuditedDecision decision(EventCodec codec, String txId, int i) {
+        TransactionEvent e = AuditFixtures.event(txId, "acc-" + (i % 5000), Instant.parse("2026-03-01T10:15:30.123456Z")
+                .plusMillis(i * 37L), (i % 9000) + "." + (i % 100 < 10 ? "0" : "") + (i % 100));
+        List<Hit> hits = i % 10 == 0 ? AuditFixtures.twoHits() : List.of();
+        List<Contribution> shap = List.of(new Contribution("tx_sum_7d", 12000.5, 1.2345678),
+                new Contribution("account_age_days", 3, 0.87654321), new Contribution("new_device", 0, -0.4321),
+                new Contribution("tx_count_1h", 5, 0.1234), new Contribution("deposit_to_net_worth_ratio", 0.36, 0.0567));
+        ModelScore score = new ModelScore(0.8731, 87, "xgb-2026.02", shap);
+        Decision d = new Decision(Decision.decisionIdFor(txId), e, VerdictPolicy.combine(hits), hits, score,
+                AuditFixtures.features(), AuditFixtures.account(), AuditFixtures.RULES, e.occurredAt().plusMillis(40), 815,
+                new ShadowScore("xgb-2026.03-challenger", 0.6543, Verdict.REVIEW));
+        return new AuditedDecision(d, EventSource.kafka("transactions", i % 12, i), codec.write(e));
+    }
+}
