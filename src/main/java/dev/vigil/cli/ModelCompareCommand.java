@@ -83,7 +83,7 @@ final class ModelCompareCommand implements java.util.concurrent.Callable<Integer
         try (AuditDatabase db = AuditDatabase.open(s)) {
             Connection c = db.connection();
             try (PreparedStatement st = c.prepareStatement(
-                    "SELECT transaction_id, features::text, event_time FROM decision ORDER BY id")) {
+                    "SELECT transaction_id, features::text, event_time FROM audit_decisions ORDER BY event_time, transaction_id")) {
                 st.setFetchSize(5000);
                 c.setAutoCommit(false); // a fetch size streams only inside a transaction
                 try (ResultSet rs = st.executeQuery()) {
