@@ -14,8 +14,7 @@ import dev.vigil.route.PipelineMetrics;
 import dev.vigil.route.Stages;
 import dev.vigil.route.TransactionalProducers;
 import dev.vigil.rules.ReloadingRuleEngine;
-import dev.vigil.score.ModelDirectory;
-import dev.vigil.score.XgboostRiskModel;
+import dev.vigil.score.ReloadingRiskModel;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,7 +49,8 @@ public final class Vigil implements AutoCloseable {
     private PostgresAuditStore audit;
     private RedisFeatureStore features;
     private ReloadingRuleEngine rules;
-    private XgboostRiskModel model;
+    private ReloadingRiskModel model;
+    private ReloadingRiskModel challenger;
     private PipelineMetrics metrics;
     private Main camel;
     private Console console;
@@ -90,8 +90,16 @@ public final class Vigil implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         // Rules and model first: a broken rule file or model fails the start before anything listens.
         rules = ReloadingRuleEngine.load(settings.rulesDir(), clock);
-        model = XgboostRiskModel.load(ModelDirectory.resolve(settings.modelDir()));
+        // Champion, and the optional challenger scored in shadow; both follow their folders without a restart.
+        Map<String, String> raw = settings.raw();
+        java.time.Duration modelPoll = modelPoll(raw.getOrDefault("vigil.model.reload-poll", "PT5S"));
+        model = ReloadingRiskModel.load(settings.modelDir()).startWatching(modelPoll);
         resources.add(model);
+        String challengerDir = raw.getOrDefault("vigil.model.challenger-dir", "");
+        if (!challengerDir.isBlank()) {
+            challenger = ReloadingRiskModel.load(java.nio.file.Path.of(challengerDir)).startWatching(modelPoll);
+            resources.add(challenger);
+        }
 
         services = Services.start(settings);
         resources.add(services);
@@ -135,7 +143,8 @@ public final class Vigil implements AutoCloseable {
         rules.startWatching();
         resources.add(rules); // closed before the producer its listener publishes with
         EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
-        DecisionEngine engine = new DecisionEngine(features, model, rules, clock);
+        DecisionEngine engine = new DecisionEngine(features, model, challenger, rules, clock,
+                explainAllow(raw.getOrDefault("vigil.model.explain-allow", "false")));
         // One audit writer per pipeline thread (Kafka consumers, HTTP batchers): their commits overlap.
         AuditWriters writers = new AuditWriters(() -> new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword()));
         resources.add(writers);
@@ -167,6 +176,22 @@ public final class Vigil implements AutoCloseable {
         log.info("Vigil started in {} ms: rules {}, model {}, Kafka {}, HTTP {}:{}",
                 (System.nanoTime() - t0) / 1_000_000, rules.version(), model.version(), services.kafkaBootstrap(),
                 settings.httpHost(), settings.httpPort());
+    }
+
+    private static java.time.Duration modelPoll(String v) {
+        try {
+            java.time.Duration d = java.time.Duration.parse(v);
+            if (d.isNegative() || d.isZero()) throw new dev.vigil.config.ConfigException("vigil.model.reload-poll", v, "expected a positive duration");
+            return d;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new dev.vigil.config.ConfigException("vigil.model.reload-poll", v, "expected an ISO-8601 duration such as PT5S");
+        }
+    }
+
+    private static boolean explainAllow(String v) {
+        if (v.equalsIgnoreCase("true")) return true;
+        if (v.equalsIgnoreCase("false")) return false;
+        throw new dev.vigil.config.ConfigException("vigil.model.explain-allow", v, "expected true or false");
     }
 
     private int intSetting(String key) {

@@ -8,9 +8,12 @@ import dev.vigil.infra.EmbeddedRedisServer;
 import dev.vigil.simulate.SimulatedEvent;
 import dev.vigil.simulate.SimulationConfig;
 import dev.vigil.simulate.Simulator;
+import dev.vigil.score.HistoryReplay;
 import dev.vigil.score.ModelTrainer;
+import dev.vigil.score.PrecisionRecallChart;
 import dev.vigil.score.TrainedModel;
 import dev.vigil.score.TrainingOptions;
+import dev.vigil.score.TrainingRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,8 +30,9 @@ import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Model life cycle: training for now. */
-@Command(name = "model", description = "Train risk models.", subcommands = {ModelCommand.Train.class})
+/** Model life cycle: training, evaluation against the FDH protocol, champion against challenger. */
+@Command(name = "model", description = "Train, evaluate and compare risk models.",
+        subcommands = {ModelCommand.Train.class, ModelEvaluateCommand.class, ModelCompareCommand.class})
 final class ModelCommand implements Runnable {
     @Override
     public void run() {
@@ -40,8 +44,34 @@ final class ModelCommand implements Runnable {
      * time through the real Redis feature engine (an embedded Redis in a scratch folder), so training
      * sees exactly what live scoring will see.
      */
-    @Command(name = "train", description = "Train an XGBoost model on simulated labelled history, replayed through the real feature engine.")
+    @Command(name = "train", description = "Train an XGBoost model on labelled history (a CSV with --data and --mapping,"
+            + " else simulated), replayed through the real feature engine.")
     static final class Train implements Runnable {
+        @Option(names = "--data", description = "Labelled history, CSV or CSV.gz in event-time order. Without it, simulated history.")
+        Path data;
+
+        @Option(names = "--mapping", description = "Column mapping YAML for --data, e.g. models/mappings/fdh.yaml.")
+        Path mapping;
+
+        @Option(names = "--label-delay", defaultValue = "7d", description = "How long after a transaction its label is known."
+                + " Labels reach features only then, and the newest rows whose labels are not yet known are not trained on. Default: ${DEFAULT-VALUE}.")
+        java.time.Duration labelDelay;
+
+        @Option(names = "--fp-budget", defaultValue = "0.001", description = "Share of legitimate validation transactions the REVIEW threshold may flag (--data only). Default: ${DEFAULT-VALUE}.")
+        double fpBudget;
+
+        @Option(names = "--cache", description = "Keep the replayed features in this file and reuse them while data, mapping and features are unchanged.")
+        Path cache;
+
+        @Option(names = "--threads", defaultValue = "2", description = "XGBoost training threads. Default: ${DEFAULT-VALUE}.")
+        int threads;
+
+        @Option(names = "--from-audit", description = "Train on the audit store's decisions (their feature snapshots) that have a label in --labels.")
+        boolean fromAudit;
+
+        @Option(names = "--labels", description = "With --from-audit: CSV transaction_id,label[,source,known_at].")
+        Path labels;
+
         @Option(names = "--accounts", defaultValue = "3000", description = "Simulated accounts. Default: ${DEFAULT-VALUE}.")
         int accounts;
 
@@ -59,6 +89,14 @@ final class ModelCommand implements Runnable {
 
         @Override
         public void run() {
+            if (data != null) {
+                trainFromCsv();
+                return;
+            }
+            if (fromAudit) {
+                trainFromAudit();
+                return;
+            }
             String v = version != null ? version
                     : "demo-" + DateTimeFormatter.ofPattern("yyyy.MM.dd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
             Path scratch = null;
@@ -107,6 +145,61 @@ final class ModelCommand implements Runnable {
             } finally {
                 deleteQuietly(scratch);
             }
+        }
+
+        /**
+         * --from-audit: the feature snapshots the decisions recorded are exactly what live scoring saw, so
+         * no replay is needed. --out is the version folder.
+         */
+        private void trainFromAudit() {
+            if (labels == null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--from-audit needs --labels");
+            try {
+                ModelCompareCommand.Audited audited = ModelCompareCommand.readAudited(
+                        dev.vigil.config.Settings.load(), ModelCompareCommand.readLabels(labels));
+                System.out.printf("%,d audited decisions have a label%n", audited.rows().size());
+                String v = version != null ? version : out.getFileName().toString();
+                TrainingOptions options = Histories.options(threads).withFalsePositiveBudget(fpBudget).withVersion(v);
+                TrainedModel model = ModelTrainer.train(TrainingRows.of(audited.rows(), audited.labels(), audited.times()), options);
+                model.writeTo(out);
+                PrecisionRecallChart.write(model.validation().probabilities(), model.validation().labels(),
+                        model.card().thresholds().review().probability(), "Precision-recall on validation, model " + v,
+                        out.resolve("pr-curve.png"));
+                System.out.printf("Model %s written to %s: validation AUC ROC %.4f, average precision %.4f%n", v, out,
+                        model.card().validation().aucRoc(), model.card().validation().averagePrecision());
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot read the audit store: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** --data: --out is the version folder, whose name is the version unless --version says otherwise. */
+        private void trainFromCsv() {
+            if (mapping == null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--data needs --mapping");
+            HistoryReplay.Result history = Histories.replay(data, mapping, labelDelay, cache);
+            TrainingRows all = history.rows();
+            // Train only on rows whose labels are known by the end of the history.
+            long last = all.eventTimeMillis()[all.size() - 1];
+            long cut = last - labelDelay.toMillis();
+            int[] known = java.util.stream.IntStream.range(0, all.size()).filter(i -> all.eventTimeMillis()[i] <= cut).toArray();
+            TrainingRows rows = all.select(known);
+            String v = version != null ? version : out.getFileName().toString();
+            TrainingOptions options = Histories.options(threads).withFalsePositiveBudget(fpBudget).withVersion(v);
+            System.out.printf("Training on %,d transactions with known labels (%,d not yet labelled left out), %d features...%n",
+                    rows.size(), all.size() - rows.size(), rows.columns());
+            TrainedModel model = ModelTrainer.train(rows, options);
+            model.writeTo(out);
+            var card = model.card();
+            PrecisionRecallChart.write(model.validation().probabilities(), model.validation().labels(),
+                    card.thresholds().review().probability(), "Precision-recall on validation, model " + v,
+                    out.resolve("pr-curve.png"));
+            System.out.printf("Model %s: %d trees; validation (%,d rows, %,d fraud): AUC ROC %.4f, average precision %.4f%n",
+                    v, card.rounds().bestIteration() + 1, card.validation().rows(), card.validation().fraudRows(),
+                    card.validation().aucRoc(), card.validation().averagePrecision());
+            System.out.printf("REVIEW threshold p >= %.4f flags %.3f%% of legitimate and %.1f%% of fraud validation rows%n",
+                    card.thresholds().review().probability(), 100 * card.thresholds().review().validationFalsePositiveRate(),
+                    100 * card.thresholds().review().validationRecall());
+            System.out.println("Model written to " + out + " (model.json, model.ubj, pr-curve.png)");
         }
 
         private static void flush(RedisFeatureStore store, List<TransactionEvent> batch, List<Boolean> batchLabels,

@@ -3,6 +3,7 @@ package dev.vigil.decision;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.score.Contribution;
 import java.math.BigDecimal;
 import java.util.Map;
 
@@ -29,6 +30,7 @@ public final class DecisionJson {
         ObjectNode score = n.putObject("score");
         score.put("probability", d.score().probability());
         score.put("risk_score", d.score().riskScore());
+        score.put("tier", d.score().tier().name());
         // The SHAP explanation, when one was computed: the case queue shows it to the analyst.
         if (!d.score().contributions().isEmpty()) {
             ArrayNode contributions = score.putArray("contributions");
@@ -50,6 +52,12 @@ public final class DecisionJson {
         n.put("rule_set_version", d.ruleSetVersion().label());
         n.put("rule_set_hash", d.ruleSetVersion().contentHash());
         n.put("model_version", d.modelVersion());
+        if (d.challenger() != null) {
+            ObjectNode c = n.putObject("challenger");
+            c.put("model_version", d.challenger().modelVersion());
+            c.put("probability", d.challenger().probability());
+            c.put("would_be_verdict", d.challenger().wouldBeVerdict().name());
+        }
         n.put("decided_at", d.decidedAt().toString());
         n.put("latency_micros", d.latencyMicros());
         ObjectNode features = n.putObject("features");

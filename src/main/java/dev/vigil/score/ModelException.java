@@ -14,7 +14,7 @@ public final class ModelException extends RuntimeException {
         BAD_TRAINING_DATA,
         /** {@code model.json} is missing, unreadable, or of an unknown format. */
         BAD_CARD,
-        /** The card's ordered feature list is not {@code Features.NAMES}. */
+        /** The card names a feature not in {@code Features.NAMES}, or differs from the booster's columns. */
         FEATURE_MISMATCH,
         /** The booster file is missing, does not match the card's hash, or does not load. */
         BAD_BOOSTER,

@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains the fraud model: XGBoost {@code binary:logistic} on {@link Features#toModelVector()}, the latest
+ * Trains the fraud model: XGBoost {@code binary:logistic} on {@link Features#vector(List)}, the latest
  * rows by event time held out for validation, early stopping on a validation metric, and a REVIEW
  * threshold chosen for a false-positive budget. The result is written as a model directory that
  * {@link XgboostRiskModel#load} reads.
@@ -39,7 +39,7 @@ public final class ModelTrainer {
     static final String BOOSTER_FORMAT = "ubj";
     static final String BOOSTER_FILE = "model." + BOOSTER_FORMAT;
     static final String DATA_SHA256_METHOD = "SHA-256 over the rows in event-time order (ties in input order),"
-            + " each row as the " + Features.NAMES.size() + " floats of Features.toModelVector() (big-endian"
+            + " each row as the floats of Features.vector(card features) (big-endian"
             + " IEEE-754 binary32, in the order of the card's features) followed by one byte: 1 fraud, 0 legitimate";
     private static final DateTimeFormatter VERSION_DATE =
             DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
@@ -60,35 +60,41 @@ public final class ModelTrainer {
         if (rows == null || labels == null || eventTimes == null || options == null) {
             throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, "rows, labels, eventTimes and options are required");
         }
-        int n = rows.size();
-        if (labels.size() != n || eventTimes.size() != n) {
-            throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, n + " rows, " + labels.size()
-                    + " labels and " + eventTimes.size() + " event times: they must be parallel lists");
+        return train(TrainingRows.of(rows, labels, eventTimes), options);
+    }
+
+    /**
+     * Trains a model on the columns of {@code data}; the card lists them, in their order.
+     *
+     * @throws ModelException as {@link #train(List, List, List, TrainingOptions)}
+     */
+    public static TrainedModel train(TrainingRows data, TrainingOptions options) {
+        if (data == null || options == null) {
+            throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, "data and options are required");
         }
-        for (int i = 0; i < n; i++) {
-            if (rows.get(i) == null || labels.get(i) == null || eventTimes.get(i) == null) {
-                throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, "row " + i + " has a null feature row, label or event time");
-            }
-        }
+        int n = data.size();
+        if (n == 0) throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, "no training rows");
+        long[] times = data.eventTimeMillis();
         Integer[] order = new Integer[n];
         Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparing(eventTimes::get)); // stable: ties keep input order
+        Arrays.sort(order, Comparator.comparingLong(i -> times[i])); // stable: ties keep input order
 
         int validationRows = (int) Math.round(n * options.validationFraction());
         int trainRows = n - validationRows;
-        int cols = Features.NAMES.size();
+        int cols = data.columns();
+        float[] all = data.values();
         float[] trainX = new float[trainRows * cols];
         float[] trainY = new float[trainRows];
         float[] validX = new float[validationRows * cols];
         boolean[] validY = new boolean[validationRows];
         for (int k = 0; k < n; k++) {
-            float[] v = rows.get(order[k]).toModelVector();
-            boolean fraud = labels.get(order[k]);
+            int i = order[k];
+            boolean fraud = data.labels()[i];
             if (k < trainRows) {
-                System.arraycopy(v, 0, trainX, k * cols, cols);
+                System.arraycopy(all, i * cols, trainX, k * cols, cols);
                 trainY[k] = fraud ? 1f : 0f;
             } else {
-                System.arraycopy(v, 0, validX, (k - trainRows) * cols, cols);
+                System.arraycopy(all, i * cols, validX, (k - trainRows) * cols, cols);
                 validY[k - trainRows] = fraud;
             }
         }
@@ -99,7 +105,7 @@ public final class ModelTrainer {
         requireBothClasses("training", trainRows, trainFraud);
         requireBothClasses("validation", validationRows, validFraud);
 
-        String dataSha256 = dataSha256(rows, labels, order);
+        String dataSha256 = dataSha256(data, order);
         Map<String, Object> params = parameters(options);
         Instant createdAt = options.createdAt() != null ? options.createdAt() : Instant.now();
         String version = options.version() != null ? options.version()
@@ -110,12 +116,16 @@ public final class ModelTrainer {
         Booster booster = null;
         Booster best = null;
         try {
+            String[] names = data.features().toArray(String[]::new);
             dtrain = new DMatrix(trainX, trainRows, cols, Float.NaN);
             dtrain.setLabel(trainY);
+            // The booster keeps the column names, so the loader can tell a card reordered after training.
+            dtrain.setFeatureNames(names);
             float[] validLabels = new float[validationRows];
             for (int i = 0; i < validationRows; i++) validLabels[i] = validY[i] ? 1f : 0f;
             dvalid = new DMatrix(validX, validationRows, cols, Float.NaN);
             dvalid.setLabel(validLabels);
+            dvalid.setFeatureNames(names);
 
             // Zero rounds gives a configured booster; the rounds are run here so that the booster
             // kept is exactly the best round's, not the last round's.
@@ -158,11 +168,12 @@ public final class ModelTrainer {
             var metrics = new ModelCard.ValidationMetrics(validationRows, validFraud,
                     Metrics.aucRoc(p, validY), Metrics.averagePrecision(p, validY), Metrics.logLoss(p, validY));
             var training = new ModelCard.TrainingData(
-                    eventTimes.get(order[0]), eventTimes.get(order[n - 1]), n, trainFraud + validFraud,
-                    trainRows, validationRows, eventTimes.get(order[trainRows]), dataSha256, DATA_SHA256_METHOD);
+                    Instant.ofEpochMilli(times[order[0]]), Instant.ofEpochMilli(times[order[n - 1]]), n,
+                    trainFraud + validFraud, trainRows, validationRows, Instant.ofEpochMilli(times[order[trainRows]]),
+                    dataSha256, DATA_SHA256_METHOD);
             var rounds = new ModelCard.Rounds(options.maxRounds(), options.earlyStoppingRounds(),
                     options.stoppingMetric().xgboostName(), trained, bestIteration, bestValue);
-            var card = new ModelCard(ModelCard.FORMAT, version, createdAt, OBJECTIVE, Features.NAMES,
+            var card = new ModelCard(ModelCard.FORMAT, version, createdAt, OBJECTIVE, data.features(),
                     BOOSTER_FILE, sha256Hex(bestBytes), training, params, rounds, metrics,
                     new ModelCard.Thresholds(review));
             LOG.info("Trained model {}: {} rows ({} fraud), best round {} of {}, validation AUC {} AP {},"
@@ -171,7 +182,7 @@ public final class ModelTrainer {
                     String.format("%.4f", metrics.aucRoc()), String.format("%.4f", metrics.averagePrecision()),
                     threshold, String.format("%.4f", review.validationFalsePositiveRate()),
                     String.format("%.4f", review.validationRecall()));
-            return new TrainedModel(card, bestBytes);
+            return new TrainedModel(card, bestBytes, validationScores(p, validY));
         } catch (XGBoostError | IOException e) {
             throw new ModelException(ModelException.Code.XGBOOST_FAILURE, "training failed: " + e.getMessage(), e);
         } finally {
@@ -200,16 +211,26 @@ public final class ModelTrainer {
     }
 
     /** See {@link #DATA_SHA256_METHOD}. */
-    static String dataSha256(List<Features> rows, List<Boolean> labels, Integer[] order) {
+    static String dataSha256(TrainingRows data, Integer[] order) {
         MessageDigest sha = sha256();
-        ByteBuffer buf = ByteBuffer.allocate(Features.NAMES.size() * Float.BYTES + 1); // big-endian by default
+        int cols = data.columns();
+        ByteBuffer buf = ByteBuffer.allocate(cols * Float.BYTES + 1); // big-endian by default
         for (int i : order) {
             buf.clear();
-            for (float f : rows.get(i).toModelVector()) buf.putFloat(f);
-            buf.put((byte) (labels.get(i) ? 1 : 0));
+            for (int j = 0; j < cols; j++) buf.putFloat(data.values()[i * cols + j]);
+            buf.put((byte) (data.labels()[i] ? 1 : 0));
             sha.update(buf.array(), 0, buf.position());
         }
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static String dataSha256(List<Features> rows, List<Boolean> labels, Integer[] order) {
+        List<Instant> noTimes = java.util.Collections.nCopies(rows.size(), Instant.EPOCH);
+        return dataSha256(TrainingRows.of(rows, labels, noTimes), order);
+    }
+
+    private static TrainedModel.ValidationScores validationScores(double[] p, boolean[] y) {
+        return new TrainedModel.ValidationScores(p.clone(), y.clone());
     }
 
     static String sha256Hex(byte[] bytes) {

@@ -11,10 +11,23 @@ public final class TrainedModel {
 
     private final ModelCard card;
     private final byte[] booster;
+    private final ValidationScores validation;
 
-    TrainedModel(ModelCard card, byte[] booster) {
+    /**
+     * The kept booster's probabilities on the validation rows, with their labels: what the card's
+     * metrics and thresholds were computed from, kept for a precision-recall curve.
+     */
+    public record ValidationScores(double[] probabilities, boolean[] labels) {}
+
+    TrainedModel(ModelCard card, byte[] booster, ValidationScores validation) {
         this.card = Objects.requireNonNull(card, "card");
         this.booster = Objects.requireNonNull(booster, "booster").clone();
+        this.validation = Objects.requireNonNull(validation, "validation");
+    }
+
+    /** The validation rows' probabilities and labels. */
+    public ValidationScores validation() {
+        return validation;
     }
 
     public ModelCard card() {

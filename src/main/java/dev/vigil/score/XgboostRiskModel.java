@@ -6,11 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.slf4j.Logger;
@@ -29,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Measured here after warm-up (2 cores shared with other builds, so read as upper bounds): a
  * depth-4 model of 6 to 33 trees costs 125 to 270 µs for one row and 1 to 2 µs a row in batches of 500. The
  * one-row cost is the fixed per-call overhead, not tree work: score in micro-batches where latency allows.
+ * Exact SHAP ({@link #explainAll}) costs far more per row than scoring and grows with the trees; see
+ * {@code models/README.md} for the figures measured here.
  */
 public final class XgboostRiskModel implements RiskModel {
 
@@ -36,12 +41,14 @@ public final class XgboostRiskModel implements RiskModel {
     private static final int[] ALL_TREES = {0, 0};
 
     private final ModelCard card;
+    private final int cols;
     private final byte[] boosterBytes;
     private final ConcurrentLinkedDeque<Booster> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
     private XgboostRiskModel(ModelCard card, byte[] boosterBytes, Booster first) {
         this.card = card;
+        this.cols = card.features().size();
         this.boosterBytes = boosterBytes;
         idle.push(first);
     }
@@ -50,7 +57,8 @@ public final class XgboostRiskModel implements RiskModel {
      * Reads a model directory.
      *
      * @throws ModelException {@code BAD_CARD} when {@code model.json} is missing or unreadable;
-     *     {@code FEATURE_MISMATCH} when its ordered feature list is not {@link Features#NAMES};
+     *     {@code FEATURE_MISMATCH} when its feature list names a feature not in {@link Features#NAMES}, or
+     *     differs from the columns the booster was trained on;
      *     {@code BAD_BOOSTER} when the booster file is missing, differs from the card's hash, or does not load
      */
     public static XgboostRiskModel load(Path modelDir) {
@@ -91,7 +99,17 @@ public final class XgboostRiskModel implements RiskModel {
             long boosterFeatures = first.getNumFeature();
             if (boosterFeatures != card.features().size()) {
                 throw new ModelException(ModelException.Code.FEATURE_MISMATCH, boosterFile + " takes "
-                        + boosterFeatures + " features; its card lists " + card.features().size());
+                        + boosterFeatures + " features; the card of model " + card.version() + " lists "
+                        + card.features().size() + ": " + card.features());
+            }
+            // Boosters trained by this build carry their column names: a card whose list was reordered
+            // or renamed after training would feed every tree the wrong column, so it is refused.
+            // A booster trained without names (the models of earlier builds) answers nulls or nothing.
+            String[] named = first.getFeatureNames();
+            boolean hasNames = named != null && named.length > 0 && Arrays.stream(named).allMatch(n -> n != null && !n.isEmpty());
+            if (hasNames && !Arrays.asList(named).equals(card.features())) {
+                throw new ModelException(ModelException.Code.FEATURE_MISMATCH, "the booster " + boosterFile
+                        + " was trained on the columns " + Arrays.asList(named) + " but the card lists " + card.features());
             }
         } catch (XGBoostError e) {
             first.dispose();
@@ -105,15 +123,26 @@ public final class XgboostRiskModel implements RiskModel {
         return new XgboostRiskModel(card, bytes, first);
     }
 
+    /**
+     * A card may list any selection of {@link Features#NAMES} in its own order (a model need not read every
+     * feature this build computes), but each name must be one this build computes, and only once.
+     */
     private static void checkFeatures(List<String> cardFeatures, Path cardFile) {
-        // A model may use any of this build's features, in its own order: vector(card.features()) builds its rows.
-        if (Features.NAMES.containsAll(cardFeatures) && Set.copyOf(cardFeatures).size() == cardFeatures.size()) return;
-        List<String> unknown = cardFeatures.stream().filter(f -> !Features.NAMES.contains(f)).toList();
-        String where = unknown.isEmpty() ? "the card names a feature twice" : "this build does not compute " + unknown;
-        throw new ModelException(ModelException.Code.FEATURE_MISMATCH, "the model in " + cardFile
-                + " was trained on other features than this build computes: " + where
-                + ". Card: " + cardFeatures + "; Features.NAMES: " + Features.NAMES
-                + ". Retrain the model with this build.");
+        if (cardFeatures.isEmpty()) {
+            throw new ModelException(ModelException.Code.FEATURE_MISMATCH, "the card " + cardFile + " lists no features");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String f : cardFeatures) {
+            if (!Features.NAMES.contains(f)) {
+                throw new ModelException(ModelException.Code.FEATURE_MISMATCH, "the model in " + cardFile
+                        + " reads feature '" + f + "', which this build does not compute. Features.NAMES: "
+                        + Features.NAMES + ". Retrain the model with this build.");
+            }
+            if (!seen.add(f)) {
+                throw new ModelException(ModelException.Code.FEATURE_MISMATCH, "the card " + cardFile
+                        + " lists feature '" + f + "' twice");
+            }
+        }
     }
 
     private static Booster newBooster(byte[] bytes, String source) {
@@ -139,22 +168,57 @@ public final class XgboostRiskModel implements RiskModel {
         Objects.requireNonNull(features, "features");
         int n = features.size();
         if (n == 0) return List.of();
-        int cols = card.features().size();
+        float[] p = predict(flatten(features), n);
+        List<ModelScore> out = new ArrayList<>(n);
+        for (float v : p) out.add(ModelScore.of(v, card.version()));
+        return out;
+    }
+
+    /**
+     * Exact SHAP values (XGBoost's TreeSHAP, {@code predictContrib}) for each row, the largest {@code top}
+     * by absolute size, largest first; ties by the card's feature order. One XGBoost call for the batch.
+     * Costly (see the class comment): call it only for the rows a person will read.
+     */
+    @Override
+    public List<List<Contribution>> explainAll(List<Features> features, int top) {
+        Objects.requireNonNull(features, "features");
+        if (top < 0) throw new IllegalArgumentException("top " + top);
+        int n = features.size();
+        if (n == 0) return List.of();
+        float[] flat = flatten(features);
+        float[][] contrib = contributions(flat, n);
+        List<List<Contribution>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(topContributions(flat, i, contrib[i], top));
+        return out;
+    }
+
+    List<Contribution> topContributions(float[] flat, int row, float[] contrib, int top) {
+        Integer[] order = new Integer[cols];
+        for (int j = 0; j < cols; j++) order[j] = j;
+        // Stable sort: equal sizes keep the card's order, so the explanation is deterministic.
+        Arrays.sort(order, (a, b) -> Float.compare(Math.abs(contrib[b]), Math.abs(contrib[a])));
+        List<Contribution> out = new ArrayList<>(Math.min(top, cols));
+        for (int k = 0; k < Math.min(top, cols); k++) {
+            int j = order[k];
+            out.add(new Contribution(card.features().get(j), flat[row * cols + j], contrib[j]));
+        }
+        return out;
+    }
+
+    private float[] flatten(List<Features> features) {
+        int n = features.size();
         float[] flat = new float[n * cols];
         for (int i = 0; i < n; i++) {
             System.arraycopy(features.get(i).vector(card.features()), 0, flat, i * cols, cols);
         }
-        float[] p = predict(flat, n);
-        List<ModelScore> out = new ArrayList<>(n);
-        for (float v : p) out.add(ModelScore.of(v, card.version()));
-        return out;
+        return flat;
     }
 
     /** The probability of fraud for each of {@code rows} rows of {@code flat}. */
     float[] predict(float[] flat, int rows) {
         Booster b = borrow();
         try {
-            float[][] raw = b.inplace_predict(flat, rows, card.features().size(), Float.NaN, ALL_TREES);
+            float[][] raw = b.inplace_predict(flat, rows, cols, Float.NaN, ALL_TREES);
             float[] p = new float[rows];
             for (int i = 0; i < rows; i++) p[i] = raw[i][0];
             return p;
@@ -162,6 +226,41 @@ public final class XgboostRiskModel implements RiskModel {
             throw new ModelException(ModelException.Code.XGBOOST_FAILURE,
                     "model " + card.version() + " failed to score " + rows + " rows: " + e.getMessage(), e);
         } finally {
+            release(b);
+        }
+    }
+
+    /** The margin (log-odds) for each row: what the SHAP values of a row and its bias add up to. */
+    float[] margins(float[] flat, int rows) {
+        Booster b = borrow();
+        try {
+            float[][] raw = b.inplace_predict(flat, rows, cols, Float.NaN, ALL_TREES, Booster.PredictionType.kMargin, null);
+            float[] m = new float[rows];
+            for (int i = 0; i < rows; i++) m[i] = raw[i][0];
+            return m;
+        } catch (XGBoostError e) {
+            throw new ModelException(ModelException.Code.XGBOOST_FAILURE,
+                    "model " + card.version() + " failed to compute margins: " + e.getMessage(), e);
+        } finally {
+            release(b);
+        }
+    }
+
+    /**
+     * All SHAP values per row: one column per card feature, then the bias (the expected margin) last.
+     * predictContrib has no in-place form, so this one call builds a DMatrix.
+     */
+    float[][] contributions(float[] flat, int rows) {
+        Booster b = borrow();
+        DMatrix m = null;
+        try {
+            m = new DMatrix(flat, rows, cols, Float.NaN);
+            return b.predictContrib(m, 0);
+        } catch (XGBoostError e) {
+            throw new ModelException(ModelException.Code.XGBOOST_FAILURE,
+                    "model " + card.version() + " failed to explain " + rows + " rows: " + e.getMessage(), e);
+        } finally {
+            if (m != null) m.dispose();
             release(b);
         }
     }

@@ -10,8 +10,12 @@
  *       training window, row and fraud counts, a SHA-256 of the training data and of the booster,
  *       parameters, stopping round, validation metrics and the REVIEW threshold.</li>
  * </ul>
- * The loader refuses a directory whose card lists other features, or in another order, than
- * {@link dev.vigil.feature.Features#NAMES}, and one whose booster's hash is not the card's.
+ * The card may list any selection of {@link dev.vigil.feature.Features#NAMES} in the model's own
+ * order; rows are built by those names. The loader refuses a card naming a feature this build does not
+ * compute, a card whose list differs from the columns the booster was trained on, and a booster whose
+ * hash is not the card's. {@link dev.vigil.score.ReloadingRiskModel} follows a model folder and swaps
+ * versions without a restart; {@link dev.vigil.score.XgboostRiskModel#explainAll} gives the SHAP
+ * contributions the decision core attaches to REVIEW and BLOCK decisions.
  *
  * <p>Cost: each XGBoost call pays a fixed overhead of about 100 µs (JNI, and the native library
  * re-reads the cgroup CPU quota files on every call), so score in batches on the streaming path;

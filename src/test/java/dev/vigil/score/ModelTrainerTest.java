@@ -168,7 +168,21 @@ class ModelTrainerTest {
         editFeatures(dir, features -> features.set(0, TextNode.valueOf("tx_count_1fortnight")));
         ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
         assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
-        assertTrue(e.getMessage().contains("does not compute [tx_count_1fortnight]"), e.getMessage());
+        assertTrue(e.getMessage().contains("'tx_count_1fortnight'"), e.getMessage());
+    }
+
+    // Boosters of this build keep their column names: a card reordered after training is refused.
+    @Test
+    void shouldRejectACardWhoseFeatureOrderDiffersFromTheBoosters() throws Exception {
+        Path dir = copyOfModel("swapped");
+        editFeatures(dir, features -> {
+            String first = features.get(0).asText();
+            features.set(0, features.get(1));
+            features.set(1, TextNode.valueOf(first));
+        });
+        ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
+        assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
+        assertTrue(e.getMessage().contains("was trained on the columns"), e.getMessage());
     }
 
     @Test
@@ -177,7 +191,24 @@ class ModelTrainerTest {
         editFeatures(dir, features -> features.remove(features.size() - 1));
         ModelException e = assertThrows(ModelException.class, () -> XgboostRiskModel.load(dir));
         assertEquals(ModelException.Code.FEATURE_MISMATCH, e.code());
-        assertTrue(e.getMessage().contains("features; its card lists " ), e.getMessage());
+        assertTrue(e.getMessage().contains("features; the card of model demo-2026.11.23-1 lists"), e.getMessage());
+    }
+
+    // A model may read a selection of the features, in its own order: the loader builds its rows by name.
+    @Test
+    void shouldScoreAModelTrainedOnASelectionOfFeaturesInItsOwnOrder() {
+        List<String> some = List.of("new_device", "tx_count_1m", "account_age_days");
+        TrainedModel small = ModelTrainer.train(TrainingRows.of(some, training.rows(), training.labels(), training.times()),
+                TrainingOptions.defaults().withVersion("small").withCreatedAt(CREATED));
+        Path dir = tmp.resolve("small");
+        small.writeTo(dir);
+        try (XgboostRiskModel m = XgboostRiskModel.load(dir)) {
+            assertEquals(some, m.card().features());
+            assertTrue(holdoutAuc(m) > 0.8, "the three features that drive the synthetic fraud rank it");
+            Features row = holdout.rows().get(0);
+            assertEquals(m.predict(row.vector(some), 1)[0], m.score(row).probability(), 0);
+            assertEquals(some.size(), m.explainAll(List.of(row), 5).get(0).size(), "no more contributions than features");
+        }
     }
 
     @Test

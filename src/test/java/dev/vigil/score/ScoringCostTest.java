@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Prints the cost of scoring per row, single and in batches of 500, after warm-up. A measurement,
+ * Prints the cost of scoring per row, single and in batches of 500, and of exact SHAP explanations
+ * single and in batches of 100, after warm-up. A measurement,
  * not a test of speed (timing targets live in benchmarks): it runs only with {@code -Dvigil.measure=true}.
  */
 class ScoringCostTest {
@@ -65,6 +66,22 @@ class ScoringCostTest {
             batched = (System.nanoTime() - t0) / 1000.0 / n;
         }
 
+        // Exact SHAP (predictContrib) on top of scoring: one row at a time, and batches of 100
+        // (the share of a 500 batch a rule set might send to REVIEW is far smaller; SHAP cost is per row).
+        int shapRows = 1000;
+        double shapSingle = Double.NaN;
+        for (int round = 0; round < 3; round++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < shapRows; i++) model.explainAll(rows.subList(i, i + 1), 5);
+            shapSingle = (System.nanoTime() - t0) / 1000.0 / shapRows;
+        }
+        double shapBatched = Double.NaN;
+        for (int round = 0; round < 3; round++) {
+            long t0 = System.nanoTime();
+            for (int from = 0; from < shapRows; from += 100) model.explainAll(rows.subList(from, from + 100), 5);
+            shapBatched = (System.nanoTime() - t0) / 1000.0 / shapRows;
+        }
+
         // For comparison: the classic path, a DMatrix built per row and the synchronized predict.
         Booster booster = XGBoost.loadModel(dir.resolve("model.ubj").toString());
         booster.setParam("nthread", 1);
@@ -81,9 +98,10 @@ class ScoringCostTest {
         booster.dispose();
 
         System.out.printf("%s: single row %.1f µs/row (inplace), batch of %d %.2f µs/row;"
+                        + " SHAP top-5 single row %.1f µs/row, batch of 100 %.1f µs/row;"
                         + " DMatrix per row + predict %.1f µs/row. Validation AUC %.3f, AP %.3f,"
                         + " REVIEW at p >= %.4f flags %.3f of legitimate, %.3f of fraud%n",
-                name, single, batch, batched, dmatrix, card.validation().aucRoc(),
+                name, single, batch, batched, shapSingle, shapBatched, dmatrix, card.validation().aucRoc(),
                 card.validation().averagePrecision(), card.thresholds().review().probability(),
                 card.thresholds().review().validationFalsePositiveRate(), card.thresholds().review().validationRecall());
     }

@@ -13,10 +13,10 @@ import java.util.Random;
  * Labelled feature rows where fraud depends on a new device, a burst of transactions in the last
  * minute and a young account, through a hidden noise term: learnable, but not perfectly.
  */
-final class SyntheticFraud {
+public final class SyntheticFraud {
 
-    record Data(List<Features> rows, List<Boolean> labels, List<Instant> times) {
-        int size() {
+    public record Data(List<Features> rows, List<Boolean> labels, List<Instant> times) {
+        public int size() {
             return rows.size();
         }
 
@@ -32,7 +32,7 @@ final class SyntheticFraud {
     private SyntheticFraud() {}
 
     /** {@code n} rows one minute apart from {@code start}, handed back in shuffled order. */
-    static Data generate(int n, long seed, Instant start) {
+    public static Data generate(int n, long seed, Instant start) {
         Random r = new Random(seed);
         List<Integer> positions = new ArrayList<>();
         for (int i = 0; i < n; i++) positions.add(i);
