@@ -61,7 +61,7 @@ final class BenchReport {
         for (BenchCommand.Row r : rows) {
             if (r.statuses().isEmpty()) continue;
             if (r.statuses().size() == 1 && r.statuses().containsKey(200)) continue;
-            s.append("\nHTTP at ").append(r.targetRate()).append("/s answered: ").append(r.statuses()).append(" (-1: no answer)\n");
+            s.append("\nHTTP at ").append(r.targetRate()).append("/s answered: ").append(new java.util.TreeMap<>(r.statuses())).append(" (-1: no answer)\n");
         }
 
         s.append("\n## CPU by process\n\n");
