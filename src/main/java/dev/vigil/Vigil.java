@@ -112,6 +112,11 @@ public final class Vigil implements AutoCloseable {
         }
         audit = new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword());
         resources.add(audit);
+        try {
+            audit.openCurrentMonth();
+        } catch (dev.vigil.audit.AuditUnavailableException e) {
+            log.warn("could not open this month's audit partition at start; the first write will: {}", e.getMessage());
+        }
 
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap()));
         resources.add(admin);

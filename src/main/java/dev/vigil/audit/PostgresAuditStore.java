@@ -350,6 +350,16 @@ public final class PostgresAuditStore implements AuditSink {
         discardConnection();
     }
 
+    /**
+     * Opens this month's partition now, if no row has opened it yet. Creating a partition locks
+     * {@code decision} and {@code rejection} for a moment; done at start, before traffic, it cannot
+     * queue behind another session's lock and hold up readers behind it (the first write of each
+     * later month still opens that month). Writes no row: the month's chain stays as it was.
+     */
+    public synchronized void openCurrentMonth() {
+        inTransaction("open this month's partition", c -> beginWrite(c));
+    }
+
     /** A partition's chain head, locked until the transaction ends, and the recorded_at of the transaction's rows. */
     private record Head(LocalDate month, Instant recordedAt, long seq, byte[] hash, long lastCheckpoint) {}
 

@@ -151,6 +151,26 @@ class AuditChainIT {
              where y.row_hash <> sha256(y.prev || y.canonical)""";
 
     @Test
+    void aMonthOpenedAtStartWithNoRowShouldVerifyAndChainOnAsIfOpenedByItsFirstRow() throws SQLException {
+        // Given a store that opened March at start and wrote nothing in it, then April's rows
+        String db = freshDb();
+        try (PostgresAuditStore store = store(db, KEY)) {
+            clock(db, "2026-03-10T00:00:00Z");
+            store.openCurrentMonth();
+            store.openCurrentMonth(); // twice: idempotent
+            assertTrue(verify(db, KEY).intact(), "an empty opened month verifies");
+            clock(db, "2026-04-02T00:00:00Z");
+            fill(store, "after-empty-");
+        } finally {
+            clock(db, null);
+        }
+        // Then the whole history verifies: April is anchored to the empty March
+        Report report = verify(db, KEY);
+        assertTrue(report.intact(), report.toString());
+        assertEquals(2, longQuery(db, "select count(*) from audit_partition"));
+    }
+
+    @Test
     void shouldChainEveryInsertedRowOnceAndVerifyAfterBatchesWithDuplicates() throws SQLException {
         String db = freshDb();
         int written;
