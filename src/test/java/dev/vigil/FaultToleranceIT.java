@@ -294,7 +294,7 @@ class FaultToleranceIT {
     private static Map<String, Features> storedFeatures(Connection c) throws Exception {
         ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         Map<String, Features> out = new HashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select transaction_id, features::text from decision")) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select transaction_id, features::text from audit_decisions")) {
             while (rs.next()) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = json.readValue(rs.getString(2), Map.class);
