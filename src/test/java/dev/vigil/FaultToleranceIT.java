@@ -214,12 +214,18 @@ class FaultToleranceIT {
                     assertTrue(report.intact(), () -> "audit chain broken: " + report.firstBreak());
                     assertEquals(total + malformed, report.linksChecked(), "chain links");
 
-                    // and every feature snapshot equals the reference recomputed from the full history
+                    // and every feature snapshot equals the reference recomputed from the full history.
+                    // The account's own features must agree exactly: one account is one partition, so its
+                    // events arrive in order whatever dies. Features of entities several accounts share
+                    // (customer, device, IP, merchant) count what had arrived from the other partitions
+                    // when the event was decided; after kills and redeliveries the partitions run at
+                    // different paces, so those can legitimately differ from a reference fed in send
+                    // order (docs/features.md, "Entities shared across accounts").
                     Map<String, Features> stored = storedFeatures(c);
                     int compared = 0;
                     for (TransactionEvent tx : valid) {
                         Features expected = reference.enrich(tx).features();
-                        assertEquals(expected.toMap().toString(), stored.get(tx.transactionId()).toMap().toString(),
+                        assertEquals(accountOwn(expected), accountOwn(stored.get(tx.transactionId())),
                                 "features of " + tx.transactionId());
                         compared++;
                     }
@@ -289,6 +295,14 @@ class FaultToleranceIT {
             }
         }
         log.info("offsets checked against the audit: {} events below the committed offsets, all audited", checked);
+    }
+
+    /** The features of the account itself: not those counted over entities other accounts share. */
+    private static String accountOwn(Features f) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(f.toMap());
+        m.keySet().removeIf(k -> k.startsWith("customer_tx_") || k.startsWith("device_tx_") || k.startsWith("ip_tx_")
+                || k.startsWith("merchant_tx_") || k.startsWith("merchant_fraud_rate_"));
+        return m.toString();
     }
 
     private static Map<String, Features> storedFeatures(Connection c) throws Exception {
