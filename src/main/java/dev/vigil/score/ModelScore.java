@@ -9,7 +9,7 @@ import java.util.List;
  * @param riskScore the probability on a 0 to 100 scale, rounded
  * @param modelVersion the version of the model that produced it
  * @param contributions the largest SHAP contributions by absolute size, largest first; empty when
- *     not explained (explanations are computed for REVIEW and BLOCK decisions, see {@code Explainer})
+ *     not explained (explanations are computed for REVIEW and BLOCK decisions, by {@code DecisionEngine} after the verdict, and for ALLOW when vigil.model.explain-allow is set)
  */
 public record ModelScore(double probability, int riskScore, String modelVersion, List<Contribution> contributions) {
     public ModelScore {
