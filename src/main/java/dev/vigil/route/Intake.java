@@ -63,49 +63,36 @@ public final class Intake {
 
     /** A batch of {@code vigil.account-events} records. */
     public Batch accountEventsFromKafka(List<Exchange> records) {
-        Batch batch = new Batch("kafka");
-        for (Exchange record : current(records)) {
-            Message m = record.getMessage();
-            EventSource source = kafkaSource(m);
-            byte[] raw = bytes(m.getBody(byte[].class));
-            try {
-                batch.accountEvents.add(codec.parseAccountEvent(raw));
-            } catch (InvalidEventException e) {
-                reject(batch, source, raw, e);
-            }
-            rememberCommit(batch, m);
-        }
-        return batch;
+        return parseEach(current(records), codec::parseAccountEvent, b -> b.accountEvents);
     }
 
     /** A poll of {@code vigil.lists}: blacklist and whitelist updates; malformed ones become rejections. */
     public Batch listsFromKafka(List<Exchange> records) {
-        Batch batch = new Batch("kafka");
-        for (Exchange record : records) {
-            Message m = record.getMessage();
-            EventSource source = kafkaSource(m);
-            byte[] raw = bytes(m.getBody(byte[].class));
-            try {
-                batch.listEntries.add(dev.vigil.feature.ListEntryJson.parse(raw));
-            } catch (InvalidEventException e) {
-                reject(batch, source, raw, e);
-            }
-            rememberCommit(batch, m);
-        }
-        return batch;
+        return parseEach(records, dev.vigil.feature.ListEntryJson::parse, b -> b.listEntries);
     }
 
     /** A poll of {@code vigil.labels}; malformed ones become rejections. */
     public Batch labelsFromKafka(List<Exchange> records) {
+        return parseEach(records, dev.vigil.feature.LabelJson::parse, b -> b.labels);
+    }
+
+    /** Reads one kind of record from a Kafka topic. */
+    private interface RecordParser<T> {
+        T parse(byte[] raw) throws InvalidEventException;
+    }
+
+    /** Parses each record into the batch's list for its kind; a malformed one becomes a rejection. */
+    private <T> Batch parseEach(Iterable<Exchange> records, RecordParser<T> parser,
+            java.util.function.Function<Batch, List<T>> into) {
         Batch batch = new Batch("kafka");
+        List<T> parsed = into.apply(batch);
         for (Exchange record : records) {
             Message m = record.getMessage();
-            EventSource source = kafkaSource(m);
             byte[] raw = bytes(m.getBody(byte[].class));
             try {
-                batch.labels.add(dev.vigil.feature.LabelJson.parse(raw));
+                parsed.add(parser.parse(raw));
             } catch (InvalidEventException e) {
-                reject(batch, source, raw, e);
+                reject(batch, kafkaSource(m), raw, e);
             }
             rememberCommit(batch, m);
         }
