@@ -59,14 +59,12 @@ public final class AuditWriteBench {
                         rs.next();
                         backend = rs.getLong(1);
                     }
-                    run(store, keyed ? "k" : "p", rows, batch, keyed, backend);
+                    try (Connection admin = pg.superUserConnection(db)) {
+                        run(store, keyed ? "k" : "p", rows, batch, keyed, backend, admin);
+                    }
                 }
-                try (Connection c = pg.superUserConnection(db); Statement st = c.createStatement();
-                        ResultSet rs = st.executeQuery("select pg_total_relation_size('" + AuditVerifier.tableName("decision",
-                                java.time.YearMonth.now(java.time.ZoneOffset.UTC)) + "'), (select count(*) from decision)")) {
-                    rs.next();
-                    System.out.printf("  stored: %,d rows, %,d bytes a row with indexes%n", rs.getLong(2),
-                            rs.getLong(1) / Math.max(1, rs.getLong(2)));
+                try (Connection c = pg.superUserConnection(db)) {
+                    anatomy(c, AuditVerifier.tableName("decision", java.time.YearMonth.now(java.time.ZoneOffset.UTC)));
                     long t0 = System.nanoTime();
                     AuditVerifier.Report r = AuditVerifier.verify(c, key);
                     double s = (System.nanoTime() - t0) / 1e9;
@@ -88,7 +86,58 @@ public final class AuditWriteBench {
         }
     }
 
-    private static void run(PostgresAuditStore store, String prefix, int rows, int batch, boolean keyed, long backend) {
+    /** Bytes a row on disk: heap, TOAST, each index, and the average stored size of the widest columns. */
+    static void anatomy(Connection c, String partition) throws java.sql.SQLException {
+        try (Statement st = c.createStatement()) {
+            long n;
+            try (ResultSet rs = st.executeQuery("select count(*) from " + partition)) {
+                rs.next();
+                n = Math.max(1, rs.getLong(1));
+            }
+            StringBuilder b = new StringBuilder();
+            try (ResultSet rs = st.executeQuery("select pg_total_relation_size('" + partition + "'), pg_relation_size('" + partition
+                    + "'), coalesce((select pg_total_relation_size(reltoastrelid) from pg_class where oid = '" + partition
+                    + "'::regclass and reltoastrelid <> 0), 0)")) {
+                rs.next();
+                b.append(String.format("  stored: %,d rows, %,d bytes a row in all: heap %,d, TOAST %,d", n,
+                        rs.getLong(1) / n, rs.getLong(2) / n, rs.getLong(3) / n));
+            }
+            try (ResultSet rs = st.executeQuery("select i.indexrelid::regclass::text, pg_relation_size(i.indexrelid) from pg_index i"
+                    + " where i.indrelid = '" + partition + "'::regclass order by 1")) {
+                while (rs.next()) b.append(String.format(", %s %,d", rs.getString(1), rs.getLong(2) / n));
+            }
+            System.out.println(b);
+            StringBuilder cols = new StringBuilder("    average stored column bytes:");
+            try (ResultSet rs = st.executeQuery("select attname from pg_attribute where attrelid = '" + partition
+                    + "'::regclass and attnum > 0 and not attisdropped order by attnum")) {
+                List<String> names = new ArrayList<>();
+                while (rs.next()) names.add(rs.getString(1));
+                StringBuilder q = new StringBuilder("select ");
+                for (int i = 0; i < names.size(); i++) q.append(i == 0 ? "" : ", ").append("avg(pg_column_size(").append(names.get(i)).append("))");
+                q.append(", avg(pg_column_size(t.*)) from ").append(partition).append(" t");
+                try (Statement st2 = c.createStatement(); ResultSet r2 = st2.executeQuery(q.toString())) {
+                    r2.next();
+                    for (int i = 0; i < names.size(); i++) {
+                        double v = r2.getDouble(i + 1);
+                        if (v >= 16) cols.append(String.format(" %s %.0f", names.get(i), v));
+                    }
+                    cols.append(String.format("; whole row %.0f", r2.getDouble(names.size() + 1)));
+                }
+            }
+            System.out.println(cols);
+        }
+    }
+
+    private static long[] walStats(Connection admin) throws java.sql.SQLException {
+        try (Statement st = admin.createStatement(); ResultSet rs = st.executeQuery(
+                "select pg_current_wal_insert_lsn() - '0/0'::pg_lsn, wal_records, wal_fpi, wal_sync from pg_stat_wal")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
+        }
+    }
+
+    private static void run(PostgresAuditStore store, String prefix, int rows, int batch, boolean keyed, long backend,
+            Connection admin) throws java.sql.SQLException {
         EventCodec codec = new EventCodec();
         int warm = Math.min(rows / 10, 20 * batch);
         // Decisions are built before the clock starts: only the store is measured.
@@ -105,6 +154,7 @@ public final class AuditWriteBench {
         int warmBatches = warm / batch;
         for (int b = 0; b < warmBatches; b++) store.recordDecisions(batches.get(b));
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] wal0 = walStats(admin);
         long java0 = threads.getCurrentThreadCpuTime();
         double pg0 = cpuSeconds(backend);
         long t0 = System.nanoTime();
@@ -114,6 +164,7 @@ public final class AuditWriteBench {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double javaCpu = (threads.getCurrentThreadCpuTime() - java0) / 1e9;
         double pgCpu = cpuSeconds(backend) - pg0;
+        long[] wal1 = walStats(admin);
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         System.out.printf("  %s: %,d rows in %.1f s: %,.0f rows/s wall clock (load average %.1f)%n",
                 keyed ? "with a signed checkpoint per batch" : "without a checkpoint key", written, seconds, written / seconds, load);
@@ -121,6 +172,9 @@ public final class AuditWriteBench {
         System.out.printf("    CPU a row: Java %.1f us + PostgreSQL backend %.1f us = %.1f us: %,.0f rows/s on one idle core%n",
                 javaCpu * 1e6 / written, pgCpu * 1e6 / written, (javaCpu + pgCpu) * 1e6 / written,
                 written / (javaCpu + pgCpu));
+        System.out.printf("    WAL a row: %,d bytes, %.1f records, %.3f full-page images; %d WAL syncs in all%n",
+                (wal1[0] - wal0[0]) / written, (wal1[1] - wal0[1]) / (double) written, (wal1[2] - wal0[2]) / (double) written,
+                wal1[3] - wal0[3]);
     }
 
     static AuditedDecision decision(EventCodec codec, String txId, int i) {
