@@ -156,7 +156,7 @@ public final class Vigil implements AutoCloseable {
         Stages.HttpLimits httpLimits = new Stages.HttpLimits(intSetting("vigil.http.max-queued"),
                 intSetting("vigil.http.max-batch"), intSetting("vigil.http.workers"));
         Map<String, Object> beans = Stages.create(codec, engine, features, audit, writers, producer, transactional, admin, metrics, clock,
-                settings.kafkaPatience(), settings.httpPatience(), httpLimits);
+                settings.kafkaPatience(), settings.httpPatience(), httpLimits, degradedDecider(raw, rules, clock));
         // Closed after Camel stops (resources close in reverse), so the last requests are answered first.
         beans.values().forEach(b -> {
             if (b instanceof AutoCloseable c) resources.add(c);
@@ -191,6 +191,15 @@ public final class Vigil implements AutoCloseable {
         } catch (java.time.format.DateTimeParseException e) {
             throw new dev.vigil.config.ConfigException("vigil.model.reload-poll", v, "expected an ISO-8601 duration such as PT5S");
         }
+    }
+
+    /** {@code vigil.http.when-features-unavailable}: {@code refuse} (503, the default) or {@code degraded}. */
+    private static dev.vigil.decision.DegradedDecider degradedDecider(Map<String, String> raw, dev.vigil.rules.RuleEngine rules, Clock clock) {
+        String key = "vigil.http.when-features-unavailable";
+        String v = raw.getOrDefault(key, "refuse").strip();
+        if (v.equalsIgnoreCase("refuse")) return null;
+        if (v.equalsIgnoreCase("degraded")) return new dev.vigil.decision.DegradedDecider(rules, clock);
+        throw new dev.vigil.config.ConfigException(key, v, "expected refuse or degraded");
     }
 
     private static boolean explainAllow(String v) {

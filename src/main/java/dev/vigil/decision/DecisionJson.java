@@ -27,6 +27,8 @@ public final class DecisionJson {
         n.put("amount", d.event().amount().toPlainString());
         n.put("currency", d.event().currency().getCurrencyCode());
         n.put("verdict", d.verdict().name());
+        // Only when true, so decisions made with features read exactly as before.
+        if (DegradedDecider.isDegraded(d)) n.put("degraded", true);
         ObjectNode score = n.putObject("score");
         score.put("probability", d.score().probability());
         score.put("risk_score", d.score().riskScore());

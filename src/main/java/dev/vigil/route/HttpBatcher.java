@@ -1,5 +1,7 @@
 package dev.vigil.route;
 
+import dev.vigil.decision.DegradedDecider;
+import dev.vigil.feature.FeatureStoreUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,7 @@ public final class HttpBatcher implements AutoCloseable {
     private record Pending(Batch batch, CompletableFuture<Batch> done) {}
 
     private final DecideStage decide;
+    private final DegradedDecider degraded;
     private final AuditStage audit;
     private final PublishStage publish;
     private final BlockingQueue<Pending> queue;
@@ -36,14 +39,17 @@ public final class HttpBatcher implements AutoCloseable {
     private volatile boolean running = true;
 
     /**
+     * @param degraded decides from the event alone when the feature store stays unreachable; null to
+     *     refuse (503) instead
      * @param maxQueued requests waiting for a worker before new ones are refused
      * @param workers threads deciding batches; two let one batch's commit overlap the next one's decision
      * @param patience how long a request waits for its batch before it is answered 503 (the batch's
      *     own retries are bounded by the HTTP patience, so this is a safety net)
      */
-    HttpBatcher(DecideStage decide, AuditStage audit, PublishStage publish, int maxQueued, int maxBatch, int workers,
+    HttpBatcher(DecideStage decide, DegradedDecider degraded, AuditStage audit, PublishStage publish, int maxQueued, int maxBatch, int workers,
                 Duration patience) {
         this.decide = decide;
+        this.degraded = degraded;
         this.audit = audit;
         this.publish = publish;
         this.queue = new ArrayBlockingQueue<>(maxQueued);
@@ -98,7 +104,15 @@ public final class HttpBatcher implements AutoCloseable {
             merged.rejections.addAll(p.batch().rejections);
         }
         try {
-            decide.decide(merged);
+            try {
+                decide.decide(merged);
+            } catch (StageUnavailableException e) {
+                if (degraded == null || !featureStoreDown(e)) throw e;
+                // Configured to answer anyway: from the event alone, flagged, never ALLOW by default.
+                log.warn("feature store unavailable: deciding {} HTTP request(s) in degraded mode: {}",
+                        merged.transactions.size(), e.getMessage());
+                merged.decisions = degraded.decideAll(merged.transactions.stream().map(Incoming::event).toList());
+            }
             audit.record(merged);
             publish.publish(merged);
         } catch (RuntimeException e) {
@@ -116,6 +130,14 @@ public final class HttpBatcher implements AutoCloseable {
             at += n;
             p.done().complete(p.batch());
         }
+    }
+
+    /** Whether the stage gave up because the feature store (Redis) was unreachable, not for another reason. */
+    private static boolean featureStoreDown(StageUnavailableException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof FeatureStoreUnavailableException) return true;
+        }
+        return false;
     }
 
     /** Stops taking requests, answers the queued ones, and stops the workers. */

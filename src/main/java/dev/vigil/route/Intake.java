@@ -6,15 +6,20 @@ import dev.vigil.event.EventSource;
 import dev.vigil.event.InvalidEventException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +41,9 @@ public final class Intake {
     private final EventCodec codec;
     private final PipelineMetrics metrics;
     private final Clock clock;
+    /** Per Kafka consumer (one per consumer thread): the group generation when its last batch was assembled. */
+    private final Map<Consumer<?, ?>, Integer> generationAtLastBatch = java.util.Collections.synchronizedMap(new WeakHashMap<>());
+    private static final java.time.Duration COMMITTED_TIMEOUT = java.time.Duration.ofSeconds(15);
 
     public Intake(EventCodec codec, PipelineMetrics metrics, Clock clock) {
         this.codec = codec;
@@ -132,39 +140,98 @@ public final class Intake {
 
     /**
      * The records this consumer should decide. Camel assembles a batch over several polls, and a
-     * consumer-group rebalance between two polls leaves records in it twice (the position went back
-     * to the committed offset and they were fetched again) or of partitions that now belong to
-     * another consumer. Deciding those would publish a decision twice (one batch, or two consumers);
-     * they are left out: the second copy here, the other consumer's partitions to that consumer.
+     * consumer-group rebalance between two polls can leave in it records that are no longer this
+     * consumer's to decide:
+     * <ul>
+     *   <li>records of partitions that now belong to another consumer (that consumer decides them);
+     *   <li>records fetched twice (the position went back to the committed offset after the
+     *       rebalance): one copy is kept;
+     *   <li>records below the partition's committed offset: fetched before the rebalance, while the
+     *       partition went to another consumer (or instance) that decided them, published them and
+     *       committed past them, before it came back here. Deciding them again would publish them
+     *       again, and their audit rows' sources match, so the audit stage would take them for a
+     *       delivery whose publication had failed. They are left out.
+     * </ul>
+     * The committed offsets are asked for (one round trip) only when the group generation changed
+     * since this consumer's previous batch, i.e. when a rebalance can have happened while the batch
+     * was being assembled. Runs on the consumer's own thread, as the Kafka consumer requires.
      */
-    static List<Exchange> current(List<Exchange> records) {
+    List<Exchange> current(List<Exchange> records) {
+        Consumer<?, ?> consumer = null;
+        for (Exchange record : records) {
+            if (record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class) instanceof DefaultKafkaManualCommit c) {
+                consumer = c.getConsumer();
+                break;
+            }
+        }
+        if (consumer == null) return current(records, Set::of, Map.of());
+        Set<TopicPartition> assigned = consumer.assignment();
+        int generation = consumer.groupMetadata().generationId();
+        Integer before = generationAtLastBatch.get(consumer);
+        Map<TopicPartition, OffsetAndMetadata> committed = Map.of();
+        if (before == null || before != generation) {
+            Set<TopicPartition> inBatch = new HashSet<>();
+            for (Exchange record : records) {
+                if (record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class) instanceof DefaultKafkaManualCommit c
+                        && assigned.contains(c.getPartition())) {
+                    inBatch.add(c.getPartition());
+                }
+            }
+            if (!inBatch.isEmpty()) {
+                Map<TopicPartition, OffsetAndMetadata> found = consumer.committed(inBatch, COMMITTED_TIMEOUT);
+                committed = new HashMap<>();
+                for (var e : found.entrySet()) if (e.getValue() != null) committed.put(e.getKey(), e.getValue());
+            }
+        }
+        List<Exchange> out = current(records, () -> assigned, committed);
+        generationAtLastBatch.put(consumer, generation);
+        return out;
+    }
+
+    /**
+     * {@link #current(List)} given the consumer's assignment and the committed offsets of the
+     * partitions (empty when no rebalance can have happened since the previous batch).
+     */
+    static List<Exchange> current(List<Exchange> records, java.util.function.Supplier<Set<TopicPartition>> assignment,
+            Map<TopicPartition, OffsetAndMetadata> committed) {
         Set<TopicPartition> assigned = null;
         Set<String> seen = new HashSet<>();
         List<Exchange> out = new ArrayList<>(records.size());
-        int dropped = 0;
+        int revoked = 0;
+        int twice = 0;
+        int decidedElsewhere = 0;
         for (Exchange record : records) {
             Message m = record.getMessage();
             if (m.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class) instanceof DefaultKafkaManualCommit c) {
-                if (assigned == null) assigned = c.getConsumer().assignment();
+                if (assigned == null) assigned = assignment.get();
                 if (!assigned.contains(c.getPartition())) {
-                    dropped++;
+                    revoked++;
+                    continue;
+                }
+                OffsetAndMetadata next = committed.get(c.getPartition());
+                if (next != null && c.getRecordOffset() < next.offset()) {
+                    decidedElsewhere++;
                     continue;
                 }
             }
             String at = m.getHeader(KafkaConstants.TOPIC, String.class) + "/" + m.getHeader(KafkaConstants.PARTITION, Integer.class)
                     + "/" + m.getHeader(KafkaConstants.OFFSET, Long.class);
             if (!seen.add(at)) {
-                dropped++;
+                twice++;
                 continue;
             }
             out.add(record);
         }
-        if (dropped > 0) log.info("left out {} of {} records fetched before a consumer-group rebalance", dropped, records.size());
+        if (revoked + twice + decidedElsewhere > 0) {
+            log.info("left out {} of {} records fetched before a consumer-group rebalance: {} of partitions now another"
+                    + " consumer's, {} fetched twice, {} below the committed offset", revoked + twice + decidedElsewhere,
+                    records.size(), revoked, twice, decidedElsewhere);
+        }
         return out;
     }
 
     /** The handle of the highest offset of each partition: the batch's offsets commit up to it. */
-    private static void rememberCommit(Batch batch, Message m) {
+    static void rememberCommit(Batch batch, Message m) {
         KafkaManualCommit commit = m.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (commit != null) {
             String partition = m.getHeader(KafkaConstants.TOPIC, String.class) + "/" + m.getHeader(KafkaConstants.PARTITION, Integer.class);

@@ -24,6 +24,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
@@ -94,7 +96,17 @@ public final class PublishStage {
             p.beginTransaction();
             send(p, batch);
             if (group != null && !offsets.isEmpty()) p.sendOffsetsToTransaction(offsets, group);
-            p.commitTransaction();
+            try {
+                p.commitTransaction();
+            } catch (TimeoutException | InterruptException e) {
+                // The commit may have reached the coordinator: the decisions may be published already.
+                // Aborting and sending them again in a new transaction could publish them twice. The
+                // producer goes (its successor's initTransactions settles the open transaction either
+                // way) and the batch goes back to Kafka: the redelivery's intake reads the committed
+                // offsets and decides again only what this transaction did not commit.
+                transactional.discardThisThread();
+                throw new RedeliverBatchException("committing the Kafka transaction timed out; its outcome is unknown", e);
+            }
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
                  | UnsupportedVersionException e) {
             // This producer cannot be used again; a new one takes over on the retry.

@@ -2,6 +2,7 @@ package dev.vigil.route;
 
 import dev.vigil.audit.AuditSink;
 import dev.vigil.decision.DecisionEngine;
+import dev.vigil.decision.DegradedDecider;
 import dev.vigil.event.EventCodec;
 import dev.vigil.feature.FeatureStore;
 import java.time.Clock;
@@ -42,6 +43,18 @@ public final class Stages {
             EventCodec codec, DecisionEngine engine, FeatureStore features, AuditSink audit, AuditWriters writers,
             Producer<String, byte[]> producer, TransactionalProducers transactional, Admin admin, PipelineMetrics metrics, Clock clock,
             Duration kafkaPatience, Duration httpPatience, HttpLimits http) {
+        return create(codec, engine, features, audit, writers, producer, transactional, admin, metrics, clock, kafkaPatience,
+                httpPatience, http, null);
+    }
+
+    /**
+     * @param degraded decides HTTP requests from the event alone when the feature store stays
+     *     unreachable ({@code vigil.http.when-features-unavailable=degraded}); null to answer them 503
+     */
+    public static Map<String, Object> create(
+            EventCodec codec, DecisionEngine engine, FeatureStore features, AuditSink audit, AuditWriters writers,
+            Producer<String, byte[]> producer, TransactionalProducers transactional, Admin admin, PipelineMetrics metrics, Clock clock,
+            Duration kafkaPatience, Duration httpPatience, HttpLimits http, DegradedDecider degraded) {
         Retrying retrying = new Retrying(kafkaPatience, httpPatience, metrics);
         Map<String, Object> beans = new LinkedHashMap<>();
         beans.put("intake", new Intake(codec, metrics, clock));
@@ -52,7 +65,8 @@ public final class Stages {
         beans.put("accountEvents", new AccountEventStage(features, retrying));
         beans.put("audit", auditStage);
         beans.put("publish", publish);
-        beans.put("httpBatch", new HttpBatcher(decide, auditStage, publish, http.maxQueued(), http.maxBatch(), http.workers(), httpPatience));
+        beans.put("httpBatch", new HttpBatcher(decide, degraded, auditStage, publish, http.maxQueued(), http.maxBatch(), http.workers(),
+                httpPatience));
         beans.put("respond", new HttpResponder(metrics));
         beans.put("health", new HealthCheck(admin, features, audit));
         beans.put("metrics", new MetricsEndpoint(metrics));

@@ -19,6 +19,7 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -26,8 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Camel builds a Kafka batch over several polls; a rebalance between them leaves records in it
- * twice, or of partitions another consumer now owns. Decided, they were published twice (seen in
- * PipelineIT with two consumer threads). The intake leaves them out.
+ * twice, of partitions another consumer now owns, or that another consumer decided and committed
+ * while the partition was away. Decided, they were published twice (seen in PipelineIT with two
+ * consumer threads). The intake leaves them out.
  */
 class IntakeRebalanceTest {
     private final DefaultCamelContext camel = new DefaultCamelContext();
@@ -35,8 +37,7 @@ class IntakeRebalanceTest {
     @Test
     void shouldDecideARecordFetchedTwiceOnceAndLeaveOutPartitionsNoLongerAssigned() throws Exception {
         // A real consumer (it never connects: assign() is local) that now owns partitions 0 and 1 only
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:1"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             consumer.assign(List.of(new TopicPartition(Topics.TRANSACTIONS, 0), new TopicPartition(Topics.TRANSACTIONS, 1)));
             List<Exchange> batch = new ArrayList<>();
             batch.add(record(consumer, 0, 5, "a"));
@@ -45,13 +46,59 @@ class IntakeRebalanceTest {
             batch.add(record(consumer, 1, 7, "b")); // fetched again after the position went back
             batch.add(record(consumer, 1, 8, "d"));
 
-            Batch b = new Intake(new EventCodec(Clock.systemUTC()), new PipelineMetrics(), Clock.systemUTC()).transactionsFromKafka(batch);
+            List<Exchange> kept = Intake.current(batch, consumer::assignment, Map.of());
 
-            assertEquals(List.of("a", "b", "d"), b.transactions.stream().map(i -> i.event().transactionId()).toList());
-            // and the offsets to commit run to the highest record of each owned partition only
-            assertEquals(List.of("vigil.transactions/0", "vigil.transactions/1"), List.copyOf(b.lastCommitPerPartition.keySet()));
-            assertEquals(8, ((DefaultKafkaManualCommit) b.lastCommitPerPartition.get("vigil.transactions/1")).getRecordOffset());
+            assertEquals(List.of("a", "b", "d"), ids(kept));
         }
+    }
+
+    @Test
+    void shouldLeaveOutRecordsAnotherConsumerDecidedAndCommittedWhileThePartitionWasAway() throws Exception {
+        // Given a batch assembled over polls: partition 0 offsets 5 to 7 fetched in one generation; then the
+        // partition went to another consumer, which decided offsets 5 to 8 and committed 9; then it came back,
+        // and the position restarted at the committed offset 9
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            TopicPartition p0 = new TopicPartition(Topics.TRANSACTIONS, 0);
+            TopicPartition p1 = new TopicPartition(Topics.TRANSACTIONS, 1);
+            consumer.assign(List.of(p0, p1));
+            List<Exchange> batch = new ArrayList<>();
+            batch.add(record(consumer, 0, 5, "a"));  // stale: decided and published by the other consumer
+            batch.add(record(consumer, 1, 3, "x"));  // partition 1 stayed here: its committed offset is 3, so 3 is new
+            batch.add(record(consumer, 0, 6, "b"));  // stale
+            batch.add(record(consumer, 0, 7, "c"));  // stale
+            batch.add(record(consumer, 0, 9, "e"));  // after the return: not decided yet
+            batch.add(record(consumer, 1, 4, "y"));
+
+            List<Exchange> kept = Intake.current(batch, consumer::assignment,
+                    Map.of(p0, new OffsetAndMetadata(9), p1, new OffsetAndMetadata(3)));
+
+            // Then only what nobody has committed past is decided here
+            assertEquals(List.of("x", "e", "y"), ids(kept));
+        }
+    }
+
+    @Test
+    void shouldCommitEachPartitionUpToItsHighestRecord() throws Exception {
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            List<Exchange> batch = List.of(record(consumer, 1, 8, "d"), record(consumer, 1, 7, "b"), record(consumer, 0, 5, "a"));
+            Batch t = new Batch("kafka");
+            for (Exchange e : batch) Intake.rememberCommit(t, e.getMessage());
+            assertEquals(List.of("vigil.transactions/1", "vigil.transactions/0"), List.copyOf(t.lastCommitPerPartition.keySet()));
+            assertEquals(8, ((DefaultKafkaManualCommit) t.lastCommitPerPartition.get("vigil.transactions/1")).getRecordOffset());
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:1"), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static List<String> ids(List<Exchange> kept) {
+        List<String> ids = new ArrayList<>();
+        for (Exchange e : kept) {
+            String body = new String(e.getMessage().getBody(byte[].class), StandardCharsets.UTF_8);
+            ids.add(body.replaceAll(".*\"transaction_id\":\"([^\"]*)\".*", "$1"));
+        }
+        return ids;
     }
 
     private Exchange record(KafkaConsumer<String, byte[]> consumer, int partition, long offset, String id) {
