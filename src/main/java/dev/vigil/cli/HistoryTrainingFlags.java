@@ -15,13 +15,13 @@ final class HistoryTrainingFlags {
     @Option(names = "--max-depth", defaultValue = "6", description = "Tree depth. Default: ${DEFAULT-VALUE}.")
     int maxDepth;
 
-    @Option(names = "--eta", defaultValue = "0.1", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--eta", defaultValue = "0.05", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     double eta;
 
-    @Option(names = "--rounds", defaultValue = "400", description = "Most boosting rounds. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--rounds", defaultValue = "800", description = "Most boosting rounds. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--early-stopping", defaultValue = "30",
+    @Option(names = "--early-stopping", defaultValue = "50",
             description = "Stop after this many rounds without a better validation AUC-PR. Default: ${DEFAULT-VALUE}.")
     int earlyStopping;
 
