@@ -66,6 +66,9 @@ final class ModelCommand implements Runnable {
         @Option(names = "--threads", defaultValue = "2", description = "XGBoost training threads. Default: ${DEFAULT-VALUE}.")
         int threads;
 
+        @picocli.CommandLine.Mixin
+        HistoryTrainingFlags training;
+
         @Option(names = "--from-audit", description = "Train on the audit store's decisions (their feature snapshots) that have a label in --labels.")
         boolean fromAudit;
 
@@ -158,8 +161,9 @@ final class ModelCommand implements Runnable {
                         dev.vigil.config.Settings.load(), ModelCompareCommand.readLabels(labels));
                 System.out.printf("%,d audited decisions have a label%n", audited.rows().size());
                 String v = version != null ? version : out.getFileName().toString();
-                TrainingOptions options = Histories.options(threads).withFalsePositiveBudget(fpBudget).withVersion(v);
-                TrainedModel model = ModelTrainer.train(TrainingRows.of(audited.rows(), audited.labels(), audited.times()), options);
+                TrainingOptions options = training.options(threads).withFalsePositiveBudget(fpBudget).withVersion(v);
+                TrainingRows rows = TrainingRows.of(audited.rows(), audited.labels(), audited.times());
+                TrainedModel model = ModelTrainer.train(rows.project(training.featureChoice().apply(rows)), options);
                 model.writeTo(out);
                 PrecisionRecallChart.write(model.validation().probabilities(), model.validation().labels(),
                         model.card().thresholds().review().probability(), "Precision-recall on validation, model " + v,
@@ -182,9 +186,10 @@ final class ModelCommand implements Runnable {
             long last = all.eventTimeMillis()[all.size() - 1];
             long cut = last - labelDelay.toMillis();
             int[] known = java.util.stream.IntStream.range(0, all.size()).filter(i -> all.eventTimeMillis()[i] <= cut).toArray();
-            TrainingRows rows = all.select(known);
+            TrainingRows knownRows = all.select(known);
+            TrainingRows rows = knownRows.project(training.featureChoice().apply(knownRows));
             String v = version != null ? version : out.getFileName().toString();
-            TrainingOptions options = Histories.options(threads).withFalsePositiveBudget(fpBudget).withVersion(v);
+            TrainingOptions options = training.options(threads).withFalsePositiveBudget(fpBudget).withVersion(v);
             System.out.printf("Training on %,d transactions with known labels (%,d not yet labelled left out), %d features...%n",
                     rows.size(), all.size() - rows.size(), rows.columns());
             TrainedModel model = ModelTrainer.train(rows, options);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,6 +55,9 @@ final class ModelEvaluateCommand implements Runnable {
     @Option(names = "--threads", defaultValue = "2", description = "XGBoost training threads. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Mixin
+    HistoryTrainingFlags training;
+
     @Override
     public void run() {
         long t0 = System.nanoTime();
@@ -65,7 +69,8 @@ final class ModelEvaluateCommand implements Runnable {
             List<List<Week>> results = new ArrayList<>();
             for (Window w : windows) {
                 System.out.println("Training window " + w + "...");
-                results.add(PrequentialEvaluation.run(history, testWeeks, labelDelay, w, Histories.options(threads), scratch));
+                results.add(PrequentialEvaluation.run(history, testWeeks, labelDelay, w, training.options(threads),
+                        training.featureChoice(), scratch));
             }
             String md = markdown(history, results, replaySeconds, (System.nanoTime() - t0) / 1_000_000_000L);
             if (report.getParent() != null) Files.createDirectories(report.getParent());
@@ -88,7 +93,16 @@ final class ModelEvaluateCommand implements Runnable {
                 .append(totalSeconds).append(" s (replay ").append(replaySeconds).append(" s). Command:\n\n```bash\n")
                 .append("./vigil model evaluate --data ").append(data).append(" \\\n    --mapping ").append(mapping)
                 .append(" --label-delay ").append(labelDelay.toDays()).append("d")
-                .append(" --report ").append(report).append("\n```\n\n");
+                .append(" --report ").append(report);
+        if (cache != null) b.append(" \\\n    --cache ").append(cache);
+        b.append("\n```\n\n");
+        List<String> varying = history.rows().varyingFeatures();
+        b.append("Training settings (the command's defaults): `").append(training.describe()).append("`, `--threads ")
+                .append(threads).append("`. With `--features varying` each week's model reads the columns that are not constant"
+                        + " over its training rows; over the whole history ").append(varying.size()).append(" of the ")
+                .append(history.rows().columns()).append(" columns vary. Constant: `")
+                .append(String.join("`, `", history.rows().features().stream().filter(f -> !varying.contains(f)).toList()))
+                .append("`.\n\n");
         b.append(String.format(Locale.ROOT, "History: %,d transactions, %,d fraud, replayed in event time through the Redis"
                 + " feature engine (the code that enriches live events). Features (%d): `%s`.%n%n",
                 history.rows().size(), frauds, Features.NAMES.size(), String.join("`, `", Features.NAMES)));

@@ -201,9 +201,11 @@ public final class ModelTrainer {
         p.put("tree_method", "hist");
         p.put("max_depth", o.maxDepth());
         p.put("eta", o.eta());
-        p.put("min_child_weight", 1);
-        p.put("subsample", 1.0);
-        p.put("colsample_bytree", 1.0);
+        p.put("min_child_weight", o.minChildWeight());
+        p.put("subsample", o.subsample());
+        p.put("colsample_bytree", o.colsampleByTree());
+        // Only when set: a card without the key reads as XGBoost's default of 1, as the cards before it.
+        if (o.scalePosWeight() != 1) p.put("scale_pos_weight", o.scalePosWeight());
         p.put("nthread", o.nthread());
         p.put("seed", o.seed());
         p.put("verbosity", 1);

@@ -60,6 +60,16 @@ public final class PrequentialEvaluation {
 
     public static List<Week> run(HistoryReplay.Result history, List<LocalDate> testWeeks, Duration delay, Window window,
             TrainingOptions options, Path scratch) {
+        return run(history, testWeeks, delay, window, options, TrainingRows::features, scratch);
+    }
+
+    /**
+     * As {@link #run(HistoryReplay.Result, List, Duration, Window, TrainingOptions, Path)}, each week's model
+     * reading the columns {@code featureChoice} picks from that week's training rows (e.g.
+     * {@link TrainingRows#varyingFeatures()}); the test rows are cut to the same columns.
+     */
+    public static List<Week> run(HistoryReplay.Result history, List<LocalDate> testWeeks, Duration delay, Window window,
+            TrainingOptions options, java.util.function.Function<TrainingRows, List<String>> featureChoice, Path scratch) {
         Objects.requireNonNull(history, "history");
         TrainingRows all = history.rows();
         long[] t = all.eventTimeMillis();
@@ -71,16 +81,18 @@ public final class PrequentialEvaluation {
             int[] train = IntStream.range(0, all.size()).filter(i -> t[i] >= from && t[i] < cut).toArray();
             int[] test = IntStream.range(0, all.size()).filter(i -> t[i] >= s && t[i] < s + 7 * DAY_MS).toArray();
             TrainingRows trainRows = all.select(train);
+            List<String> columns = featureChoice.apply(trainRows);
+            trainRows = trainRows.project(columns);
             long trainFrauds = 0;
             for (boolean y : trainRows.labels()) if (y) trainFrauds++;
-            LOG.info("Test week {}: training on {} rows ({} fraud) from {} to {}", start, train.length, trainFrauds,
-                    Instant.ofEpochMilli(t[train[0]]), Instant.ofEpochMilli(t[train[train.length - 1]]));
+            LOG.info("Test week {}: training on {} rows ({} fraud) from {} to {}, {} features", start, train.length, trainFrauds,
+                    Instant.ofEpochMilli(t[train[0]]), Instant.ofEpochMilli(t[train[train.length - 1]]), columns.size());
             TrainedModel trained = ModelTrainer.train(trainRows, options.withVersion("eval-" + start));
             Path dir = scratch.resolve("eval-" + start);
             trained.writeTo(dir);
             double[] p;
             try (XgboostRiskModel model = XgboostRiskModel.load(dir)) {
-                p = predict(model, all.select(test));
+                p = predict(model, all.select(test).project(columns));
             }
             boolean[] y = new boolean[test.length];
             int[] cust = new int[test.length];

@@ -18,6 +18,11 @@ import java.time.Instant;
  * @param falsePositiveBudget the share of legitimate validation transactions the REVIEW threshold may flag
  * @param nthread XGBoost threads while training
  * @param seed XGBoost's random seed
+ * @param minChildWeight XGBoost {@code min_child_weight}: the least hessian sum a leaf may hold (1 = XGBoost's default)
+ * @param subsample the share of training rows each tree sees (1 = all)
+ * @param colsampleByTree the share of columns each tree sees (1 = all)
+ * @param scalePosWeight the weight of a fraud row against a legitimate one (1 = none); above 1 it trades
+ *     calibration for attention to the rare class
  */
 public record TrainingOptions(
         String version,
@@ -30,7 +35,11 @@ public record TrainingOptions(
         StoppingMetric stoppingMetric,
         double falsePositiveBudget,
         int nthread,
-        int seed) {
+        int seed,
+        double minChildWeight,
+        double subsample,
+        double colsampleByTree,
+        double scalePosWeight) {
 
     /** A validation metric XGBoost computes each round, and which way is better. */
     public enum StoppingMetric {
@@ -73,6 +82,20 @@ public record TrainingOptions(
             throw new IllegalArgumentException("falsePositiveBudget " + falsePositiveBudget + " not in [0, 1)");
         }
         if (nthread < 1) throw new IllegalArgumentException("nthread " + nthread + " < 1");
+        if (!(minChildWeight >= 0)) throw new IllegalArgumentException("minChildWeight " + minChildWeight + " < 0");
+        if (!(subsample > 0 && subsample <= 1)) throw new IllegalArgumentException("subsample " + subsample + " not in (0, 1]");
+        if (!(colsampleByTree > 0 && colsampleByTree <= 1)) {
+            throw new IllegalArgumentException("colsampleByTree " + colsampleByTree + " not in (0, 1]");
+        }
+        if (!(scalePosWeight > 0)) throw new IllegalArgumentException("scalePosWeight " + scalePosWeight + " <= 0");
+    }
+
+    /** Options with XGBoost's defaults for the tree knobs: min_child_weight 1, no row or column sampling, no class weight. */
+    public TrainingOptions(String version, Instant createdAt, double validationFraction, int maxDepth, double eta,
+            int maxRounds, int earlyStoppingRounds, StoppingMetric stoppingMetric, double falsePositiveBudget,
+            int nthread, int seed) {
+        this(version, createdAt, validationFraction, maxDepth, eta, maxRounds, earlyStoppingRounds, stoppingMetric,
+                falsePositiveBudget, nthread, seed, 1, 1, 1, 1);
     }
 
     /**
@@ -89,32 +112,39 @@ public record TrainingOptions(
     }
 
     public TrainingOptions withVersion(String v) {
-        return new TrainingOptions(v, createdAt, validationFraction, maxDepth, eta, maxRounds,
-                earlyStoppingRounds, stoppingMetric, falsePositiveBudget, nthread, seed);
+        return new TrainingOptions(v, createdAt, validationFraction, maxDepth, eta, maxRounds, earlyStoppingRounds,
+                stoppingMetric, falsePositiveBudget, nthread, seed, minChildWeight, subsample, colsampleByTree, scalePosWeight);
     }
 
     public TrainingOptions withCreatedAt(Instant t) {
-        return new TrainingOptions(version, t, validationFraction, maxDepth, eta, maxRounds,
-                earlyStoppingRounds, stoppingMetric, falsePositiveBudget, nthread, seed);
+        return new TrainingOptions(version, t, validationFraction, maxDepth, eta, maxRounds, earlyStoppingRounds,
+                stoppingMetric, falsePositiveBudget, nthread, seed, minChildWeight, subsample, colsampleByTree, scalePosWeight);
     }
 
     public TrainingOptions withMaxRounds(int rounds) {
-        return new TrainingOptions(version, createdAt, validationFraction, maxDepth, eta, rounds,
-                earlyStoppingRounds, stoppingMetric, falsePositiveBudget, nthread, seed);
+        return new TrainingOptions(version, createdAt, validationFraction, maxDepth, eta, rounds, earlyStoppingRounds,
+                stoppingMetric, falsePositiveBudget, nthread, seed, minChildWeight, subsample, colsampleByTree, scalePosWeight);
     }
 
     public TrainingOptions withStoppingMetric(StoppingMetric metric) {
-        return new TrainingOptions(version, createdAt, validationFraction, maxDepth, eta, maxRounds,
-                earlyStoppingRounds, metric, falsePositiveBudget, nthread, seed);
+        return new TrainingOptions(version, createdAt, validationFraction, maxDepth, eta, maxRounds, earlyStoppingRounds,
+                metric, falsePositiveBudget, nthread, seed, minChildWeight, subsample, colsampleByTree, scalePosWeight);
     }
 
     public TrainingOptions withFalsePositiveBudget(double budget) {
-        return new TrainingOptions(version, createdAt, validationFraction, maxDepth, eta, maxRounds,
-                earlyStoppingRounds, stoppingMetric, budget, nthread, seed);
+        return new TrainingOptions(version, createdAt, validationFraction, maxDepth, eta, maxRounds, earlyStoppingRounds,
+                stoppingMetric, budget, nthread, seed, minChildWeight, subsample, colsampleByTree, scalePosWeight);
     }
 
     public TrainingOptions withNthread(int threads) {
-        return new TrainingOptions(version, createdAt, validationFraction, maxDepth, eta, maxRounds,
-                earlyStoppingRounds, stoppingMetric, falsePositiveBudget, threads, seed);
+        return new TrainingOptions(version, createdAt, validationFraction, maxDepth, eta, maxRounds, earlyStoppingRounds,
+                stoppingMetric, falsePositiveBudget, threads, seed, minChildWeight, subsample, colsampleByTree, scalePosWeight);
+    }
+
+    /** The tree knobs at once: depth, learning rate, rounds and early stopping, leaf weight, row and column sampling, class weight. */
+    public TrainingOptions withTrees(int depth, double learningRate, int rounds, int stopAfter, double childWeight,
+            double rowShare, double columnShare, double fraudWeight) {
+        return new TrainingOptions(version, createdAt, validationFraction, depth, learningRate, rounds, stopAfter,
+                stoppingMetric, falsePositiveBudget, nthread, seed, childWeight, rowShare, columnShare, fraudWeight);
     }
 }

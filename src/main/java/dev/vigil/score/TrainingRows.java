@@ -69,6 +69,48 @@ public record TrainingRows(List<String> features, float[] values, boolean[] labe
         return features.size();
     }
 
+    /** The same rows with only the columns {@code keep}, in that order (a selection of {@link #features()}). */
+    public TrainingRows project(List<String> keep) {
+        if (keep.equals(features)) return this;
+        int cols = columns();
+        int[] from = new int[keep.size()];
+        for (int j = 0; j < from.length; j++) {
+            from[j] = features.indexOf(keep.get(j));
+            if (from[j] < 0) throw new IllegalArgumentException("no column '" + keep.get(j) + "' in " + features);
+        }
+        int n = size();
+        float[] v = new float[n * from.length];
+        for (int i = 0; i < n; i++) {
+            int src = i * cols;
+            int dst = i * from.length;
+            for (int j = 0; j < from.length; j++) v[dst + j] = values[src + from[j]];
+        }
+        return new TrainingRows(keep, v, labels, eventTimeMillis);
+    }
+
+    /**
+     * The columns that take more than one value over these rows, in column order. A tree never splits on a
+     * constant column, so leaving those out changes no prediction; it saves the time spent on them in
+     * training, and a model card then lists only what the model can use.
+     */
+    public List<String> varyingFeatures() {
+        int cols = columns();
+        int n = size();
+        List<String> out = new java.util.ArrayList<>();
+        for (int j = 0; j < cols; j++) {
+            float first = n == 0 ? 0 : values[j];
+            for (int i = 1; i < n; i++) {
+                float v = values[i * cols + j];
+                // Float.compare: a column of missing values (NaN) is constant too.
+                if (Float.compare(v, first) != 0) {
+                    out.add(features.get(j));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
     /** The rows whose indices are given, in that order. */
     public TrainingRows select(int[] rows) {
         int cols = columns();

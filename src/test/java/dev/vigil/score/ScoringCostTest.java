@@ -41,6 +41,11 @@ class ScoringCostTest {
                 measure(model, rows.rows(), dir);
             }
         }
+        // The shipped champion, as the demo and the application load it.
+        Path shipped = ModelDirectory.resolve(Path.of("models/vigil-demo"));
+        try (XgboostRiskModel model = XgboostRiskModel.load(shipped)) {
+            measure(model, rows.rows(), shipped);
+        }
     }
 
     private static void measure(XgboostRiskModel model, List<Features> rows, Path dir) throws Exception {

@@ -1,0 +1,258 @@
+package dev.vigil.score;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import java.util.zip.GZIPInputStream;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where the FDH model loses, and what a feature the engine lacks would bring: on the validation weeks of
+ * {@link FdhModelSelectionMeasure} (never the test weeks), the share of each fraud scenario caught at a 1%
+ * false-positive rate (the scenario column is read for this breakdown only, never as an input), the
+ * features the trees gain most from, and the same figures with candidate columns computed here from the
+ * CSV, point in time (a label counts only 7 days after its transaction):
+ * <ul>
+ *   <li>{@code amount}: the transaction amount itself (the engine has sums and ratios, not the amount);
+ *   <li>{@code terminal}: the handbook's terminal risk, fraud share and count over the 1, 7 and 30 days
+ *       that end 7 days before the transaction (the engine's merchant rates count only the labels known
+ *       inside windows ending now, so with a 7-day delay its 1- and 7-day rates are always 0);
+ *   <li>{@code customer}: the customer's frauds known by now (transactions 7 to 37 days old).
+ * </ul>
+ * Runs only with {@code -Dvigil.fdh.cache=... -Dvigil.fdh.data=...}, or as a program:
+ * {@code java ... dev.vigil.score.FdhGapMeasure CACHE CSV WINDOW 'setting' [amount,terminal,customer ...]}.
+ */
+class FdhGapMeasure {
+
+    private static final long DAY = 86_400_000L;
+
+    @Test
+    void measureTheGap() throws Exception {
+        String cache = System.getProperty("vigil.fdh.cache");
+        String data = System.getProperty("vigil.fdh.data");
+        assumeTrue(cache != null && data != null, "set -Dvigil.fdh.cache and -Dvigil.fdh.data");
+        main(new String[] {cache, data, "HANDBOOK_WEEK", "d6 e0.1 r400 s30 m1 ss1 cs1 w1 varying", "none", "amount,terminal,customer"});
+    }
+
+    public static void main(String[] args) throws Exception {
+        HistoryReplay.Result h = FdhModelSelectionMeasure.readAnyKey(Path.of(args[0]));
+        int n = h.rows().size();
+        int[] terminal = new int[n];
+        float[] amount = new float[n];
+        int[] scenario = new int[n];
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(Path.of(args[1]))),
+                StandardCharsets.UTF_8))) {
+            in.readLine();
+            Map<String, Integer> ids = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                String[] f = in.readLine().split(",");
+                terminal[i] = ids.computeIfAbsent(f[3], k -> ids.size());
+                amount[i] = Float.parseFloat(f[4]);
+                scenario[i] = Integer.parseInt(f[8].trim());
+            }
+        }
+        PrequentialEvaluation.Window window = PrequentialEvaluation.Window.valueOf(args[2]);
+        FdhModelSelectionMeasure.Setting setting = FdhModelSelectionMeasure.Setting.parse(args[3]);
+        List<String> base = setting.features().apply(h.rows());
+        TrainingRows rows = h.rows().project(base);
+        for (int k = 4; k < args.length; k++) {
+            List<String> extras = args[k].equals("none") ? List.of() : List.of(args[k].split(","));
+            Columns c = columns(rows, extras, h, terminal, amount);
+            run(h, c, scenario, window, setting.options(), args[k]);
+        }
+    }
+
+    record Columns(List<String> names, float[] x) {}
+
+    static Columns columns(TrainingRows rows, List<String> extras, HistoryReplay.Result h, int[] terminal, float[] amount) {
+        int n = rows.size();
+        long[] t = rows.eventTimeMillis();
+        boolean[] y = rows.labels();
+        List<String> names = new ArrayList<>(rows.features());
+        if (extras.contains("amount")) names.add("amount");
+        if (extras.contains("terminal")) names.addAll(List.of("terminal_count_1d_delayed", "terminal_risk_1d_delayed",
+                "terminal_count_7d_delayed", "terminal_risk_7d_delayed", "terminal_count_30d_delayed", "terminal_risk_30d_delayed"));
+        if (extras.contains("customer")) names.add("customer_known_fraud_30d");
+        int base = rows.columns();
+        int cols = names.size();
+        float[] x = new float[n * cols];
+        for (int i = 0; i < n; i++) System.arraycopy(rows.values(), i * base, x, i * cols, base);
+        int o = base;
+        if (extras.contains("amount")) {
+            for (int i = 0; i < n; i++) x[i * cols + o] = amount[i];
+            o++;
+        }
+        if (extras.contains("terminal")) {
+            delayedWindows(terminal, t, y, x, cols, o, new long[] {1, 7, 30}, true);
+            o += 6;
+        }
+        if (extras.contains("customer")) {
+            delayedWindows(h.customer(), t, y, x, cols, o, new long[] {30}, false);
+        }
+        return new Columns(names, x);
+    }
+
+    /** Per entity: over [t - 7 d - w, t - 7 d), the transaction count and fraud share (or the fraud count alone). */
+    private static void delayedWindows(int[] entity, long[] t, boolean[] y, float[] x, int cols, int at, long[] days, boolean countAndShare) {
+        Map<Integer, List<Integer>> by = new HashMap<>();
+        for (int i = 0; i < t.length; i++) by.computeIfAbsent(entity[i], k -> new ArrayList<>()).add(i);
+        for (List<Integer> idx : by.values()) {
+            int m = idx.size();
+            long[] times = new long[m];
+            int[] fraudPrefix = new int[m + 1];
+            for (int k = 0; k < m; k++) {
+                times[k] = t[idx.get(k)];
+                fraudPrefix[k + 1] = fraudPrefix[k] + (y[idx.get(k)] ? 1 : 0);
+            }
+            for (int k = 0; k < m; k++) {
+                int i = idx.get(k);
+                long end = t[i] - 7 * DAY;
+                int hi = lowerBound(times, end);
+                int o = i * cols + at;
+                for (long d : days) {
+                    int lo = lowerBound(times, end - d * DAY);
+                    int frauds = fraudPrefix[hi] - fraudPrefix[lo];
+                    if (countAndShare) {
+                        x[o++] = hi - lo;
+                        x[o++] = hi == lo ? 0 : (float) frauds / (hi - lo);
+                    } else {
+                        x[o++] = frauds;
+                    }
+                }
+            }
+        }
+    }
+
+    static void run(HistoryReplay.Result h, Columns c, int[] scenario, PrequentialEvaluation.Window window,
+            TrainingOptions options, String label) throws Exception {
+        long[] t = h.rows().eventTimeMillis();
+        boolean[] y = h.rows().labels();
+        int n = y.length;
+        int cols = c.names().size();
+        List<PrequentialEvaluation.Figures> figs = new ArrayList<>();
+        Map<Integer, long[]> caught = new TreeMap<>(); // scenario -> {caught at 1% FPR, total}, comparable rows
+        Map<String, Double> gain = new HashMap<>();
+        for (LocalDate start : FdhModelSelectionMeasure.VALIDATION_WEEKS) {
+            long s = start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+            long cut = s - 7 * DAY;
+            long from = window == PrequentialEvaluation.Window.HANDBOOK_WEEK ? cut - 7 * DAY : Long.MIN_VALUE;
+            int[] train = IntStream.range(0, n).filter(i -> t[i] >= from && t[i] < cut).toArray();
+            int[] test = IntStream.range(0, n).filter(i -> t[i] >= s && t[i] < s + 7 * DAY).toArray();
+            int split = (int) Math.round(train.length * (1 - options.validationFraction()));
+            Booster b = train(c, y, Arrays.copyOfRange(train, 0, split), Arrays.copyOfRange(train, split, train.length), options);
+            for (Map.Entry<String, Double> e : b.getScore(c.names().toArray(String[]::new), "total_gain").entrySet()) {
+                gain.merge(e.getKey(), e.getValue(), Double::sum);
+            }
+            double[] p = predict(b, c.x(), cols, test);
+            b.dispose();
+            boolean[] ty = new boolean[test.length];
+            int[] cust = new int[test.length];
+            long[] day = new long[test.length];
+            for (int k = 0; k < test.length; k++) {
+                ty[k] = y[test[k]];
+                cust[k] = h.customer()[test[k]];
+                day[k] = Math.floorDiv(t[test[k]], DAY);
+            }
+            boolean[] keep = PrequentialEvaluation.dropKnownCompromised(h, Math.floorDiv(s, DAY) - 14, day, cust);
+            figs.add(PrequentialEvaluation.figures(p, ty, cust, day, keep));
+            List<Double> kp = new ArrayList<>();
+            List<Boolean> ky = new ArrayList<>();
+            for (int k = 0; k < test.length; k++) if (keep[k]) {
+                kp.add(p[k]);
+                ky.add(ty[k]);
+            }
+            double[] pk = kp.stream().mapToDouble(Double::doubleValue).toArray();
+            boolean[] yk = new boolean[ky.size()];
+            for (int k = 0; k < yk.length; k++) yk[k] = ky.get(k);
+            double thr = Metrics.thresholdForFalsePositiveBudget(pk, yk, 0.01);
+            for (int k = 0; k < test.length; k++) {
+                if (!keep[k] || !ty[k]) continue;
+                long[] cnt = caught.computeIfAbsent(scenario[test[k]], z -> new long[2]);
+                if (p[k] >= thr) cnt[0]++;
+                cnt[1]++;
+            }
+        }
+        PrequentialEvaluation.Figures m = PrequentialEvaluation.mean(figs);
+        StringBuilder sc = new StringBuilder();
+        for (Map.Entry<Integer, long[]> e : caught.entrySet()) {
+            sc.append(String.format(Locale.ROOT, " scenario %d: %d/%d (%.2f)", e.getKey(), e.getValue()[0], e.getValue()[1],
+                    (double) e.getValue()[0] / e.getValue()[1]));
+        }
+        List<Map.Entry<String, Double>> top = new ArrayList<>(gain.entrySet());
+        top.sort((a, b2) -> Double.compare(b2.getValue(), a.getValue()));
+        double total = top.stream().mapToDouble(Map.Entry::getValue).sum();
+        StringBuilder g = new StringBuilder();
+        for (Map.Entry<String, Double> e : top.subList(0, Math.min(12, top.size()))) {
+            g.append(String.format(Locale.ROOT, " %s %.2f", e.getKey(), e.getValue() / total));
+        }
+        System.out.printf(Locale.ROOT, "GAP %s +[%s] (%d columns) comparable AUC %.4f AP %.4f CP@100 %.3f R@0.1%% %.3f R@1%% %.3f |"
+                        + " caught at 1%% FPR:%s | gain:%s%n", window, label, cols, m.aucRoc(), m.averagePrecision(),
+                m.cardPrecisionAt100(), m.recallAtFpr0001(), m.recallAtFpr001(), sc, g);
+    }
+
+    /** As {@link ModelTrainer}: the latest rows held out, early stopping on the validation metric. */
+    private static Booster train(Columns c, boolean[] y, int[] train, int[] valid, TrainingOptions options) throws Exception {
+        int cols = c.names().size();
+        DMatrix dt = matrix(c.x(), y, cols, train);
+        DMatrix dv = matrix(c.x(), y, cols, valid);
+        Map<String, Object> params = new LinkedHashMap<>(ModelTrainer.parameters(options));
+        Map<String, DMatrix> watches = new LinkedHashMap<>();
+        watches.put("validation", dv);
+        Booster b = XGBoost.train(dt, params, options.maxRounds(), watches, null, null, null, options.earlyStoppingRounds());
+        dt.dispose();
+        dv.dispose();
+        return b;
+    }
+
+    private static DMatrix matrix(float[] x, boolean[] y, int cols, int[] rows) throws Exception {
+        float[] v = new float[rows.length * cols];
+        float[] l = new float[rows.length];
+        for (int k = 0; k < rows.length; k++) {
+            System.arraycopy(x, rows[k] * cols, v, k * cols, cols);
+            l[k] = y[rows[k]] ? 1 : 0;
+        }
+        DMatrix m = new DMatrix(v, rows.length, cols, Float.NaN);
+        m.setLabel(l);
+        return m;
+    }
+
+    private static double[] predict(Booster b, float[] x, int cols, int[] rows) throws Exception {
+        float[] v = new float[rows.length * cols];
+        for (int k = 0; k < rows.length; k++) System.arraycopy(x, rows[k] * cols, v, k * cols, cols);
+        String best = b.getAttr("best_iteration");
+        int[] range = best == null ? new int[] {0, 0} : new int[] {0, Integer.parseInt(best) + 1};
+        float[][] raw = b.inplace_predict(v, rows.length, cols, Float.NaN, range);
+        double[] p = new double[rows.length];
+        for (int k = 0; k < rows.length; k++) p[k] = raw[k][0];
+        return p;
+    }
+
+    private static int lowerBound(long[] a, long key) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < key) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+}
