@@ -135,12 +135,34 @@ public final class KjarRuleEngine implements LiveRuleEngine {
         }
         System.setProperty(org.kie.maven.integration.embedder.MavenSettings.CUSTOM_SETTINGS_PROPERTY,
                 settingsXml.toAbsolutePath().toString());
+        org.kie.maven.integration.embedder.MavenSettings.reinitSettings();
+        // A settings file that says <offline> is taken at its word: kie-ci then resolves nothing remote either.
+        forceOffline = forceOffline || org.kie.maven.integration.embedder.MavenSettings.getSettings().isOffline();
         if (forceOffline) System.setProperty("kie.maven.offline.force", "true");
         else System.clearProperty("kie.maven.offline.force");
-        org.kie.maven.integration.embedder.MavenSettings.reinitSettings();
         org.kie.maven.integration.Aether.instance = null;
         org.kie.maven.integration.MavenRepository.defaultMavenRepository = null;
         org.kie.scanner.KieMavenRepository.defaultMavenRepository = null;
+        resetProjectLoader(forceOffline);
+    }
+
+    /**
+     * kie-ci's MavenProjectLoader caches the running project (parsed with the settings of the time)
+     * and reads kie.maven.offline.force once, at class initialisation: both outlive a change of
+     * settings unless reset. Best effort: a kie-ci without these fields keeps its own behaviour.
+     */
+    private static void resetProjectLoader(boolean forceOffline) {
+        try {
+            Class<?> loader = Class.forName("org.kie.maven.integration.MavenProjectLoader");
+            java.lang.reflect.Field project = loader.getDeclaredField("mavenProject");
+            project.setAccessible(true);
+            project.set(null, null);
+            java.lang.reflect.Field offline = loader.getDeclaredField("IS_FORCE_OFFLINE");
+            offline.setAccessible(true);
+            offline.setBoolean(null, forceOffline);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("kie-ci's project loader not reset: {}", e.toString());
+        }
     }
 
     /** Undoes {@link #useMavenSettings}: kie-ci reads the default settings again (tests restore the JVM with it). */
@@ -151,6 +173,7 @@ public final class KjarRuleEngine implements LiveRuleEngine {
         org.kie.maven.integration.Aether.instance = null;
         org.kie.maven.integration.MavenRepository.defaultMavenRepository = null;
         org.kie.scanner.KieMavenRepository.defaultMavenRepository = null;
+        resetProjectLoader(false);
     }
 
     /** Scans the repository every {@code interval} for a newer release (kie-ci's own thread). */
@@ -203,12 +226,13 @@ public final class KjarRuleEngine implements LiveRuleEngine {
     /** The release the configured coordinates resolve to now, for naming a refused one. */
     private String newestRelease() {
         try {
-            org.eclipse.aether.artifact.Artifact a =
-                    org.kie.scanner.KieMavenRepository.getKieMavenRepository().resolveArtifact(coordinates);
-            return a == null ? coordinates : a.getGroupId() + ":" + a.getArtifactId() + ":" + a.getVersion();
+            org.eclipse.aether.version.Version v =
+                    org.kie.scanner.KieMavenRepository.getKieMavenRepository().resolveVersion(coordinates);
+            if (v != null) return coordinates.substring(0, coordinates.lastIndexOf(':') + 1) + v;
         } catch (RuntimeException e) {
-            return coordinates;
+            log.debug("cannot resolve the newest release of {}: {}", coordinates, e.toString());
         }
+        return "a newer release of " + coordinates;
     }
 
     private static boolean sameRelease(ReleaseId a, ReleaseId b) {
