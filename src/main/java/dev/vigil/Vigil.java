@@ -13,6 +13,8 @@ import dev.vigil.route.AuditWriters;
 import dev.vigil.route.PipelineMetrics;
 import dev.vigil.route.Stages;
 import dev.vigil.route.TransactionalProducers;
+import dev.vigil.rules.KjarRuleEngine;
+import dev.vigil.rules.LiveRuleEngine;
 import dev.vigil.rules.ReloadingRuleEngine;
 import dev.vigil.score.ReloadingRiskModel;
 import java.time.Clock;
@@ -48,7 +50,8 @@ public final class Vigil implements AutoCloseable {
     private Services services;
     private PostgresAuditStore audit;
     private RedisFeatureStore features;
-    private ReloadingRuleEngine rules;
+    private LiveRuleEngine rules;
+    private Runnable watchRules;
     private ReloadingRiskModel model;
     private ReloadingRiskModel challenger;
     private PipelineMetrics metrics;
@@ -89,7 +92,7 @@ public final class Vigil implements AutoCloseable {
         long t0 = System.nanoTime();
         Clock clock = Clock.systemUTC();
         // Rules and model first: a broken rule file or model fails the start before anything listens.
-        rules = ReloadingRuleEngine.load(settings.rulesDir(), clock);
+        openRules(clock);
         // Champion, and the optional challenger scored in shadow; both follow their folders without a restart.
         Map<String, String> raw = settings.raw();
         java.time.Duration modelPoll = modelPoll(raw.getOrDefault("vigil.model.reload-poll", "PT5S"));
@@ -134,7 +137,7 @@ public final class Vigil implements AutoCloseable {
 
         metrics = new PipelineMetrics();
         // Watch only once the counter and the topic can hear of it: no reload goes unrecorded.
-        String rulesKey = settings.rulesDir().toAbsolutePath().normalize().toString();
+        String rulesKey = rules.source();
         rules.addListener(r -> metrics.recordRuleReload(r.outcome().tag()));
         rules.addListener(r -> producer.send(new ProducerRecord<>(Topics.RULE_EVENTS, rulesKey, r.toJson()),
                 (meta, e) -> {
@@ -145,7 +148,7 @@ public final class Vigil implements AutoCloseable {
                 services.appPassword(), services.kafkaBootstrap(), settings.kafka().groupId(), producer, rules,
                 "http://" + settings.httpHost() + ":" + settings.httpPort());
         resources.add(console);
-        rules.startWatching();
+        watchRules.run();
         resources.add(rules); // closed before the producer its listener publishes with
         EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
         DecisionEngine engine = new DecisionEngine(features, model, challenger, rules, clock,
@@ -181,6 +184,49 @@ public final class Vigil implements AutoCloseable {
         log.info("Vigil started in {} ms: rules {}, model {}, Kafka {}, HTTP {}:{}",
                 (System.nanoTime() - t0) / 1_000_000, rules.version(), model.version(), services.kafkaBootstrap(),
                 settings.httpHost(), settings.httpPort());
+    }
+
+    /**
+     * The rule base: the rules folder, watched; or with {@code vigil.rules.release} a KJAR by its Maven
+     * coordinates, watched by kie-ci's KieScanner. Watching starts later ({@link #watchRules}), once the
+     * metrics and the rule-events topic can hear of a change.
+     */
+    private void openRules(Clock clock) {
+        Map<String, String> raw = settings.raw();
+        String release = raw.getOrDefault("vigil.rules.release", "").trim();
+        if (release.isEmpty()) {
+            ReloadingRuleEngine folder = ReloadingRuleEngine.load(settings.rulesDir(), clock);
+            rules = folder;
+            watchRules = folder::startWatching;
+            return;
+        }
+        try {
+            KjarRuleEngine.parseCoordinates(release);
+        } catch (IllegalArgumentException e) {
+            throw new dev.vigil.config.ConfigException("vigil.rules.release", release, e.getMessage());
+        }
+        String scanKey = "vigil.rules.scan-interval";
+        String scanValue = raw.getOrDefault(scanKey, "PT10S");
+        java.time.Duration scan;
+        try {
+            scan = java.time.Duration.parse(scanValue);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new dev.vigil.config.ConfigException(scanKey, scanValue, "expected an ISO-8601 duration such as PT10S");
+        }
+        if (scan.toMillis() <= 0) throw new dev.vigil.config.ConfigException(scanKey, scanValue, "expected a positive duration");
+        String mavenSettings = raw.getOrDefault("vigil.rules.maven-settings", "").trim();
+        if (!mavenSettings.isEmpty()) {
+            try {
+                // The file's own <offline> decides: a service may follow a remote repository.
+                KjarRuleEngine.useMavenSettings(java.nio.file.Path.of(mavenSettings), false);
+            } catch (IllegalArgumentException e) {
+                throw new dev.vigil.config.ConfigException("vigil.rules.maven-settings", mavenSettings, e.getMessage());
+            }
+        }
+        KjarRuleEngine kjar = KjarRuleEngine.start(release);
+        rules = kjar;
+        watchRules = () -> kjar.startScanning(scan);
+        log.info("Rules from release {} (resolved {}), scanned every {}", release, kjar.releaseId(), scan);
     }
 
     private static java.time.Duration modelPoll(String v) {

@@ -29,7 +29,7 @@ final class CanonicalRows {
             + " transaction_id, raw_event, chain_seq, row_hash) from stdin (format binary)";
 
     /**
-     * The compact feature encodings, as table audit_feature_format defines them (V006, V008): the
+     * The compact feature encodings, as table audit_feature_format defines them (V006, V008, V009): the
      * names in order and their kinds (n integer, d exact decimal, b flag). A stored row names its
      * format, so rows written before the catalogue grew still read back as written.
      */
@@ -62,7 +62,17 @@ final class CanonicalRows {
             "merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"),
             "nnnnddddnnddbbnnnndddbnddbbbddbdndbbnnnddnndnnndddnnddnnddnnndddbbbbbbbbbbnddd");
 
-    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2);
+    /** Format 3: format 2 and then {@code distinct_merchants_5m} (card testing, CARD-001). */
+    static final FeatureFormat FORMAT_3 = new FeatureFormat(3, concat(FORMAT_2.names(), "distinct_merchants_5m"),
+            FORMAT_2.kinds() + "n");
+
+    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3);
+
+    private static List<String> concat(List<String> names, String... more) {
+        List<String> all = new java.util.ArrayList<>(names);
+        all.addAll(List.of(more));
+        return List.copyOf(all);
+    }
 
     /**
      * The format new rows are written in: the one whose names are exactly {@link Features#NAMES}.

@@ -10,7 +10,7 @@ import dev.vigil.cases.KafkaLabelSink;
 import dev.vigil.infra.ConnectionPool;
 import dev.vigil.notify.Notifications;
 import dev.vigil.notify.WebhookNotifier;
-import dev.vigil.rules.ReloadingRuleEngine;
+import dev.vigil.rules.LiveRuleEngine;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +38,7 @@ public final class Console implements AutoCloseable {
      * @param httpBase e.g. {@code http://127.0.0.1:8080}, for links in notifications
      */
     public static Console create(ConsoleSettings s, Clock clock, String jdbcUrl, String user, String password,
-            String kafkaBootstrap, String groupId, Producer<String, byte[]> producer, ReloadingRuleEngine rules, String httpBase) {
+            String kafkaBootstrap, String groupId, Producer<String, byte[]> producer, LiveRuleEngine rules, String httpBase) {
         Console c = new Console();
         try {
             ConnectionPool pool = new ConnectionPool(jdbcUrl, user, password, 4, "vigil-console");

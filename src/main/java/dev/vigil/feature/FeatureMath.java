@@ -25,6 +25,11 @@ final class FeatureMath {
     private FeatureMath() {}
 
     static final long NOVELTY_SECONDS = 90L * 86_400;
+    /**
+     * The window of {@code distinct_merchants_5m}: merchants of the account's transactions with an event
+     * time in (t - 5 min, t], to the nanosecond (not bucketed: a card-testing burst is minutes long).
+     */
+    static final long DISTINCT_MERCHANTS_SECONDS = 300;
     private static final double EARTH_RADIUS_KM = 6371.0088;
     private static final BigDecimal UNKNOWN_RATIO = new BigDecimal("-1.0000");
     private static final BigDecimal UNKNOWN_KM = new BigDecimal("-1.000");
@@ -97,7 +102,8 @@ final class FeatureMath {
             Located previousLocated,
             AccountProfile profile,
             boolean blacklisted,
-            boolean whitelisted) {}
+            boolean whitelisted,
+            long distinctMerchants5m) {}
 
     /** Velocity of a customer, device, IP or merchant: its aggregates; null when the event has none. */
     record EntityPart(Map<Integer, BigInteger> counts, Map<Integer, BigInteger> sums, boolean blacklisted,
@@ -167,6 +173,7 @@ final class FeatureMath {
         f.put("new_device", a.newDevice());
         f.put("new_ip", a.newIp());
         f.put("new_country", a.newCountry());
+        f.put("distinct_merchants_5m", a.distinctMerchants5m());
 
         // Geography
         Located prev = a.previousLocated();

@@ -97,7 +97,8 @@ public record Features(        long txCount1m,
         long merchantRiskClass,
         BigDecimal merchantFraudRate1d,
         BigDecimal merchantFraudRate7d,
-        BigDecimal merchantFraudRate30d) {
+        BigDecimal merchantFraudRate30d,
+        long distinctMerchants5m) {
 
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
@@ -218,7 +219,8 @@ public record Features(        long txCount1m,
                 0L,
                 dflt("merchant_fraud_rate_1d"),
                 dflt("merchant_fraud_rate_7d"),
-                dflt("merchant_fraud_rate_30d"));
+                dflt("merchant_fraud_rate_30d"),
+                0L);
     }
 
     /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
@@ -300,7 +302,8 @@ public record Features(        long txCount1m,
             "merchant_risk_class",
             "merchant_fraud_rate_1d",
             "merchant_fraud_rate_7d",
-            "merchant_fraud_rate_30d");
+            "merchant_fraud_rate_30d",
+            "distinct_merchants_5m");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -370,6 +373,7 @@ public record Features(        long txCount1m,
         d.put("merchant_fraud_rate_1d", new BigDecimal("-1.0000"));
         d.put("merchant_fraud_rate_7d", new BigDecimal("-1.0000"));
         d.put("merchant_fraud_rate_30d", new BigDecimal("-1.0000"));
+        d.put("distinct_merchants_5m", 0L);
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -455,6 +459,7 @@ public record Features(        long txCount1m,
     public BigDecimal getMerchantFraudRate1d() { return merchantFraudRate1d; }
     public BigDecimal getMerchantFraudRate7d() { return merchantFraudRate7d; }
     public BigDecimal getMerchantFraudRate30d() { return merchantFraudRate30d; }
+    public long getDistinctMerchants5m() { return distinctMerchants5m; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     public Map<String, Object> toMap() {
@@ -537,6 +542,7 @@ public record Features(        long txCount1m,
         m.put("merchant_fraud_rate_1d", merchantFraudRate1d);
         m.put("merchant_fraud_rate_7d", merchantFraudRate7d);
         m.put("merchant_fraud_rate_30d", merchantFraudRate30d);
+        m.put("distinct_merchants_5m", distinctMerchants5m);
         return m;
     }
 
@@ -627,7 +633,8 @@ public record Features(        long txCount1m,
                 lng(all, "merchant_risk_class"),
                 dec(all, "merchant_fraud_rate_1d"),
                 dec(all, "merchant_fraud_rate_7d"),
-                dec(all, "merchant_fraud_rate_30d"));
+                dec(all, "merchant_fraud_rate_30d"),
+                lng(all, "distinct_merchants_5m"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: how the stores build them. */
@@ -735,6 +742,7 @@ public record Features(        long txCount1m,
             case "merchant_fraud_rate_1d" -> merchantFraudRate1d.floatValue();
             case "merchant_fraud_rate_7d" -> merchantFraudRate7d.floatValue();
             case "merchant_fraud_rate_30d" -> merchantFraudRate30d.floatValue();
+            case "distinct_merchants_5m" -> distinctMerchants5m;
             default -> throw new IllegalArgumentException("no feature named '" + name + "'; known: " + NAMES);
         };
     }

@@ -325,7 +325,7 @@ public final class RedisFeatureStore implements FeatureStore {
         Instant t = event.occurredAt();
         FeatureMath.Self self = FeatureMath.Self.of(event);
         List<String> keys = List.of(tag + ":rx:" + event.transactionId(), tag + ":p", tag + ":ts", tag + ":n",
-                tag + ":s:" + cur, tag + ":seen", tag + ":geo", tag + ":cp", tag + ":l");
+                tag + ":s:" + cur, tag + ":seen", tag + ":geo", tag + ":cp", tag + ":l", tag + ":dm");
         List<String> args = new ArrayList<>(64);
         common(args, t, accountBucketTtlSeconds(), self.encode());
         args.add(Integer.toString(t.getNano()));
@@ -424,7 +424,7 @@ public final class RedisFeatureStore implements FeatureStore {
 
     /** Reads the replies of one event. Everything comes from the replies, so a replay decodes the same. */
     private static Enrichment decode(String accountId, Object accountReply, Map<String, Object> entityReplies) {
-        if (!(accountReply instanceof List<?> r) || r.size() != 8) {
+        if (!(accountReply instanceof List<?> r) || r.size() != 9) {
             throw new IllegalStateException("unexpected reply from enrich.lua: " + accountReply);
         }
         boolean replayed = lng(r, 0) == 1;
@@ -440,7 +440,8 @@ public final class RedisFeatureStore implements FeatureStore {
                 prev.isEmpty() ? null : FeatureMath.Located.parse(prev),
                 profile,
                 lng(list(r, 7), 0) == 1,
-                lng(list(r, 7), 1) == 1);
+                lng(list(r, 7), 1) == 1,
+                lng(r, 8));
         Features f = FeatureMath.features(self, account, entity(entityReplies.get("c")), entity(entityReplies.get("d")),
                 entity(entityReplies.get("i")), entity(entityReplies.get("m")));
         return new Enrichment(f, profile, replayed);

@@ -106,7 +106,8 @@ public final class ReferenceFeatureStore implements FeatureStore {
                 previousLocated,
                 profiles.get(e.accountId()),
                 listed("a", e.accountId(), "b"),
-                listed("a", e.accountId(), "w"));
+                listed("a", e.accountId(), "w"),
+                distinctMerchants(counted, t));
     }
 
     private FeatureMath.EntityPart entity(String kind, String entityId, TransactionEvent e) {
@@ -145,6 +146,16 @@ public final class ReferenceFeatureStore implements FeatureStore {
             }
         }
         return m;
+    }
+
+    /** Distinct merchants of the counted transactions with an event time in (t - 5 min, t]. */
+    private static long distinctMerchants(List<TransactionEvent> counted, Instant t) {
+        Instant from = t.minusSeconds(FeatureMath.DISTINCT_MERCHANTS_SECONDS);
+        return counted.stream()
+                .filter(x -> x.merchantId() != null && x.occurredAt().isAfter(from) && !x.occurredAt().isAfter(t))
+                .map(TransactionEvent::merchantId)
+                .distinct()
+                .count();
     }
 
     /** True when e names a value no transaction before it used at an event second after noveltyFrom. */

@@ -15,9 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.drools.compiler.kie.builder.impl.InternalKieModule;
 import org.kie.api.KieServices;
@@ -48,25 +45,25 @@ import org.slf4j.LoggerFactory;
  * <p>kie-ci reads its Maven settings once per JVM. To resolve from a chosen local repository only
  * (CI, tests, an air-gapped service), call {@link #useMavenSettings(Path)} before {@link #start}.
  */
-public final class KjarRuleEngine implements RuleEngine, AutoCloseable {
+public final class KjarRuleEngine implements LiveRuleEngine {
     private static final Logger log = LoggerFactory.getLogger(KjarRuleEngine.class);
 
     private final KieServices ks = KieServices.Factory.get();
     private final KieContainer watched;
     private final KieScanner scanner;
     private final String coordinates;
-    private final AtomicReference<Current> current = new AtomicReference<>();
-    private final List<Consumer<RuleReload>> listeners = new CopyOnWriteArrayList<>();
-    private final Clock clock;
-
-    private record Current(DroolsRuleEngine engine, ReleaseId releaseId) {}
+    private final RuleSwap swap;
+    /** The release of the rules in force; written after the swap (it only names them, decisions carry the version). */
+    private volatile ReleaseId releaseId;
+    /** The problems of the release refused last, until one builds: kie-ci retries it at every scan. */
+    private List<String> lastRefused;
 
     private KjarRuleEngine(ReleaseId requested, Clock clock) {
-        this.clock = clock;
         this.coordinates = requested.getGroupId() + ":" + requested.getArtifactId() + ":" + requested.getVersion();
         this.watched = ks.newKieContainer(requested);
         ReleaseId resolved = watched.getReleaseId();
-        current.set(new Current(build(resolved), resolved));
+        this.swap = new RuleSwap(coordinates, clock, build(resolved));
+        this.releaseId = resolved;
         this.scanner = ks.newKieScanner(watched);
         scanner.addListener(new KieScannerEventListener() {
             @Override
@@ -92,6 +89,28 @@ public final class KjarRuleEngine implements RuleEngine, AutoCloseable {
         return start(groupId, artifactId, version, Clock.systemUTC());
     }
 
+    /**
+     * As {@link #start(String, String, String)} with {@code groupId:artifactId:version} in one string,
+     * as {@code vigil.rules.release} holds it.
+     *
+     * @throws IllegalArgumentException when it is not three non-blank parts separated by colons
+     */
+    public static KjarRuleEngine start(String coordinates) {
+        String[] gav = parseCoordinates(coordinates);
+        return start(gav[0], gav[1], gav[2]);
+    }
+
+    /** Splits {@code groupId:artifactId:version}, or says what is wrong with it. */
+    public static String[] parseCoordinates(String coordinates) {
+        String[] gav = coordinates.split(":", -1);
+        if (gav.length != 3 || java.util.Arrays.stream(gav).anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException("expected groupId:artifactId:version (a version, a range such as "
+                    + "[1.0.0,), LATEST or a -SNAPSHOT), not '" + coordinates + "'");
+        }
+        for (int i = 0; i < 3; i++) gav[i] = gav[i].trim();
+        return gav;
+    }
+
     static KjarRuleEngine start(String groupId, String artifactId, String version, Clock clock) {
         ReleaseId id = KieServices.Factory.get().newReleaseId(groupId, artifactId, version);
         return new KjarRuleEngine(id, clock);
@@ -103,13 +122,47 @@ public final class KjarRuleEngine implements RuleEngine, AutoCloseable {
      * JVM, so this also drops those caches; call it before any KJAR is resolved.
      */
     public static void useMavenSettings(Path settingsXml) {
+        useMavenSettings(settingsXml, true);
+    }
+
+    /**
+     * As {@link #useMavenSettings(Path)}; with {@code forceOffline} false the settings file decides
+     * ({@code <offline>}), so a service can follow releases published to a remote repository.
+     */
+    public static void useMavenSettings(Path settingsXml, boolean forceOffline) {
+        if (!java.nio.file.Files.isRegularFile(settingsXml)) {
+            throw new IllegalArgumentException("no Maven settings file at " + settingsXml.toAbsolutePath());
+        }
         System.setProperty(org.kie.maven.integration.embedder.MavenSettings.CUSTOM_SETTINGS_PROPERTY,
                 settingsXml.toAbsolutePath().toString());
-        System.setProperty("kie.maven.offline.force", "true");
         org.kie.maven.integration.embedder.MavenSettings.reinitSettings();
+        // A settings file that says <offline> is taken at its word: kie-ci then resolves nothing remote either.
+        forceOffline = forceOffline || org.kie.maven.integration.embedder.MavenSettings.getSettings().isOffline();
+        if (forceOffline) System.setProperty("kie.maven.offline.force", "true");
+        else System.clearProperty("kie.maven.offline.force");
         org.kie.maven.integration.Aether.instance = null;
         org.kie.maven.integration.MavenRepository.defaultMavenRepository = null;
         org.kie.scanner.KieMavenRepository.defaultMavenRepository = null;
+        resetProjectLoader(forceOffline);
+    }
+
+    /**
+     * kie-ci's MavenProjectLoader caches the running project (parsed with the settings of the time)
+     * and reads kie.maven.offline.force once, at class initialisation: both outlive a change of
+     * settings unless reset. Best effort: a kie-ci without these fields keeps its own behaviour.
+     */
+    private static void resetProjectLoader(boolean forceOffline) {
+        try {
+            Class<?> loader = Class.forName("org.kie.maven.integration.MavenProjectLoader");
+            java.lang.reflect.Field project = loader.getDeclaredField("mavenProject");
+            project.setAccessible(true);
+            project.set(null, null);
+            java.lang.reflect.Field offline = loader.getDeclaredField("IS_FORCE_OFFLINE");
+            offline.setAccessible(true);
+            offline.setBoolean(null, forceOffline);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("kie-ci's project loader not reset: {}", e.toString());
+        }
     }
 
     /** Undoes {@link #useMavenSettings}: kie-ci reads the default settings again (tests restore the JVM with it). */
@@ -120,6 +173,7 @@ public final class KjarRuleEngine implements RuleEngine, AutoCloseable {
         org.kie.maven.integration.Aether.instance = null;
         org.kie.maven.integration.MavenRepository.defaultMavenRepository = null;
         org.kie.scanner.KieMavenRepository.defaultMavenRepository = null;
+        resetProjectLoader(false);
     }
 
     /** Scans the repository every {@code interval} for a newer release (kie-ci's own thread). */
@@ -134,47 +188,51 @@ public final class KjarRuleEngine implements RuleEngine, AutoCloseable {
     }
 
     /** Called with every applied or refused release, on the scanner's thread. */
+    @Override
     public KjarRuleEngine addListener(Consumer<RuleReload> listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        swap.addListener(listener);
         return this;
     }
 
+    /** The coordinates asked for, e.g. {@code dev.vigil:vigil-rules:[2026.11.0,)}. */
+    @Override
+    public String source() {
+        return coordinates;
+    }
+
     private synchronized void onScanned(List<Message> errors) {
-        Current before = current.get();
         ReleaseId now = watched.getReleaseId();
-        RuleSetVersion previous = before.engine().version();
         if (!errors.isEmpty()) {
+            // The container stays on the running release; the one that failed is the newest the coordinates find.
+            String candidate = newestRelease();
             List<String> problems = new ArrayList<>();
-            for (Message m : errors) problems.add(coordinates + " -> " + now + ": " + BuildProblems.oneLine(m.getText()));
-            refuse(previous, problems);
+            for (Message m : errors) problems.add(coordinates + " -> " + candidate + ": " + BuildProblems.oneLine(m.getText()));
+            // kie-ci tries the same broken release again at every scan: refuse it once, not once a scan.
+            if (problems.equals(lastRefused)) {
+                log.debug("Rules release {} still does not build; {} stays in force", candidate, swap.current().version());
+                return;
+            }
+            lastRefused = problems;
+            swap.refuse(problems);
             return;
         }
-        if (sameRelease(now, before.releaseId())) return;
+        lastRefused = null;
+        if (sameRelease(now, releaseId)) return;
+        swap.offer(now.toString(), () -> build(now))
+                .filter(r -> r.outcome() == RuleReload.Outcome.APPLIED)
+                .ifPresent(r -> releaseId = now);
+    }
+
+    /** The release the configured coordinates resolve to now, for naming a refused one. */
+    private String newestRelease() {
         try {
-            DroolsRuleEngine next = build(now);
-            current.set(new Current(next, now));
-            log.info("Rules release applied: {} -> {}", previous, next.version());
-            publish(new RuleReload(RuleReload.Outcome.APPLIED, previous, next.version(), List.of(), clock.instant()));
-        } catch (RuleBuildException e) {
-            refuse(previous, e.problems());
+            org.eclipse.aether.version.Version v =
+                    org.kie.scanner.KieMavenRepository.getKieMavenRepository().resolveVersion(coordinates);
+            if (v != null) return coordinates.substring(0, coordinates.lastIndexOf(':') + 1) + v;
         } catch (RuntimeException e) {
-            refuse(previous, List.of(now + ": " + e));
+            log.debug("cannot resolve the newest release of {}: {}", coordinates, e.toString());
         }
-    }
-
-    private void refuse(RuleSetVersion running, List<String> problems) {
-        log.warn("Rules release refused, {} stays in force:\n  - {}", running, String.join("\n  - ", problems));
-        publish(new RuleReload(RuleReload.Outcome.REFUSED, running, running, problems, clock.instant()));
-    }
-
-    private void publish(RuleReload reload) {
-        for (Consumer<RuleReload> l : listeners) {
-            try {
-                l.accept(reload);
-            } catch (RuntimeException e) {
-                log.warn("Rule reload listener failed", e);
-            }
-        }
+        return "a newer release of " + coordinates;
     }
 
     private static boolean sameRelease(ReleaseId a, ReleaseId b) {
@@ -229,33 +287,34 @@ public final class KjarRuleEngine implements RuleEngine, AutoCloseable {
 
     @Override
     public List<Hit> evaluate(TransactionEvent transaction, Features features, AccountProfile account, ModelScore score) {
-        return current.get().engine().evaluate(transaction, features, account, score);
+        return swap.current().evaluate(transaction, features, account, score);
     }
 
     @Override
     public RuleEvaluation evaluateVersioned(TransactionEvent transaction, Features features, AccountProfile account,
             ModelScore score) {
-        DroolsRuleEngine engine = current.get().engine();
+        DroolsRuleEngine engine = swap.current();
         return new RuleEvaluation(engine.evaluate(transaction, features, account, score), engine.version());
     }
 
     @Override
     public RuleSetVersion version() {
-        return current.get().engine().version();
+        return swap.current().version();
     }
 
     /** The rules now in force. */
     public DroolsRuleEngine current() {
-        return current.get().engine();
+        return swap.current();
     }
 
     /** The release now in force, e.g. {@code dev.vigil:vigil-rules:2026.11.2}. */
     public ReleaseId releaseId() {
-        return current.get().releaseId();
+        return releaseId;
     }
 
     @Override
     public void close() {
+        swap.close();
         scanner.shutdown();
         watched.dispose();
     }

@@ -19,9 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -40,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * events, by comparing a fingerprint of the folder's bytes every poll interval. A rebuild waits for
  * a quiet period, so a save that touches several files is one rebuild.
  */
-public final class ReloadingRuleEngine implements RuleEngine, AutoCloseable {
+public final class ReloadingRuleEngine implements LiveRuleEngine {
     private static final Logger log = LoggerFactory.getLogger(ReloadingRuleEngine.class);
 
     /** How often the folder is compared with what was last built, events or not. */
@@ -49,10 +47,7 @@ public final class ReloadingRuleEngine implements RuleEngine, AutoCloseable {
     public static final Duration DEFAULT_QUIET = Duration.ofMillis(300);
 
     private final Path dir;
-    private final Clock clock;
-    private final AtomicReference<DroolsRuleEngine> current;
-    private final List<Consumer<RuleReload>> listeners = new CopyOnWriteArrayList<>();
-    private final Object reloadLock = new Object();
+    private final RuleSwap swap;
     private volatile String lastSeen;
     private volatile boolean closed;
     private volatile WatchService watch;
@@ -60,9 +55,8 @@ public final class ReloadingRuleEngine implements RuleEngine, AutoCloseable {
 
     private ReloadingRuleEngine(Path dir, Clock clock, String fingerprint, DroolsRuleEngine first) {
         this.dir = dir;
-        this.clock = clock;
         this.lastSeen = fingerprint;
-        this.current = new AtomicReference<>(first);
+        this.swap = new RuleSwap(dir.toString(), clock, first);
     }
 
     /**
@@ -82,9 +76,16 @@ public final class ReloadingRuleEngine implements RuleEngine, AutoCloseable {
     }
 
     /** Called, on the watcher's thread, after every reload that applied or refused a change. */
+    @Override
     public ReloadingRuleEngine addListener(Consumer<RuleReload> listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        swap.addListener(listener);
         return this;
+    }
+
+    /** The folder's absolute path. */
+    @Override
+    public String source() {
+        return dir.toString();
     }
 
     /** Starts watching with {@link #DEFAULT_POLL} and {@link #DEFAULT_QUIET}. */
@@ -129,25 +130,25 @@ public final class ReloadingRuleEngine implements RuleEngine, AutoCloseable {
 
     @Override
     public List<Hit> evaluate(TransactionEvent transaction, Features features, AccountProfile account, ModelScore score) {
-        return current.get().evaluate(transaction, features, account, score);
+        return swap.current().evaluate(transaction, features, account, score);
     }
 
     @Override
     public RuleEvaluation evaluateVersioned(TransactionEvent transaction, Features features, AccountProfile account,
             ModelScore score) {
-        DroolsRuleEngine rules = current.get();
+        DroolsRuleEngine rules = swap.current();
         return new RuleEvaluation(rules.evaluate(transaction, features, account, score), rules.version());
     }
 
     /** The version running now; a decision should cite {@link RuleEvaluation#version()} instead. */
     @Override
     public RuleSetVersion version() {
-        return current.get().version();
+        return swap.current().version();
     }
 
     /** The rule base running now. */
     public DroolsRuleEngine current() {
-        return current.get();
+        return swap.current();
     }
 
     /** The rules folder watched. */
@@ -161,48 +162,7 @@ public final class ReloadingRuleEngine implements RuleEngine, AutoCloseable {
      * @return what happened, or empty when the folder builds to the version already running
      */
     public Optional<RuleReload> reloadNow() {
-        synchronized (reloadLock) {
-            DroolsRuleEngine running = current.get();
-            DroolsRuleEngine next;
-            try {
-                next = DroolsRuleEngine.load(dir);
-            } catch (RuleBuildException e) {
-                return Optional.of(refused(running, e.problems()));
-            } catch (RuntimeException e) {
-                // A file vanishing mid-read (a save by rename) or similar: refuse, the next change retries.
-                return Optional.of(refused(running, List.of(dir.getFileName() + "/: cannot be read: " + e)));
-            }
-            if (next.version().equals(running.version())) {
-                log.debug("Rules folder {} changed but builds to the running version {}", dir, running.version());
-                return Optional.empty();
-            }
-            current.set(next);
-            RuleReload r = new RuleReload(RuleReload.Outcome.APPLIED, running.version(), next.version(), List.of(),
-                    clock.instant());
-            log.info("Rules reloaded: {} -> {} ({} rules)", running.version(), next.version(), next.rules().size());
-            notifyListeners(r);
-            return Optional.of(r);
-        }
-    }
-
-    private RuleReload refused(DroolsRuleEngine running, List<String> problems) {
-        RuleReload r = new RuleReload(RuleReload.Outcome.REFUSED, running.version(), running.version(), problems,
-                clock.instant());
-        if (closed) return r; // a build cut short by close() is not an analyst's mistake
-        log.error("{}: rules change refused, {} stays in force; {} problem(s):\n  - {}", RuleBuildException.CODE,
-                running.version(), problems.size(), String.join("\n  - ", problems));
-        notifyListeners(r);
-        return r;
-    }
-
-    private void notifyListeners(RuleReload r) {
-        for (Consumer<RuleReload> l : listeners) {
-            try {
-                l.accept(r);
-            } catch (RuntimeException e) {
-                log.warn("Rule reload listener failed on {}: {}", r.outcome(), e.toString());
-            }
-        }
+        return swap.offer(dir.getFileName() + "/", () -> DroolsRuleEngine.load(dir));
     }
 
     private void watchLoop(Duration poll, Duration quiet) {
@@ -288,6 +248,7 @@ public final class ReloadingRuleEngine implements RuleEngine, AutoCloseable {
         synchronized (this) {
             if (closed) return;
             closed = true;
+            swap.close();
             t = watcher;
         }
         if (t != null) {

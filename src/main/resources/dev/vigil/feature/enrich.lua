@@ -8,6 +8,7 @@
 --       5 bucket sums in this transaction's currency (hash)  6 merchants, devices, IPs, countries
 --       seen: field -> newest event second (hash)  7 recent located events (zset, lexicographic)
 --       8 counterparties per 24-minute bucket (hash)  9 list membership (hash: b, w)
+--       10 recent merchants: 'time|merchant' (zset, lexicographic)
 -- ARGV: 1 event epoch second  2 allowed lateness (s)  3 TTL of the replay record (s)
 --       4 TTL of the bucket hashes (s)  5 the event's own inputs, echoed in the reply  6 nanos
 --       7 time as 'SSSSSSSSSSSS.NNNNNNNNN'  8 TTL of times, seen, located, counterparties (s)
@@ -17,7 +18,7 @@
 -- Reply (also stored as the replay record): {replayed, self, count aggregates, sum aggregates,
 --   {seconds since previous, first, new merchant, new device, new IP, new country, fan-in, fan-out},
 --   previous located member or '', {profile present, then 9 fields '=' .. value or ''},
---   {blacklisted, whitelisted}}
+--   {blacklisted, whitelisted}, distinct merchants in (t - 5 min, t]}
 
 local stored = redis.call('GET', KEYS[1])
 if stored then
@@ -149,12 +150,36 @@ local profile = redis.call('HMGET', KEYS[2], 'cust', 'open', 'nw', 'nwc', 'ctry'
 local counts = aggregate(KEYS[4], tSec, horizonSec, countIncs, bucketTtl)
 local sums = aggregate(KEYS[5], tSec, horizonSec, sumIncs, bucketTtl)
 
+---------------------------------------------------------------- distinct merchants, 5 minutes
+-- Every (time, merchant) the account used, not only the newest time per merchant as in 'seen', so a
+-- late event counts exactly the merchants of its own window. Members are kept while a window an event
+-- within the lateness can still have (5 min before the horizon) may hold them.
+local DM_WINDOW = 300
+local dmKey = KEYS[10]
+local dmMember = nil
+if ARGV[10] ~= '' then dmMember = tEnc .. '|' .. string.sub(ARGV[10], 2) end
+local dmLow = string.format('%012d.%09d', math.max(tSec - DM_WINDOW, 0), tNanos)
+local dmSet, distinctMerchants = {}, 0
+if tSec >= DM_WINDOW then dmLow = '(' .. dmLow .. '|\255' else dmLow = '-' end
+for _, m in ipairs(redis.call('ZRANGEBYLEX', dmKey, dmLow, '[' .. tEnc .. '|\255')) do
+  local name = string.sub(m, 24)
+  if not dmSet[name] then dmSet[name] = true; distinctMerchants = distinctMerchants + 1 end
+end
+if dmMember and not dmSet[string.sub(dmMember, 24)] then distinctMerchants = distinctMerchants + 1 end
+
 ---------------------------------------------------------------- writes
 addAndTrim(timesKey, tEnc)
 if ARGV[14] ~= '' then addAndTrim(KEYS[7], ARGV[14]) end
 if #seenUpdates > 0 then redis.call('HSET', KEYS[6], unpack(seenUpdates)) end
 if #seenFields > 0 then redis.call('EXPIRE', KEYS[6], historyTtl) end
 if #fanOld > 0 then redis.call('HDEL', KEYS[8], unpack(fanOld)) end
+if dmMember then
+  redis.call('ZADD', dmKey, 0, dmMember)
+  if horizonSec - DM_WINDOW >= 0 then
+    redis.call('ZREMRANGEBYLEX', dmKey, '-', string.format('[%012d.%09d|\255', horizonSec - DM_WINDOW, nNanos))
+  end
+  redis.call('EXPIRE', dmKey, historyTtl)
+end
 if fanField and mine >= keepFan then
   redis.call('HSET', KEYS[8], fanField, '1')
   redis.call('EXPIRE', KEYS[8], bucketTtl)
@@ -169,6 +194,6 @@ for k = 1, 9 do
 end
 local r = {0, ARGV[5], counts, sums,
   {secondsSincePrevious, first, isNew[1], isNew[2], isNew[3], isNew[4], nIn, nOut}, prevLocated, p,
-  {listed[1] and 1 or 0, listed[2] and 1 or 0}}
+  {listed[1] and 1 or 0, listed[2] and 1 or 0}, distinctMerchants}
 redis.call('SET', KEYS[1], cjson.encode(r), 'EX', tonumber(ARGV[3]))
 return r

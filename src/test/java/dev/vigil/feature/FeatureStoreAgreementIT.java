@@ -251,7 +251,7 @@ class FeatureStoreAgreementIT {
 
     private static final List<String> INTERESTING = List.of("z-score", "median ratio", "structuring", "fan-in > 1",
             "fan-out > 1", "travel", "country change", "usual place", "merchant shared", "customer across accounts",
-            "hour share < 1", "rapid in-out", "seen again", "first", "listed", "fraud rate");
+            "hour share < 1", "rapid in-out", "seen again", "first", "listed", "fraud rate", "distinct merchants > 1");
 
     private static java.util.Set<String> interesting(Features f) {
         java.util.Set<String> s = new java.util.HashSet<>();
@@ -270,6 +270,7 @@ class FeatureStoreAgreementIT {
         if (!f.newIp() && !f.newCountry() && !f.firstTransaction() && f.ipTxCount1h() > 0) s.add("seen again");
         if (f.firstTransaction()) s.add("first");
         if (f.merchantFraudRate30d().signum() > 0) s.add("fraud rate");
+        if (f.distinctMerchants5m() > 1) s.add("distinct merchants > 1");
         if (f.accountBlacklisted() || f.deviceWhitelisted() || f.merchantBlacklisted() || f.ipBlacklisted()
                 || f.customerWhitelisted()) s.add("listed");
         return s;

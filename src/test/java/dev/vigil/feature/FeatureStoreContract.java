@@ -272,6 +272,35 @@ abstract class FeatureStoreContract {
 
 
     @Test
+    void shouldCountDistinctMerchantsOfExactlyTheFiveMinutesUpToTheTransaction() {
+        // Card testing: small purchases at m1, m2, m1 again and m3 within 5 minutes
+        enrich(tx(acct, "a", T0).merchant("m1"));
+        enrich(tx(acct, "b", T0.plusSeconds(60)).merchant("m2"));
+        assertEquals(2, enrich(tx(acct, "c", T0.plusSeconds(120)).merchant("m1")).distinctMerchants5m(),
+                "m1 twice is one merchant");
+        assertEquals(3, enrich(tx(acct, "d", T0.plusSeconds(299)).merchant("m3")).distinctMerchants5m());
+        // A transaction without a merchant counts those of its window and adds none
+        assertEquals(3, enrich(tx(acct, "e", T0.plusSeconds(299))).distinctMerchants5m());
+        // Exactly 5 minutes after a, a has left the window (t - 5 min, t]; c keeps m1 in it: m1, m2, m3, m4
+        assertEquals(4, enrich(tx(acct, "f", T0.plusSeconds(300)).merchant("m4")).distinctMerchants5m());
+        // 421 s after a only d (m3) and f (m4) are inside, and this one's m5
+        assertEquals(3, enrich(tx(acct, "g", T0.plusSeconds(421)).merchant("m5")).distinctMerchants5m());
+    }
+
+    @Test
+    void shouldCountDistinctMerchantsOfALateTransactionsOwnWindow() {
+        enrich(tx(acct, "a", T0).merchant("m1"));
+        enrich(tx(acct, "b", T0.plusSeconds(200)).merchant("m2"));
+        // m1 again later: the novelty hash now says m1 was last used at T0 + 250
+        enrich(tx(acct, "c", T0.plusSeconds(250)).merchant("m1"));
+        enrich(tx(acct, "d", T0.plusSeconds(400)).merchant("m3"));
+        // e is 240 s late, at T0 + 160: its window (T0 - 140 s, T0 + 160 s] holds only a (m1), not b, c or d
+        assertEquals(2, enrich(tx(acct, "e", T0.plusSeconds(160)).merchant("m4")).distinctMerchants5m());
+        // f, at T0 + 310, sees b (m2), c (m1) and the late e (m4), not a (at T0, outside) nor d (later)
+        assertEquals(3, enrich(tx(acct, "f", T0.plusSeconds(310)).merchant("m2")).distinctMerchants5m());
+    }
+
+    @Test
     void shouldGiveMinusOneForALateEventWithNothingEarlier() {
         enrich(tx(acct, "a", T0.plusSeconds(100)));
         Features late = enrich(tx(acct, "b", T0.plusSeconds(10)));

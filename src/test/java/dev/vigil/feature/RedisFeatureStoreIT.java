@@ -112,7 +112,7 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         String tag = RedisFeatureStore.hashTag(weird);
         assertEquals("{a:we%7Bird%7D%3Aid%25" + acct + "}", tag);
         Set<String> keys = raw.keys(tag + "*");
-        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":rx:1", tag + ":ts", tag + ":n", tag + ":s:USD", tag + ":seen"), keys);
+        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":rx:1", tag + ":ts", tag + ":n", tag + ":s:USD", tag + ":seen", tag + ":dm"), keys);
         // Every other entity of the event has its own tag: one slot per script call.
         for (String other : List.of(RedisFeatureStore.hashTag("c", "cust-" + weird), RedisFeatureStore.hashTag("d", "d"),
                 RedisFeatureStore.hashTag("i", "10.0.0.1"), RedisFeatureStore.hashTag("m", "m"))) {

@@ -103,6 +103,8 @@ final class Facts {
         private long balanceDepositCount7d = 0;
         private BigDecimal ratio = new BigDecimal("-1");
         private long secondsSincePrevious = 30;
+        private long txCount5m = 0;
+        private long distinctMerchants5m = 0;
 
         Feat txCount1h(long n) {
             this.txCount1h = Math.max(n, txCount1m);
@@ -117,6 +119,13 @@ final class Facts {
         Feat txCount1m(long n) {
             this.txCount1m = n;
             this.txCount1h = Math.max(txCount1h, n);
+            return this;
+        }
+
+        /** Transactions and distinct merchants of the account in the last 5 minutes (card testing). */
+        Feat lastFiveMinutes(long transactions, long merchants) {
+            this.txCount5m = transactions;
+            this.distinctMerchants5m = merchants;
             return this;
         }
 
@@ -138,10 +147,15 @@ final class Facts {
 
         Features build() {
             BigDecimal some = new BigDecimal("25.00");
-            return new Features(txCount1m, txCount1h, txCount1h + 3, txCount1h + 10,
+            Features first15 = new Features(txCount1m, txCount1h, txCount1h + 3, txCount1h + 10,
                     some.multiply(BigDecimal.valueOf(txCount1m)), some.multiply(BigDecimal.valueOf(txCount1h)),
                     some, some, accountAgeDays, balanceDepositCount7d, balanceDepositSum7d, ratio,
                     false, false, secondsSincePrevious);
+            if (txCount5m == 0 && distinctMerchants5m == 0) return first15;
+            java.util.Map<String, Object> m = first15.toMap();
+            m.put("tx_count_5m", txCount5m);
+            m.put("distinct_merchants_5m", distinctMerchants5m);
+            return Features.fromMap(m);
         }
     }
 }

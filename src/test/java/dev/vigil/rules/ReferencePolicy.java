@@ -26,6 +26,11 @@ final class ReferencePolicy {
         // VEL-001, rules/drl/velocity.drl; VEL-002, rules/dsl/velocity.dslr
         if (f.txCount1m() > 5) out.put("VEL-001", Verdict.REVIEW);
         if (f.txCount1h() > 20) out.put("VEL-002", Verdict.REVIEW);
+        // CARD-001, rules/drl/card-testing.drl: a purchase of 5.00 or less after 5 or more in 5 minutes at 5 or more merchants
+        if (tx.type() == TransactionType.PURCHASE && amount.compareTo(new BigDecimal("5.00")) <= 0
+                && f.txCount5m() >= 5 && f.distinctMerchants5m() >= 5) {
+            out.put("CARD-001", Verdict.BLOCK);
+        }
         // LST-001, LST-002, rules/drl/watchlist.drl
         if (a != null && a.watchlistHit()) out.put("LST-001", Verdict.BLOCK);
         if (a != null && a.kycFailed()) out.put("LST-002", Verdict.REVIEW);

@@ -16,7 +16,7 @@ import org.apache.poi.ss.usermodel.Workbook;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
 
 /**
- * How the analysts' case workbooks in {@code rules/tests/} (and {@code rules/pending/tests/}) were
+ * How the analysts' case workbooks in {@code rules/tests/} were
  * first made. As with {@link DecisionTableSheets}, the .xlsx files are the source from then on:
  * analysts add rows in Excel or LibreOffice, and running this again would overwrite their cases.
  * By hand only: {@code java -cp target/classes:target/test-classes:<test class path>
@@ -31,14 +31,21 @@ public final class RuleTestSheets {
             "One row per case. Blank cells take the quiet default (a 25.00 USD purchase, a clean old account, score 0).",
             "'expected rules' lists exactly the rule ids that must fire, separated by commas; blank means none.");
 
+    /** {@code [rules folder] [workbook name]}: with a name, writes only that workbook (the others may hold analysts' rows). */
     public static void main(String[] args) throws IOException {
         Path rules = Path.of(args.length > 0 ? args[0] : "rules");
+        String only = args.length > 1 ? args[1] : null;
         Files.createDirectories(rules.resolve("tests"));
-        write(rules.resolve("tests/shipped-rules.xlsx"), velocity(), lists(), amounts(), aml(), score(), geography());
-        write(rules.resolve("tests/lists-travel-typologies.xlsx"), pendingLists(), pendingPrecedence(),
-                pendingGeography(), pendingAml());
-        Files.createDirectories(rules.resolve("pending/tests"));
-        write(rules.resolve("pending/tests/pending-rules.xlsx"), pendingVelocity());
+        if (only == null || only.equals("shipped-rules.xlsx")) {
+            write(rules.resolve("tests/shipped-rules.xlsx"), velocity(), lists(), amounts(), aml(), score(), geography());
+        }
+        if (only == null || only.equals("lists-travel-typologies.xlsx")) {
+            write(rules.resolve("tests/lists-travel-typologies.xlsx"), pendingLists(), pendingPrecedence(),
+                    pendingGeography(), pendingAml());
+        }
+        if (only == null || only.equals("card-testing.xlsx")) {
+            write(rules.resolve("tests/card-testing.xlsx"), cardTesting());
+        }
     }
 
     static CaseSheet velocity() {
@@ -157,18 +164,30 @@ public final class RuleTestSheets {
                         row("GEO-00X-c", "no location: no country rule can fire", null, null, null, "ALLOW", "")));
     }
 
-    // ---- Cases for the rules in rules/pending/, which need the features of issue 3 ----
+    // ---- Card testing (CARD-001): purchases of 5.00 or less, 5 or more in 5 minutes, at 5 or more merchants ----
 
-    static CaseSheet pendingVelocity() {
+    static CaseSheet cardTesting() {
         return new CaseSheet("Card testing", NOTES,
-                List.of("case", "description", "tx.amount", "f.txCount5m", "f.distinctMerchants5m", "expected verdict",
-                        "expected rules"),
+                List.of("case", "description", "tx.type", "tx.amount", "f.txCount5m", "f.distinctMerchants5m",
+                        "expected verdict", "expected rules"),
                 List.of(
-                        row("CARD-001-a", "8 payments of 1.50 at 6 merchants in 5 minutes", "1.50", 8, 6, "BLOCK",
-                                "CARD-001"),
-                        row("CARD-001-b", "8 small payments at 4 merchants: one short of 5", "1.50", 8, 4, "ALLOW", ""),
-                        row("CARD-001-c", "at 6 merchants, but 80.00 is not a probe", "80.00", 8, 6, "ALLOW", "")));
+                        row("CARD-001-a", "8 payments of 1.50 at 6 merchants in 5 minutes", "PURCHASE", "1.50", 8, 6,
+                                "BLOCK", "CARD-001"),
+                        row("CARD-001-b", "8 small payments at 4 merchants: one merchant short of 5", "PURCHASE", "1.50",
+                                8, 4, "ALLOW", ""),
+                        row("CARD-001-c", "at 6 merchants, but 80.00 is not a probe", "PURCHASE", "80.00", 8, 6, "ALLOW",
+                                ""),
+                        row("CARD-001-d", "every limit exactly: 5 payments, 5 merchants, 5.00", "PURCHASE", "5.00", 5, 5,
+                                "BLOCK", "CARD-001"),
+                        row("CARD-001-e", "4 payments at 4 merchants: one payment short of 5", "PURCHASE", "1.00", 4, 4,
+                                "ALLOW", ""),
+                        row("CARD-001-f", "5 at 5 merchants, but 5.01 is a cent over a probe", "PURCHASE", "5.01", 5, 5,
+                                "ALLOW", ""),
+                        row("CARD-001-g", "5 at 5 merchants, but a transfer is not a card purchase", "TRANSFER_OUT",
+                                "1.00", 5, 5, "ALLOW", "")));
     }
+
+    // ---- Cases for the rules that waited in rules/pending/ for the features of issue 3 (now live) ----
 
     static CaseSheet pendingLists() {
         return new CaseSheet("Black and white lists", NOTES,

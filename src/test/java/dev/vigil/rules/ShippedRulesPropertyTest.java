@@ -62,9 +62,13 @@ class ShippedRulesPropertyTest {
                                     .map(BigDecimal::toPlainString)),
                     Arbitraries.oneOf(Arbitraries.of(0L, 20L, 21L), Arbitraries.longs().between(0, 40)),
                     Arbitraries.oneOf(Arbitraries.of(-1L, 30L, 180L * 86_400 - 1, 180L * 86_400, 180L * 86_400 + 1),
-                            Arbitraries.longs().between(0, 400L * 86_400)))
-                    .as((count, age, sum, ratio, hour, idle) -> Facts.features().txCount1m(count).txCount1h(hour)
-                            .accountAgeDays(age).balanceDeposits7d(sum, ratio).secondsSincePrevious(idle).build());
+                            Arbitraries.longs().between(0, 400L * 86_400)),
+                    // (transactions, distinct merchants) in 5 minutes, crowded around CARD-001's 5 and 5
+                    Combinators.combine(Arbitraries.longs().between(0, 8), Arbitraries.longs().between(0, 8))
+                            .as((n, m) -> new long[] {Math.max(n, m), m}))
+                    .as((count, age, sum, ratio, hour, idle, five) -> Facts.features().txCount1m(count).txCount1h(hour)
+                            .accountAgeDays(age).balanceDeposits7d(sum, ratio).secondsSincePrevious(idle)
+                            .lastFiveMinutes(five[0], five[1]).build());
             Arbitrary<AccountProfile> account = Combinators.combine(Arbitraries.of(true, false, false, false),
                             Arbitraries.of(true, false, false, false))
                     .as(Facts::account).injectNull(0.25);
@@ -74,9 +78,9 @@ class ShippedRulesPropertyTest {
             return Combinators.combine(tx, features, account, score).as(Case::new);
         }
 
-        /** Amounts near every money threshold (5,000; 9,000; 9,999.99; 10,000), in several scales, and anywhere. */
+        /** Amounts near every money threshold (5.00 for a card probe; 5,000; 9,000; 9,999.99; 10,000), in several scales, and anywhere. */
         static Arbitrary<BigDecimal> amounts() {
-            Arbitrary<BigDecimal> edges = Arbitraries.of("4999.99", "5000", "5000.00", "5000.001", "5000.01",
+            Arbitrary<BigDecimal> edges = Arbitraries.of("1.50", "4.99", "5", "5.00", "5.01", "4999.99", "5000", "5000.00", "5000.001", "5000.01",
                     "8999.99", "8999.999", "9000", "9000.00", "9000.001", "9999.98", "9999.99", "9999.990",
                     "9999.991", "10000", "10000.00", "2000", "2000.01", "4500", "4500.01", "8000", "8000.01", "9000.01",
                 "10000.01", "45000", "45000.01", "50000", "50000.00", "50000.01").map(BigDecimal::new);

@@ -82,6 +82,45 @@ class ShippedRulesTest {
     }
 
     @Nested
+    class CardTestingDrl {
+        @ParameterizedTest(name = "{0} {1} after {2} in 5 min at {3} merchants fires CARD-001: {4}")
+        @CsvSource(textBlock = """
+                # every limit exactly: 5 transactions, 5 merchants, 5.00
+                PURCHASE, 5.00, 5, 5, true
+                # one transaction short
+                PURCHASE, 5.00, 4, 4, false
+                # 5 transactions, but at 4 merchants
+                PURCHASE, 1.50, 5, 4, false
+                # a cent over a probe
+                PURCHASE, 5.01, 5, 5, false
+                # a classic burst of 1.00 probes at 8 merchants
+                PURCHASE, 1.00, 9, 8, true
+                # a transfer is not a card purchase
+                TRANSFER_OUT, 1.00, 9, 8, false
+                """)
+        void shouldBlockSmallPurchasesAtFiveOrMoreMerchantsWithinFiveMinutes(TransactionType type, String amount,
+                long transactions, long merchants, boolean fires) {
+            // Given the account's transactions and distinct merchants in the 5 minutes up to this one
+            var features = features().lastFiveMinutes(transactions, merchants).build();
+            // When
+            List<Hit> hits = rules.evaluate(tx().type(type).amount(amount).build(), features, cleanAccount(), lowScore());
+            // Then
+            assertEquals(expectIf(fires, "CARD-001"), ids(hits));
+        }
+
+        @Test
+        void shouldNameTheCountsAndTheLimitsInTheReason() {
+            // Given 6 purchases at 6 merchants in 5 minutes, this one of 1.50 USD
+            var features = features().lastFiveMinutes(6, 6).build();
+            // When
+            Hit hit = rules.evaluate(tx().amount("1.50").build(), features, cleanAccount(), lowScore()).get(0);
+            // Then
+            assertEquals(new Hit("CARD-001", Verdict.BLOCK, "Purchase of 1.50 USD after 6 transactions at 6 different "
+                    + "merchants in 5 minutes (limits: 5 and 5, amounts up to 5.00)"), hit);
+        }
+    }
+
+    @Nested
     class WatchlistDrl {
         @Test
         void shouldBlockWhenTheCustomerIsOnAWatchlist() {
@@ -348,7 +387,7 @@ class ShippedRulesTest {
                 Map.entry("GEO-001", "rules/drl/geography.drl"), Map.entry("GEO-002", "rules/drl/geography.drl"),
                 Map.entry("LST-010", "rules/drl/lists.drl"), Map.entry("LST-011", "rules/drl/lists.drl"),
                 Map.entry("LST-012", "rules/drl/lists.drl"), Map.entry("LST-013", "rules/drl/lists.drl"),
-                Map.entry("LST-020", "rules/drl/lists.drl"),
+                Map.entry("LST-020", "rules/drl/lists.drl"), Map.entry("CARD-001", "rules/drl/card-testing.drl"),
                 Map.entry("AML-STR-002", "rules/dsl/aml-typologies.dslr"), Map.entry("AML-STR-003", "rules/dsl/aml-typologies.dslr"),
                 Map.entry("AML-RIO-001", "rules/dsl/aml-typologies.dslr"), Map.entry("AML-FIN-001", "rules/dsl/aml-typologies.dslr"),
                 Map.entry("AML-FOUT-001", "rules/dsl/aml-typologies.dslr")));
