@@ -61,7 +61,7 @@ class RulesCommandTest {
         assertEquals(0, run.exitCode(), run::out);
         assertTrue(run.out().lines().anyMatch(l -> l.matches("OK: \\d+ cases, \\d+ passed, 0 failed, 0 broken sheet entries; "
                 + "rules 2026.11.1\\+[0-9a-f]{16}")), run.out());
-        assertTrue(run.out().contains("Every rule (34) is exercised by a case."), run.out());
+        assertTrue(run.out().contains("Every rule (35) is exercised by a case."), run.out());
     }
 
     @Test
@@ -100,7 +100,7 @@ class RulesCommandTest {
         // When / Then: reported either way, and a failure only when asked
         Run plain = test(dir.toString());
         assertEquals(0, plain.exitCode(), plain::out);
-        assertTrue(plain.out().contains("No case exercises 1 of 35 rules: VEL-099"), plain.out());
+        assertTrue(plain.out().contains("No case exercises 1 of 36 rules: VEL-099"), plain.out());
         Run strict = test("--require-every-rule", dir.toString());
         assertEquals(1, strict.exitCode(), strict::out);
     }
@@ -150,13 +150,13 @@ class RulesCommandTest {
         // Then exit 0, the version, and each rule with its id, title and file
         assertEquals(0, run.exitCode(), run::err);
         assertTrue(run.out().startsWith("OK: " + dir + " builds, version 2026.11.1+"), run.out());
-        assertTrue(run.out().contains(", 34 rules"), run.out());
+        assertTrue(run.out().contains(", 35 rules"), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.matches(
                 "\\s+VEL-001\\s+More than 5 transactions in 60 s\\s+rules/drl/velocity.drl")), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.matches(
                 "\\s+SCORE-001\\s+Model fraud probability above 0.95\\s+rules/decision-tables/model-score.xlsx")),
                 run.out());
-        assertEquals(35, run.out().lines().count(), run.out());
+        assertEquals(36, run.out().lines().count(), run.out());
         assertEquals("", run.err());
     }
 
