@@ -145,8 +145,10 @@ final class BenchCommand implements Callable<Integer> {
                 if (left > 0) System.out.printf("%,d Kafka events still undecided before the HTTP phases%n", left);
             }
             int httpPort = settings.httpPort();
+            // POST /v1/decisions takes only callers with an API key, as a real rail would be given.
+            String apiKey = httpRates.isEmpty() ? null : vigil.console().access().createApiKey("bench-rail", "bench").key();
             for (int rate : httpRates) {
-                rows.add(httpPhase(vigil.metrics(), cpu, codec, simulator, httpPort, rate));
+                rows.add(httpPhase(vigil.metrics(), cpu, codec, simulator, httpPort, rate, apiKey));
             }
         } finally {
             if (tempData) deleteRecursively(data);
@@ -196,8 +198,8 @@ final class BenchCommand implements Callable<Integer> {
         return r;
     }
 
-    private Row httpPhase(PipelineMetrics metrics, CpuSampler cpu, EventCodec codec, Simulator simulator, int port, int rate)
-            throws InterruptedException {
+    private Row httpPhase(PipelineMetrics metrics, CpuSampler cpu, EventCodec codec, Simulator simulator, int port, int rate,
+                          String apiKey) throws InterruptedException {
         System.out.printf("HTTP: %,d requests/s for %s...%n", rate, httpDuration);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/v1/decisions");
@@ -225,7 +227,8 @@ final class BenchCommand implements Callable<Integer> {
                 connections.acquire();
                 inFlight.incrementAndGet();
                 http.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                                .header("Content-Type", "application/json").header("X-Request-Id", "bench-" + tx.transactionId())
+                                .header("Content-Type", "application/json").header("Authorization", "Bearer " + apiKey)
+                                .header("X-Request-Id", "bench-" + tx.transactionId())
                                 .POST(HttpRequest.BodyPublishers.ofByteArray(codec.write(tx))).build(),
                         HttpResponse.BodyHandlers.discarding())
                         .whenComplete((resp, err) -> {

@@ -32,10 +32,13 @@ public final class VigilCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new VigilCli())
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@code ./vigil} parses it (durations such as {@code 2s}, enums in any case). */
+    static CommandLine commandLine() {
+        return new CommandLine(new VigilCli())
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .registerConverter(java.time.Duration.class, DurationConverter::parse)
-                .execute(args);
-        System.exit(code);
+                .registerConverter(java.time.Duration.class, DurationConverter::parse);
     }
 }
