@@ -1,10 +1,5 @@
 package dev.vigil.rules;
 
-import dev.vigil.decision.Hit;
-import dev.vigil.event.TransactionEvent;
-import dev.vigil.feature.AccountProfile;
-import dev.vigil.feature.Features;
-import dev.vigil.score.ModelScore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -286,23 +281,6 @@ public final class KjarRuleEngine implements LiveRuleEngine {
     }
 
     @Override
-    public List<Hit> evaluate(TransactionEvent transaction, Features features, AccountProfile account, ModelScore score) {
-        return swap.current().evaluate(transaction, features, account, score);
-    }
-
-    @Override
-    public RuleEvaluation evaluateVersioned(TransactionEvent transaction, Features features, AccountProfile account,
-            ModelScore score) {
-        DroolsRuleEngine engine = swap.current();
-        return new RuleEvaluation(engine.evaluate(transaction, features, account, score), engine.version());
-    }
-
-    @Override
-    public RuleSetVersion version() {
-        return swap.current().version();
-    }
-
-    /** The rules now in force. */
     public DroolsRuleEngine current() {
         return swap.current();
     }

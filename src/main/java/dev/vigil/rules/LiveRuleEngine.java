@@ -1,5 +1,11 @@
 package dev.vigil.rules;
 
+import dev.vigil.decision.Hit;
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.feature.AccountProfile;
+import dev.vigil.feature.Features;
+import dev.vigil.score.ModelScore;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -10,6 +16,28 @@ import java.util.function.Consumer;
  * the one that judged.
  */
 public interface LiveRuleEngine extends RuleEngine, AutoCloseable {
+
+    /** The rule base in force now. */
+    DroolsRuleEngine current();
+
+    @Override
+    default List<Hit> evaluate(TransactionEvent transaction, Features features, AccountProfile account, ModelScore score) {
+        return current().evaluate(transaction, features, account, score);
+    }
+
+    /** Judges with one rule base and cites its version, even if a swap happens meanwhile. */
+    @Override
+    default RuleEvaluation evaluateVersioned(TransactionEvent transaction, Features features, AccountProfile account,
+            ModelScore score) {
+        DroolsRuleEngine rules = current();
+        return new RuleEvaluation(rules.evaluate(transaction, features, account, score), rules.version());
+    }
+
+    /** The version in force now; a decision should cite {@link RuleEvaluation#version()} instead. */
+    @Override
+    default RuleSetVersion version() {
+        return current().version();
+    }
 
     /** Called after every change applied or refused, on the watching thread. */
     LiveRuleEngine addListener(Consumer<RuleReload> listener);

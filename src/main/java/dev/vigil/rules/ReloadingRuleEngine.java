@@ -1,10 +1,5 @@
 package dev.vigil.rules;
 
-import dev.vigil.decision.Hit;
-import dev.vigil.event.TransactionEvent;
-import dev.vigil.feature.AccountProfile;
-import dev.vigil.feature.Features;
-import dev.vigil.score.ModelScore;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -16,7 +11,6 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -129,24 +123,6 @@ public final class ReloadingRuleEngine implements LiveRuleEngine {
     }
 
     @Override
-    public List<Hit> evaluate(TransactionEvent transaction, Features features, AccountProfile account, ModelScore score) {
-        return swap.current().evaluate(transaction, features, account, score);
-    }
-
-    @Override
-    public RuleEvaluation evaluateVersioned(TransactionEvent transaction, Features features, AccountProfile account,
-            ModelScore score) {
-        DroolsRuleEngine rules = swap.current();
-        return new RuleEvaluation(rules.evaluate(transaction, features, account, score), rules.version());
-    }
-
-    /** The version running now; a decision should cite {@link RuleEvaluation#version()} instead. */
-    @Override
-    public RuleSetVersion version() {
-        return swap.current().version();
-    }
-
-    /** The rule base running now. */
     public DroolsRuleEngine current() {
         return swap.current();
     }
