@@ -8,7 +8,6 @@ import dev.vigil.simulate.Simulator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -18,12 +17,9 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -180,15 +176,8 @@ final class BenchLoad implements AutoCloseable {
     }
 
     private void watch(String bootstrap, CountDownLatch ready) {
-        try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
-                "bootstrap.servers", bootstrap, "group.id", "vigil-bench-watch-" + System.nanoTime(),
-                "client.id", "bench-watch", "auto.offset.reset", "latest", "enable.auto.commit", false,
-                "isolation.level", "read_committed", "fetch.max.wait.ms", 5, "max.poll.records", 5000),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.DECISIONS));
-            while (consumer.assignment().isEmpty()) consumer.poll(Duration.ofMillis(100));
-            consumer.seekToEnd(consumer.assignment());
-            consumer.assignment().forEach(consumer::position);
+        try (var consumer = DecisionWatcher.tailDecisions(bootstrap, "vigil-bench-watch",
+                Map.of("client.id", "bench-watch", "fetch.max.wait.ms", 5, "max.poll.records", 5000))) {
             ready.countDown();
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {

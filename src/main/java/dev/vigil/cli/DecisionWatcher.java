@@ -69,15 +69,7 @@ final class DecisionWatcher implements AutoCloseable {
     }
 
     private void consume(String bootstrap, CountDownLatch ready) {
-        try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
-                "bootstrap.servers", bootstrap, "group.id", "vigil-demo-watch-" + System.nanoTime(),
-                "auto.offset.reset", "latest", "enable.auto.commit", false,
-                "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.DECISIONS));
-            while (consumer.assignment().isEmpty()) consumer.poll(Duration.ofMillis(100));
-            consumer.seekToEnd(consumer.assignment());
-            consumer.assignment().forEach(consumer::position);
+        try (var consumer = tailDecisions(bootstrap, "vigil-demo-watch", Map.of())) {
             ready.countDown();
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -108,5 +100,21 @@ final class DecisionWatcher implements AutoCloseable {
     public void close() throws InterruptedException {
         running = false;
         thread.join(5_000);
+    }
+
+    /**
+     * A consumer of {@code vigil.decisions} (committed transactions only) in a group of its own,
+     * positioned at the end, so it sees the decisions published from now on.
+     */
+    static KafkaConsumer<String, byte[]> tailDecisions(String bootstrap, String groupPrefix, Map<String, Object> tuning) {
+        Map<String, Object> config = new java.util.HashMap<>(tuning);
+        config.putAll(Map.of("bootstrap.servers", bootstrap, "group.id", groupPrefix + "-" + System.nanoTime(),
+                "auto.offset.reset", "latest", "enable.auto.commit", false, "isolation.level", "read_committed"));
+        var consumer = new KafkaConsumer<String, byte[]>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(Topics.DECISIONS));
+        while (consumer.assignment().isEmpty()) consumer.poll(Duration.ofMillis(100));
+        consumer.seekToEnd(consumer.assignment());
+        consumer.assignment().forEach(consumer::position);
+        return consumer;
     }
 }
