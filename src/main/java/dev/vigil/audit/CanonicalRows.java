@@ -29,7 +29,7 @@ final class CanonicalRows {
             + " transaction_id, raw_event, chain_seq, row_hash) from stdin (format binary)";
 
     /**
-     * The compact feature encodings, as table audit_feature_format defines them (V006, V008, V009): the
+     * The compact feature encodings, as table audit_feature_format defines them (V006, V008, V009, V011): the
      * names in order and their kinds (n integer, d exact decimal, b flag). A stored row names its
      * format, so rows written before the catalogue grew still read back as written.
      */
@@ -66,7 +66,11 @@ final class CanonicalRows {
     static final FeatureFormat FORMAT_3 = new FeatureFormat(3, concat(FORMAT_2.names(), "distinct_merchants_5m"),
             FORMAT_2.kinds() + "n");
 
-    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3);
+    /** Format 4: format 3 and then the merchant fraud rates of the windows that end at the 7-day label delay. */
+    static final FeatureFormat FORMAT_4 = new FeatureFormat(4, concat(FORMAT_3.names(), "merchant_fraud_rate_1d_delayed",
+            "merchant_fraud_rate_7d_delayed", "merchant_fraud_rate_30d_delayed"), FORMAT_3.kinds() + "ddd");
+
+    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4);
 
     private static List<String> concat(List<String> names, String... more) {
         List<String> all = new java.util.ArrayList<>(names);

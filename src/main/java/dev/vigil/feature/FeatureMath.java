@@ -105,9 +105,42 @@ final class FeatureMath {
             boolean whitelisted,
             long distinctMerchants5m) {}
 
-    /** Velocity of a customer, device, IP or merchant: its aggregates; null when the event has none. */
+    /**
+     * Velocity of a customer, device, IP or merchant: its aggregates; null when the event has none.
+     * Merchants only: {@code fraudKnown} per {@link #FRAUD_WINDOWS}, and per {@link #DELAYED_WINDOW_DAYS} the
+     * known frauds and transactions of the delayed window ({@link #delayedWindowFirstDay}); zeros for other kinds.
+     */
     record EntityPart(Map<Integer, BigInteger> counts, Map<Integer, BigInteger> sums, boolean blacklisted,
-            boolean whitelisted, long[] fraudKnown) {}
+            boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions) {}
+
+    /**
+     * The label delay of the {@code merchant_fraud_rate_*_delayed} features, in whole UTC days: their windows
+     * end at the start of UTC day D - 7 for a transaction on day D, so every transaction they count is at least
+     * 7 days old and, with labels arriving within 7 days, already labelled.
+     */
+    static final long LABEL_DELAY_DAYS = 7;
+    /** The lengths of the delayed windows, in UTC days (1, 7, 30): features {@code _1d_delayed}, {@code _7d_delayed}, {@code _30d_delayed}. */
+    static final long[] DELAYED_WINDOW_DAYS = {1, 7, 30};
+    /**
+     * How many UTC days of merchant transaction counts the Redis store keeps behind the day of the newest
+     * event minus the allowed lateness: the longest delayed window reaches back to day D - 7 - 30.
+     */
+    static final long DAY_COUNTS_KEPT = LABEL_DELAY_DAYS + 30;
+
+    /** The UTC day (days since 1970-01-01) of an epoch second. */
+    static long utcDay(long epochSecond) {
+        return Math.floorDiv(epochSecond, 86_400L);
+    }
+
+    /** The first UTC day of delayed window w for a transaction on UTC day d; its last day is d - 8 for every w. */
+    static long delayedWindowFirstDay(long d, int w) {
+        return d - LABEL_DELAY_DAYS - DELAYED_WINDOW_DAYS[w];
+    }
+
+    /** The last UTC day of every delayed window for a transaction on UTC day d: the day before d - 7. */
+    static long delayedWindowLastDay(long d) {
+        return d - LABEL_DELAY_DAYS - 1;
+    }
 
     static long microDegrees(double degrees) {
         return Math.round(degrees * 1e6);
@@ -217,6 +250,13 @@ final class FeatureMath {
             long m = merchant == null ? 0 : get(merchant.counts(), FRAUD_WINDOWS[w].key(0)).longValueExact();
             f.put(rateNames[w], m == 0 ? UNKNOWN_RATIO
                     : BigDecimal.valueOf(merchant.fraudKnown()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
+        }
+        String[] delayedNames = {"merchant_fraud_rate_1d_delayed", "merchant_fraud_rate_7d_delayed",
+            "merchant_fraud_rate_30d_delayed"};
+        for (int w = 0; w < 3; w++) {
+            long m = merchant == null ? 0 : merchant.delayedTransactions()[w];
+            f.put(delayedNames[w], m == 0 ? UNKNOWN_RATIO
+                    : BigDecimal.valueOf(merchant.delayedFrauds()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
         }
 
         // Lists, as they were when the transaction was first enriched

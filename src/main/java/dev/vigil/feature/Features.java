@@ -98,7 +98,10 @@ public record Features(        long txCount1m,
         BigDecimal merchantFraudRate1d,
         BigDecimal merchantFraudRate7d,
         BigDecimal merchantFraudRate30d,
-        long distinctMerchants5m) {
+        long distinctMerchants5m,
+        BigDecimal merchantFraudRate1dDelayed,
+        BigDecimal merchantFraudRate7dDelayed,
+        BigDecimal merchantFraudRate30dDelayed) {
 
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
@@ -132,6 +135,9 @@ public record Features(        long txCount1m,
         Objects.requireNonNull(merchantFraudRate1d, "merchantFraudRate1d");
         Objects.requireNonNull(merchantFraudRate7d, "merchantFraudRate7d");
         Objects.requireNonNull(merchantFraudRate30d, "merchantFraudRate30d");
+        Objects.requireNonNull(merchantFraudRate1dDelayed, "merchantFraudRate1dDelayed");
+        Objects.requireNonNull(merchantFraudRate7dDelayed, "merchantFraudRate7dDelayed");
+        Objects.requireNonNull(merchantFraudRate30dDelayed, "merchantFraudRate30dDelayed");
     }
 
     /**
@@ -220,7 +226,10 @@ public record Features(        long txCount1m,
                 dflt("merchant_fraud_rate_1d"),
                 dflt("merchant_fraud_rate_7d"),
                 dflt("merchant_fraud_rate_30d"),
-                0L);
+                0L,
+                dflt("merchant_fraud_rate_1d_delayed"),
+                dflt("merchant_fraud_rate_7d_delayed"),
+                dflt("merchant_fraud_rate_30d_delayed"));
     }
 
     /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
@@ -303,7 +312,10 @@ public record Features(        long txCount1m,
             "merchant_fraud_rate_1d",
             "merchant_fraud_rate_7d",
             "merchant_fraud_rate_30d",
-            "distinct_merchants_5m");
+            "distinct_merchants_5m",
+            "merchant_fraud_rate_1d_delayed",
+            "merchant_fraud_rate_7d_delayed",
+            "merchant_fraud_rate_30d_delayed");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -374,6 +386,9 @@ public record Features(        long txCount1m,
         d.put("merchant_fraud_rate_7d", new BigDecimal("-1.0000"));
         d.put("merchant_fraud_rate_30d", new BigDecimal("-1.0000"));
         d.put("distinct_merchants_5m", 0L);
+        d.put("merchant_fraud_rate_1d_delayed", new BigDecimal("-1.0000"));
+        d.put("merchant_fraud_rate_7d_delayed", new BigDecimal("-1.0000"));
+        d.put("merchant_fraud_rate_30d_delayed", new BigDecimal("-1.0000"));
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -460,6 +475,9 @@ public record Features(        long txCount1m,
     public BigDecimal getMerchantFraudRate7d() { return merchantFraudRate7d; }
     public BigDecimal getMerchantFraudRate30d() { return merchantFraudRate30d; }
     public long getDistinctMerchants5m() { return distinctMerchants5m; }
+    public BigDecimal getMerchantFraudRate1dDelayed() { return merchantFraudRate1dDelayed; }
+    public BigDecimal getMerchantFraudRate7dDelayed() { return merchantFraudRate7dDelayed; }
+    public BigDecimal getMerchantFraudRate30dDelayed() { return merchantFraudRate30dDelayed; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     public Map<String, Object> toMap() {
@@ -543,6 +561,9 @@ public record Features(        long txCount1m,
         m.put("merchant_fraud_rate_7d", merchantFraudRate7d);
         m.put("merchant_fraud_rate_30d", merchantFraudRate30d);
         m.put("distinct_merchants_5m", distinctMerchants5m);
+        m.put("merchant_fraud_rate_1d_delayed", merchantFraudRate1dDelayed);
+        m.put("merchant_fraud_rate_7d_delayed", merchantFraudRate7dDelayed);
+        m.put("merchant_fraud_rate_30d_delayed", merchantFraudRate30dDelayed);
         return m;
     }
 
@@ -634,7 +655,10 @@ public record Features(        long txCount1m,
                 dec(all, "merchant_fraud_rate_1d"),
                 dec(all, "merchant_fraud_rate_7d"),
                 dec(all, "merchant_fraud_rate_30d"),
-                lng(all, "distinct_merchants_5m"));
+                lng(all, "distinct_merchants_5m"),
+                dec(all, "merchant_fraud_rate_1d_delayed"),
+                dec(all, "merchant_fraud_rate_7d_delayed"),
+                dec(all, "merchant_fraud_rate_30d_delayed"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: how the stores build them. */
@@ -743,6 +767,9 @@ public record Features(        long txCount1m,
             case "merchant_fraud_rate_7d" -> merchantFraudRate7d.floatValue();
             case "merchant_fraud_rate_30d" -> merchantFraudRate30d.floatValue();
             case "distinct_merchants_5m" -> distinctMerchants5m;
+            case "merchant_fraud_rate_1d_delayed" -> merchantFraudRate1dDelayed.floatValue();
+            case "merchant_fraud_rate_7d_delayed" -> merchantFraudRate7dDelayed.floatValue();
+            case "merchant_fraud_rate_30d_delayed" -> merchantFraudRate30dDelayed.floatValue();
             default -> throw new IllegalArgumentException("no feature named '" + name + "'; known: " + NAMES);
         };
     }

@@ -58,8 +58,11 @@ public final class RedisFeatureStore implements FeatureStore {
     private static final BigInteger LIMB = BigInteger.valueOf(1_000_000_000L);
     private static final BigDecimal UNKNOWN_RATIO = new BigDecimal("-1.0000");
     private static final int RATIO_SCALE = 4;
-    /** A label can matter for 30 days of windows after its transaction, plus slack for lateness and lag. */
-    private static final long LABEL_INDEX_TTL_SECONDS = 31L * 86_400;
+    /**
+     * A label can matter for 38 days after its transaction (the delayed 30-day window ends 7 days before the
+     * transaction's day, so it reaches back to day D - 37), plus a day of slack for lateness and lag.
+     */
+    private static final long LABEL_INDEX_TTL_SECONDS = 39L * 86_400;
 
     /**
      * How long state is kept. All durations are whole seconds.
@@ -359,10 +362,14 @@ public final class RedisFeatureStore implements FeatureStore {
         String tag = hashTag(kind, id);
         List<String> keys = new ArrayList<>(List.of(tag + ":rx:" + event.transactionId(), tag + ":n",
                 tag + ":s:" + event.currency().getCurrencyCode(), tag + ":l"));
-        if (kind.equals("m")) keys.add(tag + ":fl");
+        if (kind.equals("m")) {
+            keys.add(tag + ":fl");
+            keys.add(tag + ":dc");
+        }
         List<String> args = new ArrayList<>(24);
         common(args, event.occurredAt(), entityBucketTtlSeconds(), event.currency().getCurrencyCode());
         args.add(Integer.toString(event.occurredAt().getNano()));
+        args.add(Long.toString(dayCountTtlSeconds()));
         increments(args, event, FeatureMath.ENTITY_SERIES.get(kind));
         into.put(kind, new Call(ENTITY, keys, args));
     }
@@ -401,6 +408,15 @@ public final class RedisFeatureStore implements FeatureStore {
     /** Other entities keep windows up to 7 days. */
     private long entityBucketTtlSeconds() {
         return 7L * 86_400 + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
+    }
+
+    /**
+     * A merchant's transactions per UTC day are kept for its delayed fraud rates: the 37 days before the
+     * day of the newest event minus the lateness, that day, and the grace, refreshed at every write.
+     */
+    private long dayCountTtlSeconds() {
+        return (FeatureMath.DAY_COUNTS_KEPT + 1) * 86_400 + options.allowedLateness().toSeconds()
+                + options.windowGrace().toSeconds();
     }
 
     private void loadScript(LuaScript script) {
@@ -449,13 +465,17 @@ public final class RedisFeatureStore implements FeatureStore {
 
     private static FeatureMath.EntityPart entity(Object reply) {
         if (reply == null) return null;
-        if (!(reply instanceof List<?> r) || r.size() != 6) {
+        // A replay record stored before the delayed fraud rates has 6 items: those rates read as unknown.
+        if (!(reply instanceof List<?> r) || (r.size() != 7 && r.size() != 6)) {
             throw new IllegalStateException("unexpected reply from entity.lua: " + reply);
         }
         List<?> fraud = list(r, 5);
+        List<?> delayed = r.size() == 7 ? list(r, 6) : List.of(0L, 0L, 0L, 0L, 0L, 0L);
         return new FeatureMath.EntityPart(aggregates(list(r, 2)), aggregates(list(r, 3)),
                 lng(list(r, 4), 0) == 1, lng(list(r, 4), 1) == 1,
-                new long[] {lng(fraud, 0), lng(fraud, 1), lng(fraud, 2)});
+                new long[] {lng(fraud, 0), lng(fraud, 1), lng(fraud, 2)},
+                new long[] {lng(delayed, 0), lng(delayed, 1), lng(delayed, 2)},
+                new long[] {lng(delayed, 3), lng(delayed, 4), lng(delayed, 5)});
     }
 
     /** {key, hi, lo, ...} to key -> hi * 10^9 + lo. */

@@ -119,17 +119,30 @@ public final class ReferenceFeatureStore implements FeatureStore {
         counted.add(e);
         Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
         long[] fraud = new long[3];
+        long[] delayedFrauds = new long[3];
+        long[] delayedTransactions = new long[3];
         if (kind.equals("m")) {
             Instant t = e.occurredAt();
+            long day = FeatureMath.utcDay(t.getEpochSecond());
             for (Instant[] l : fraudLabels.getOrDefault(entityId, Map.of()).values()) {
                 if (l[1].isAfter(t)) continue; // not known yet at the event's time
                 for (int w = 0; w < 3; w++) if (FeatureMath.FRAUD_WINDOWS[w].covers(t, l[0])) fraud[w]++;
+                for (int w = 0; w < 3; w++) if (inDelayedWindow(day, w, l[0])) delayedFrauds[w]++;
+            }
+            for (TransactionEvent x : counted) {
+                for (int w = 0; w < 3; w++) if (inDelayedWindow(day, w, x.occurredAt())) delayedTransactions[w]++;
             }
         }
         part = new FeatureMath.EntityPart(aggregates(counted, e, series, false), aggregates(counted, e, series, true),
-                listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud);
+                listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud, delayedFrauds, delayedTransactions);
         firstEntity.put(key, part);
         return part;
+    }
+
+    /** True when x's UTC day lies in delayed window w of a transaction on UTC day {@code day}. */
+    private static boolean inDelayedWindow(long day, int w, Instant x) {
+        long d = FeatureMath.utcDay(x.getEpochSecond());
+        return d >= FeatureMath.delayedWindowFirstDay(day, w) && d <= FeatureMath.delayedWindowLastDay(day);
     }
 
     /** Each series summed over the counted transactions in its window of e (sums: in e's currency only). */

@@ -122,7 +122,8 @@ class FeatureStoreAgreementIT {
                 Tuple.of(12, Arbitraries.longs().between(0, 2 * SECOND)),              // bursts
                 Tuple.of(9, Arbitraries.longs().between(0, 120 * SECOND)),
                 Tuple.of(6, Arbitraries.longs().between(0, 3 * 3600 * SECOND)),
-                Tuple.of(3, Arbitraries.longs().between(0, 3 * 86_400 * SECOND)),       // days apart
+                Tuple.of(2, Arbitraries.longs().between(0, 3 * 86_400 * SECOND)),       // days apart
+                Tuple.of(1, Arbitraries.longs().between(7 * 86_400 * SECOND, 12 * 86_400 * SECOND)), // past the label delay
                 Tuple.of(3, Arbitraries.of(0L, SECOND, 59 * SECOND, 60 * SECOND, 300 * SECOND, 3600 * SECOND,
                         86_400 * SECOND, 7 * 86_400 * SECOND)),                         // bucket edges
                 Tuple.of(1, Arbitraries.of(30 * 86_400 * SECOND, 90 * 86_400 * SECOND,
@@ -251,7 +252,8 @@ class FeatureStoreAgreementIT {
 
     private static final List<String> INTERESTING = List.of("z-score", "median ratio", "structuring", "fan-in > 1",
             "fan-out > 1", "travel", "country change", "usual place", "merchant shared", "customer across accounts",
-            "hour share < 1", "rapid in-out", "seen again", "first", "listed", "fraud rate", "distinct merchants > 1");
+            "hour share < 1", "rapid in-out", "seen again", "first", "listed", "fraud rate", "distinct merchants > 1",
+            "delayed fraud rate");
 
     private static java.util.Set<String> interesting(Features f) {
         java.util.Set<String> s = new java.util.HashSet<>();
@@ -271,6 +273,8 @@ class FeatureStoreAgreementIT {
         if (f.firstTransaction()) s.add("first");
         if (f.merchantFraudRate30d().signum() > 0) s.add("fraud rate");
         if (f.distinctMerchants5m() > 1) s.add("distinct merchants > 1");
+        if (f.merchantFraudRate1dDelayed().signum() > 0 || f.merchantFraudRate7dDelayed().signum() > 0
+                || f.merchantFraudRate30dDelayed().signum() > 0) s.add("delayed fraud rate");
         if (f.accountBlacklisted() || f.deviceWhitelisted() || f.merchantBlacklisted() || f.ipBlacklisted()
                 || f.customerWhitelisted()) s.add("listed");
         return s;

@@ -462,4 +462,44 @@ abstract class FeatureStoreContract {
         assertEquals(new BigDecimal("0.3333"), known.merchantFraudRate30d());
         assertEquals(new BigDecimal("-1.0000"), enrich(tx(acct, "d", T0.plusSeconds(101))).merchantFraudRate7d(), "no merchant");
     }
+
+    @Test
+    void shouldRateTheMerchantsKnownFraudOverWholeDaysEndingAtTheLabelDelay() {
+        String merchant = "shop-" + acct;
+        Instant day0 = Instant.ofEpochSecond((T0.getEpochSecond() / 86_400 + 1) * 86_400); // a UTC midnight, day X
+        // Day X: a (fraud) and b; day X+1: c (fraud, known late)
+        enrich(tx(acct, acct + "-a", day0.plusSeconds(10 * 3600)).merchant(merchant));
+        enrich(tx(acct, acct + "-b", day0.plusSeconds(20 * 3600)).merchant(merchant));
+        enrich(tx(acct, acct + "-c", day0.plusSeconds(86_400 + 3600)).merchant(merchant));
+        assertTrue(store().applyLabel(new Label(acct + "-a", Label.Kind.FRAUD, "chargeback", day0.plusSeconds(3 * 86_400))));
+        Instant cKnown = day0.plusSeconds(9 * 86_400 + 13 * 3600);
+        assertTrue(store().applyLabel(new Label(acct + "-c", Label.Kind.FRAUD, "chargeback", cKnown)));
+
+        // On day X+7 the windows end before day X: nothing in them
+        Features q0 = enrich(tx(acct, "q0", day0.plusSeconds(8 * 86_400 - 1)).merchant(merchant));
+        assertEquals(new BigDecimal("-1.0000"), q0.merchantFraudRate1dDelayed());
+        assertEquals(new BigDecimal("-1.0000"), q0.merchantFraudRate30dDelayed());
+        // At midnight of day X+8 every window ends with day X: a of a, b
+        Features q1 = enrich(tx(acct, "q1", day0.plusSeconds(8 * 86_400)).merchant(merchant));
+        assertEquals(new BigDecimal("0.5000"), q1.merchantFraudRate1dDelayed());
+        assertEquals(new BigDecimal("0.5000"), q1.merchantFraudRate7dDelayed());
+        assertEquals(new BigDecimal("0.5000"), q1.merchantFraudRate30dDelayed());
+        assertEquals(new BigDecimal("0.2000"), q1.merchantFraudRate30d(), "the current window: a of a, b, c, q0, q1");
+        // On day X+9 the 1-day window is day X+1 (c), the 7-day one days X-5 to X+1 (a, b, c); c's label is not known yet
+        Features q2 = enrich(tx(acct, "q2", cKnown.minusNanos(1)).merchant(merchant));
+        assertEquals(new BigDecimal("0.0000"), q2.merchantFraudRate1dDelayed());
+        assertEquals(new BigDecimal("0.3333"), q2.merchantFraudRate7dDelayed());
+        // From the moment it is known, c counts
+        Features q3 = enrich(tx(acct, "q3", cKnown).merchant(merchant));
+        assertEquals(new BigDecimal("1.0000"), q3.merchantFraudRate1dDelayed());
+        assertEquals(new BigDecimal("0.6667"), q3.merchantFraudRate7dDelayed());
+        assertEquals(new BigDecimal("0.6667"), q3.merchantFraudRate30dDelayed());
+        // On day X+38 the 30-day window is days X+1 to X+30: c of c, q0, q1, q2, q3 (day X, a and b, has left it);
+        // the 7-day one (X+24 to X+30) is empty
+        Features q4 = enrich(tx(acct, "q4", day0.plusSeconds(38 * 86_400 + 12 * 3600)).merchant(merchant));
+        assertEquals(new BigDecimal("0.2000"), q4.merchantFraudRate30dDelayed());
+        assertEquals(new BigDecimal("-1.0000"), q4.merchantFraudRate7dDelayed());
+        assertEquals(new BigDecimal("-1.0000"), enrich(tx(acct, "q5", day0.plusSeconds(38 * 86_400 + 13 * 3600)))
+                .merchantFraudRate30dDelayed(), "no merchant");
+    }
 }

@@ -154,6 +154,24 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
 
 
     @Test
+    void shouldKeepAMerchantsDayCountsForTheDelayedWindowsOnly() {
+        // A transaction at noon every day for 60 days: the delayed 30-day window of the newest reaches back 37 days.
+        String merchant = "daily-" + acct;
+        long day0 = T0.getEpochSecond() / 86_400 + 1;
+        for (int d = 0; d < 60; d++) {
+            store.enrich(tx(acct, "t" + d, Instant.ofEpochSecond((day0 + d) * 86_400 + 12 * 3600)).merchant(merchant).build());
+        }
+        String key = RedisFeatureStore.hashTag("m", merchant) + ":dc";
+        Set<String> days = new java.util.TreeSet<>(raw.hkeys(key));
+        Set<String> expected = new java.util.TreeSet<>();
+        for (long d = day0 + 59 - 37; d <= day0 + 59; d++) expected.add(Long.toString(d));
+        assertEquals(expected, days, "the newest day and the 37 before it");
+        long ttl = raw.ttl(key);
+        long most = 38L * 86_400 + 300 + 3600;
+        assertTrue(ttl > most - 10 && ttl <= most, "38 days + lateness + grace: " + ttl);
+    }
+
+    @Test
     void shouldKeepStateAcrossARedisRestart(@TempDir Path ownDir) {
         int port;
         try (EmbeddedRedisServer own = EmbeddedRedisServer.start(ownDir, 0);
