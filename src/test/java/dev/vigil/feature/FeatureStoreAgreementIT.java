@@ -121,9 +121,9 @@ class FeatureStoreAgreementIT {
         Arbitrary<Long> gap = Arbitraries.frequencyOf(
                 Tuple.of(12, Arbitraries.longs().between(0, 2 * SECOND)),              // bursts
                 Tuple.of(9, Arbitraries.longs().between(0, 120 * SECOND)),
-                Tuple.of(6, Arbitraries.longs().between(0, 3 * 3600 * SECOND)),
-                Tuple.of(2, Arbitraries.longs().between(0, 3 * 86_400 * SECOND)),       // days apart
-                Tuple.of(1, Arbitraries.longs().between(7 * 86_400 * SECOND, 12 * 86_400 * SECOND)), // past the label delay
+                Tuple.of(4, Arbitraries.longs().between(0, 3 * 3600 * SECOND)),
+                Tuple.of(3, Arbitraries.longs().between(0, 3 * 86_400 * SECOND)),       // days apart
+                Tuple.of(2, Arbitraries.longs().between(7 * 86_400 * SECOND, 12 * 86_400 * SECOND)), // past the label delay
                 Tuple.of(3, Arbitraries.of(0L, SECOND, 59 * SECOND, 60 * SECOND, 300 * SECOND, 3600 * SECOND,
                         86_400 * SECOND, 7 * 86_400 * SECOND)),                         // bucket edges
                 Tuple.of(1, Arbitraries.of(30 * 86_400 * SECOND, 90 * 86_400 * SECOND,
