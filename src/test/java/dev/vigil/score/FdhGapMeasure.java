@@ -33,8 +33,9 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>{@code amount}: the transaction amount itself (the engine has sums and ratios, not the amount);
  *   <li>{@code terminal}: the handbook's terminal risk, fraud share and count over the 1, 7 and 30 days
- *       that end 7 days before the transaction (the engine's merchant rates count only the labels known
- *       inside windows ending now, so with a 7-day delay its 1- and 7-day rates are always 0);
+ *       that end 7 days before the transaction (the engine's merchant rates of windows ending now count only
+ *       the labels known inside them, so with a 7-day delay its 1- and 7-day rates are always 0; the engine
+ *       has since computed the shares, cut at UTC midnight, as {@code merchant_fraud_rate_*_delayed});
  *   <li>{@code customer}: the customer's frauds known by now (transactions 7 to 37 days old).
  * </ul>
  * Runs only with {@code -Dvigil.fdh.cache=... -Dvigil.fdh.data=...}, or as a program:
