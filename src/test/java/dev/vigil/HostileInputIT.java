@@ -215,8 +215,9 @@ class HostileInputIT {
                 throw new IllegalStateException(e);
             }
             // A number is a valid amount; 1.5e3 is refused as exponent notation.
-            if (f.equals("amount") && v.equals("12")) {
-                return new Hostile("amount " + v, bytes(o), EnumSet.noneOf(RejectReason.class), uniqueId());
+            // A boolean is a valid card_present: not hostile, it is decided.
+            if ((f.equals("amount") && v.equals("12")) || (f.equals("card_present") && (v.equals("true") || v.equals("false")))) {
+                return new Hostile(f + " " + v, bytes(o), EnumSet.noneOf(RejectReason.class), uniqueId());
             }
             return new Hostile(f + " as " + v, bytes(o), EnumSet.of(RejectReason.WRONG_TYPE, RejectReason.NON_NUMERIC_AMOUNT,
                     RejectReason.INVALID_VALUE, RejectReason.MISSING_FIELD, RejectReason.UNKNOWN_FIELD), null);
