@@ -121,6 +121,8 @@ final class FeatureMath {
     static final long LABEL_DELAY_DAYS = 7;
     /** The lengths of the delayed windows, in UTC days (1, 7, 30): features {@code _1d_delayed}, {@code _7d_delayed}, {@code _30d_delayed}. */
     static final long[] DELAYED_WINDOW_DAYS = {1, 7, 30};
+    private static final String[] DELAYED_RATE_NAMES = {"merchant_fraud_rate_1d_delayed", "merchant_fraud_rate_7d_delayed",
+        "merchant_fraud_rate_30d_delayed"};
     /**
      * How many UTC days of merchant transaction counts the Redis store keeps behind the day of the newest
      * event minus the allowed lateness: the longest delayed window reaches back to day D - 7 - 30.
@@ -251,11 +253,9 @@ final class FeatureMath {
             f.put(rateNames[w], m == 0 ? UNKNOWN_RATIO
                     : BigDecimal.valueOf(merchant.fraudKnown()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
         }
-        String[] delayedNames = {"merchant_fraud_rate_1d_delayed", "merchant_fraud_rate_7d_delayed",
-            "merchant_fraud_rate_30d_delayed"};
         for (int w = 0; w < 3; w++) {
             long m = merchant == null ? 0 : merchant.delayedTransactions()[w];
-            f.put(delayedNames[w], m == 0 ? UNKNOWN_RATIO
+            f.put(DELAYED_RATE_NAMES[w], m == 0 ? UNKNOWN_RATIO
                     : BigDecimal.valueOf(merchant.delayedFrauds()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
         }
 
