@@ -36,7 +36,7 @@ final class FeatureMath {
     private static final BigDecimal ZERO_Z = new BigDecimal("0.0000");
     private static final MathContext SQRT = new MathContext(20, RoundingMode.HALF_EVEN);
 
-    /** What the features of one transaction depend on in the event itself; kept with the replay record. */
+    /** What the features of one transaction depend on in the event itself. */
     record Self(Instant occurredAt, TransactionType type, BigDecimal amount, Currency currency, long merchantRiskClass,
             GeoLocation geo) {
 
@@ -50,21 +50,6 @@ final class FeatureMath {
             return new TransactionEvent("self", occurredAt, "self", "self", type, amount, currency,
                     null, null, null, null, null, null, null, null, geo);
         }
-
-        String encode() {
-            String g = geo == null ? "" : microDegrees(geo.lat()) + "|" + microDegrees(geo.lon()) + "|" + geo.country();
-            return RedisFeatureStore.encodeTime(occurredAt) + "|" + type.name() + "|" + amount.toPlainString() + "|"
-                    + currency.getCurrencyCode() + "|" + merchantRiskClass + "|" + g;
-        }
-
-        static Self decode(String s) {
-            String[] p = s.split("\\|", 8);
-            GeoLocation geo = p.length == 8 && !p[5].isEmpty()
-                    ? new GeoLocation(Long.parseLong(p[5]) / 1e6, Long.parseLong(p[6]) / 1e6, p[7])
-                    : null;
-            return new Self(RedisFeatureStore.decodeTime(p[0]), TransactionType.valueOf(p[1]), new BigDecimal(p[2]),
-                    Currency.getInstance(p[3]), Long.parseLong(p[4]), geo);
-        }
     }
 
     /** A located transaction, as the account's located list keeps it: time, micro-degrees, country. */
@@ -74,16 +59,10 @@ final class FeatureMath {
             return new Located(at, microDegrees(g.lat()), microDegrees(g.lon()), g.country());
         }
 
-        /** Ordered as the time, then the rest: a sorted set by lex finds the latest at or before a time. */
+        /** Ordered as the time, then the rest: the order that picks the previous located transaction among equal times. */
         String member() {
             return RedisFeatureStore.encodeTime(at) + "|" + String.format("%09d", latMicro + 90_000_000L) + "|"
                     + String.format("%09d", lonMicro + 180_000_000L) + "|" + country;
-        }
-
-        static Located parse(String member) {
-            String[] p = member.split("\\|", 4);
-            return new Located(RedisFeatureStore.decodeTime(p[0]), Long.parseLong(p[1]) - 90_000_000L,
-                    Long.parseLong(p[2]) - 180_000_000L, p[3]);
         }
     }
 

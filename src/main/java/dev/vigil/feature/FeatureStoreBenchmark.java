@@ -160,7 +160,7 @@ public final class FeatureStoreBenchmark {
         long n = 0;
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
-            ScanResult<String> page = raw.scan(cursor, new ScanParams().match("*:rx:*").count(1000));
+            ScanResult<String> page = raw.scan(cursor, new ScanParams().match("*:tx:*").count(1000));
             for (String k : page.getResult()) n += raw.del(k);
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));

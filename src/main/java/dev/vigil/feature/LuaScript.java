@@ -27,12 +27,6 @@ record LuaScript(String name, String source, String sha1) {
         return new LuaScript(resource, source, sha1Hex(source));
     }
 
-    /** The script with a shared prelude (its local functions) put in front of it. */
-    static LuaScript load(String prelude, String resource) {
-        String source = read(prelude) + "\n" + read(resource);
-        return new LuaScript(resource, source, sha1Hex(source));
-    }
-
     private static String read(String resource) {
         try (InputStream in = LuaScript.class.getResourceAsStream(resource)) {
             if (in == null) throw new IllegalStateException("Lua script not on the class path: " + resource);

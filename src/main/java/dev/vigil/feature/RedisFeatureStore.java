@@ -3,19 +3,24 @@ package dev.vigil.feature;
 import dev.vigil.event.AccountEvent;
 import dev.vigil.event.KycRiskLevel;
 import dev.vigil.event.TransactionEvent;
-import dev.vigil.event.TransactionType;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Currency;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -25,39 +30,44 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.params.SetParams;
 
 /**
- * The feature store in Redis: per transaction one Lua script call for its account and one for each
- * other entity it names (customer, device, IP, merchant), each under its entity's Redis Cluster hash
- * tag ({@code {a:<account>}}, {@code {c:…}}, {@code {d:…}}, {@code {i:…}}, {@code {m:…}}), all the
- * calls of a batch in one pipeline.
+ * The feature store in Redis. Redis keeps one binary state value per entity the events name
+ * ({@code {a:<account>}:st}, {@code {c:…}:st}, {@code {d:…}:st}, {@code {i:…}:st}, {@code {m:…}:st}:
+ * {@link AccountState}, {@link EntityState}), each starting with an 8-byte version, and one replay record per
+ * transaction ({@code {a:<account>}:tx:<id>}, {@link ReplayRecord}); the features are computed here, in Java.
  *
- * <p>Windows are kept as per-bucket counters ({@link Series}: per entity a hash of counts and a hash
- * of sums per currency), so counts and sums are exact by the bucket definition, whatever the arrival
- * order, for events up to {@link Options#allowedLateness()} behind the newest event time seen for the
- * entity. Older events are still counted in their own buckets, but buckets and event times no event
- * within that horizon can need have already been dropped, so their own features may miss part of
- * their windows. What the scripts return goes through {@link FeatureMath}, as the reference store's
- * findings do. Key layout, TTLs, the memory bound and these semantics are in {@code docs/features.md}.
+ * <p>A batch costs two round trips: one pipelined read of every state, replay record, profile, list flag and
+ * merchant label hash the batch names; then, after the features of every event are computed in event order
+ * (events of one entity in the batch see each other), one call of {@code write-states.lua} that writes every
+ * changed state, compare-and-set on the version read, with the replay records, all or nothing. When another
+ * Vigil instance wrote one of those states in between, nothing is written: the store re-reads the states that
+ * changed and the batch's replay records, computes again and retries, so every transaction is counted once.
+ * That script names keys of many hash tags: this engine needs one Redis, not a Redis Cluster.
+ *
+ * <p>Windows are kept as per-bucket counters ({@link BucketTable}), so counts and sums are exact by the bucket
+ * definition, whatever the arrival order, for events up to {@link Options#allowedLateness()} behind the newest
+ * event time seen for the entity. Older events are still counted in their own buckets, but buckets and event
+ * times no event within that horizon can need have already been dropped, so their own features may miss part
+ * of their windows. Key layout, TTLs, the memory bound and these semantics are in {@code docs/features.md}.
  *
  * <p>Amounts are counted in integer minor units per currency; an amount with more decimals than
  * its currency has, or a currency without minor units (XAU...), is refused with an
  * {@link IllegalArgumentException} before anything is written. Event times must lie between 1970
  * and the year 33658. If Redis cannot be reached every call throws
- * {@link FeatureStoreUnavailableException}; a batch that fails midway may have counted its first
- * calls, which a retry then returns as replays with their stored replies. Thread-safe.
+ * {@link FeatureStoreUnavailableException}; a batch is written whole or not at all. Thread-safe.
  */
 public final class RedisFeatureStore implements FeatureStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisFeatureStore.class);
-    private static final LuaScript ENRICH = LuaScript.load("buckets.lua", "enrich.lua");
-    private static final LuaScript ENTITY = LuaScript.load("buckets.lua", "entity.lua");
+    private static final LuaScript WRITE = LuaScript.load("write-states.lua");
     private static final LuaScript APPLY = LuaScript.load("apply-account-event.lua");
     private static final long MAX_EPOCH_SECOND = 999_999_999_999L; // 12 digits in the time encoding
-    private static final BigInteger LIMB = BigInteger.valueOf(1_000_000_000L);
     private static final BigDecimal UNKNOWN_RATIO = new BigDecimal("-1.0000");
     private static final int RATIO_SCALE = 4;
+    /** How often a batch is computed again after other instances changed its states, before it gives up. */
+    private static final int MAX_ATTEMPTS = 50;
+    private static final String[] PROFILE_FIELDS = {"cust", "open", "nw", "nwc", "ctry", "kyc", "closed", "kycf", "wl"};
     /**
      * A label can matter for 38 days after its transaction (the delayed 30-day window ends 7 days before the
      * transaction's day, so it reaches back to day D - 37), plus a day of slack for lateness and lag.
@@ -119,6 +129,10 @@ public final class RedisFeatureStore implements FeatureStore {
     }
 
     private final RedisClient client;
+    /** Batches computed again because another writer changed their states: for tests and logs. */
+    private final AtomicLong conflicts = new AtomicLong();
+    /** Runs between computing a batch and writing it (argument: the attempt, from 1): lets a test race another writer. */
+    volatile IntConsumer beforeWrite = attempt -> {};
     private final String where;
     private final Options options;
 
@@ -148,78 +162,253 @@ public final class RedisFeatureStore implements FeatureStore {
     }
 
     /**
-     * Every event is one script call for its account and one per other entity it names (customer,
-     * device, IP, merchant), each on its own hash tag; the calls of the whole batch go in one pipeline.
+     * Reads every state the batch names in one pipeline, computes the features in order, and writes the
+     * changed states with one compare-and-set script; on a version conflict re-reads and computes again.
      */
     @Override
     public List<Enrichment> enrichAll(List<TransactionEvent> events) {
         if (events.isEmpty()) return List.of();
         // Validate the whole batch before anything is sent: a bad event must not leave half a batch counted.
-        List<EventCalls> prepared = events.stream().map(this::prepareEnrich).toList();
-        List<Call> calls = new ArrayList<>();
-        for (EventCalls ec : prepared) {
-            calls.add(ec.account());
-            calls.addAll(ec.entities().values());
-            if (ec.index() != null) calls.add(ec.index());
+        for (TransactionEvent e : events) {
+            Objects.requireNonNull(e, "event");
+            checkTime(e.occurredAt(), "occurredAt");
+            minorUnits(e.amount(), e.currency());
         }
-        Object[] replies = run(calls, events.size() == 1
+        String what = events.size() == 1
                 ? "enrich transaction " + events.get(0).transactionId()
-                : "enrich a batch of " + events.size() + " transactions");
-        List<Enrichment> out = new ArrayList<>(events.size());
-        int at = 0;
-        for (EventCalls ec : prepared) {
-            Object accountReply = replies[at++];
-            Map<String, Object> entityReplies = new HashMap<>();
-            for (String kind : ec.entities().keySet()) entityReplies.put(kind, replies[at++]);
-            if (ec.index() != null) at++;
-            out.add(decode(ec.accountId(), accountReply, entityReplies));
-        }
-        return out;
-    }
-
-    /** Runs the calls in one pipeline, in order; on NOSCRIPT loads the script and sends those calls again. */
-    private Object[] run(List<Call> calls, String what) {
-        Object[] replies = new Object[calls.size()];
+                : "enrich a batch of " + events.size() + " transactions";
         try {
-            List<Integer> pending = new ArrayList<>();
-            for (int i = 0; i < calls.size(); i++) pending.add(i);
-            boolean loaded = false;
-            while (!pending.isEmpty()) {
-                List<Integer> noScript = new ArrayList<>();
-                try (Pipeline p = client.pipelined()) {
-                    List<Response<?>> responses = new ArrayList<>(pending.size());
-                    for (int i : pending) {
-                        Call c = calls.get(i);
-                        if (c.script() == null) {
-                            // First writer wins: a redelivery does not move the transaction to another merchant.
-                            responses.add(p.set(c.keys().get(0), c.args().get(0),
-                                    SetParams.setParams().nx().ex(LABEL_INDEX_TTL_SECONDS)));
-                        } else {
-                            responses.add(p.evalsha(c.script().sha1(), c.keys(), c.args()));
-                        }
-                    }
-                    p.sync();
-                    for (int k = 0; k < pending.size(); k++) {
-                        try {
-                            replies[pending.get(k)] = responses.get(k).get();
-                        } catch (JedisNoScriptException e) {
-                            // NOSCRIPT means the script did not run for this call: safe to send it again.
-                            noScript.add(pending.get(k));
-                        }
-                    }
-                }
-                if (!noScript.isEmpty()) {
-                    if (loaded) throw new IllegalStateException("Redis keeps answering NOSCRIPT after SCRIPT LOAD");
-                    loadScript(ENRICH);
-                    loadScript(ENTITY);
-                    loaded = true;
-                }
-                pending = noScript;
+            Snapshot snapshot = read(events);
+            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+                Outcome outcome = compute(events, snapshot);
+                if (outcome.states().isEmpty()) return outcome.results(); // every event a replay
+                beforeWrite.accept(attempt);
+                List<String> changed = write(outcome);
+                if (changed.isEmpty()) return outcome.results();
+                LOG.debug("{}: {} states changed under it (attempt {}), computing again", what, changed.size(), attempt);
+                conflicts.incrementAndGet();
+                reread(snapshot, changed, events);
             }
+            throw new IllegalStateException("could not " + what + ": other writers changed its states "
+                    + MAX_ATTEMPTS + " times in a row");
         } catch (JedisException e) {
             throw translate(e, what);
         }
-        return replies;
+    }
+
+    // ---- reading ----
+
+    /** What a batch read: raw state values (null: absent) and replay records by key, profiles, lists, labels. */
+    private static final class Snapshot {
+        final Map<String, byte[]> states = new HashMap<>();
+        final Map<String, byte[]> replays = new HashMap<>();
+        final Map<String, AccountProfile> profiles = new HashMap<>();
+        /** By the entity's tag: {blacklisted, whitelisted}. */
+        final Map<String, boolean[]> lists = new HashMap<>();
+        /** By merchant id: its FRAUD labels, {occurredAt, knownAt}. */
+        final Map<String, List<Instant[]>> labels = new HashMap<>();
+    }
+
+    private Snapshot read(List<TransactionEvent> events) {
+        Set<String> states = new LinkedHashSet<>();
+        Set<String> replays = new LinkedHashSet<>();
+        Set<String> accounts = new LinkedHashSet<>();
+        Set<String> tags = new LinkedHashSet<>();
+        Set<String> merchants = new LinkedHashSet<>();
+        for (TransactionEvent e : events) {
+            String tag = hashTag(e.accountId());
+            replays.add(replayKey(e));
+            states.add(tag + ":st");
+            accounts.add(e.accountId());
+            tags.add(tag);
+            for (String[] entity : entities(e)) {
+                String other = hashTag(entity[0], entity[1]);
+                states.add(other + ":st");
+                tags.add(other);
+            }
+            if (e.merchantId() != null) merchants.add(e.merchantId());
+        }
+        Snapshot s = new Snapshot();
+        try (Pipeline p = client.pipelined()) {
+            Map<String, Response<byte[]>> stateReplies = getAll(p, states);
+            Map<String, Response<byte[]>> replayReplies = getAll(p, replays);
+            Map<String, Response<List<String>>> profileReplies = new LinkedHashMap<>();
+            for (String a : accounts) profileReplies.put(a, p.hmget(hashTag(a) + ":p", PROFILE_FIELDS));
+            Map<String, Response<List<String>>> listReplies = new LinkedHashMap<>();
+            for (String t : tags) listReplies.put(t, p.hmget(t + ":l", "b", "w"));
+            Map<String, Response<List<String>>> labelReplies = new LinkedHashMap<>();
+            for (String m : merchants) labelReplies.put(m, p.hvals(hashTag("m", m) + ":fl"));
+            p.sync();
+            stateReplies.forEach((k, r) -> s.states.put(k, r.get()));
+            replayReplies.forEach((k, r) -> s.replays.put(k, r.get()));
+            profileReplies.forEach((a, r) -> s.profiles.put(a, profile(a, r.get())));
+            listReplies.forEach((t, r) -> s.lists.put(t, new boolean[] {r.get().get(0) != null, r.get().get(1) != null}));
+            labelReplies.forEach((m, r) -> s.labels.put(m, r.get().stream().map(RedisFeatureStore::label).toList()));
+        }
+        return s;
+    }
+
+    /** After a conflict: the states that changed, and every replay record of the batch (another instance may have counted one). */
+    private void reread(Snapshot s, List<String> changed, List<TransactionEvent> events) {
+        Set<String> replays = new LinkedHashSet<>();
+        for (TransactionEvent e : events) replays.add(replayKey(e));
+        try (Pipeline p = client.pipelined()) {
+            Map<String, Response<byte[]>> stateReplies = getAll(p, changed);
+            Map<String, Response<byte[]>> replayReplies = getAll(p, replays);
+            p.sync();
+            stateReplies.forEach((k, r) -> s.states.put(k, r.get()));
+            replayReplies.forEach((k, r) -> s.replays.put(k, r.get()));
+        }
+    }
+
+    private static Map<String, Response<byte[]>> getAll(Pipeline p, Iterable<String> keys) {
+        Map<String, Response<byte[]>> out = new LinkedHashMap<>();
+        for (String k : keys) out.put(k, p.get(k.getBytes(StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    /** {kind, id} of each entity other than the account the event names, in the order c, d, i, m. */
+    private static List<String[]> entities(TransactionEvent e) {
+        List<String[]> out = new ArrayList<>(4);
+        out.add(new String[] {"c", e.customerId()});
+        if (e.deviceFingerprint() != null) out.add(new String[] {"d", e.deviceFingerprint()});
+        if (e.ip() != null) out.add(new String[] {"i", e.ip()});
+        if (e.merchantId() != null) out.add(new String[] {"m", e.merchantId()});
+        return out;
+    }
+
+    private static String replayKey(TransactionEvent e) {
+        return hashTag(e.accountId()) + ":tx:" + e.transactionId();
+    }
+
+    // ---- computing ----
+
+    /** A changed state to write: its key, the version it was read at ('' absent), the new value, its TTL. */
+    private record StateWrite(String key, byte[] readVersion, byte[] value, long ttlSeconds) {}
+
+    private record Outcome(List<Enrichment> results, List<StateWrite> states, Map<String, byte[]> replays,
+            Map<String, String> index) {}
+
+    /** Computes every event of the batch in order from the snapshot; nothing is written here. */
+    private Outcome compute(List<TransactionEvent> events, Snapshot s) {
+        long lateness = options.allowedLateness().toSeconds();
+        Map<String, AccountState> accounts = new LinkedHashMap<>();
+        Map<String, EntityState> entities = new LinkedHashMap<>();
+        Map<String, Enrichment> done = new HashMap<>();
+        Map<String, byte[]> replays = new LinkedHashMap<>();
+        Map<String, String> index = new LinkedHashMap<>();
+        List<Enrichment> results = new ArrayList<>(events.size());
+        for (TransactionEvent e : events) {
+            String replayKey = replayKey(e);
+            Enrichment first = done.get(replayKey);
+            if (first == null && s.replays.get(replayKey) != null) {
+                first = ReplayRecord.decode(e.accountId(), s.replays.get(replayKey));
+                done.put(replayKey, first);
+            }
+            if (first != null) {
+                results.add(first);
+                continue;
+            }
+            String tag = hashTag(e.accountId());
+            AccountState account = accounts.computeIfAbsent(tag + ":st", k -> {
+                byte[] v = s.states.get(k);
+                return v == null ? AccountState.empty() : AccountState.decode(v);
+            });
+            AccountProfile profile = s.profiles.get(e.accountId());
+            FeatureMath.AccountPart a = account.count(e, profile, s.lists.get(tag), lateness);
+            Map<String, FeatureMath.EntityPart> parts = new HashMap<>();
+            for (String[] entity : entities(e)) {
+                String other = hashTag(entity[0], entity[1]);
+                EntityState state = entities.computeIfAbsent(other + ":st", k -> {
+                    byte[] v = s.states.get(k);
+                    return v == null ? EntityState.empty() : EntityState.decode(v);
+                });
+                parts.put(entity[0], state.count(entity[0], e, lateness, s.lists.get(other),
+                        entity[0].equals("m") ? s.labels.get(entity[1]) : List.of()));
+            }
+            Features f = FeatureMath.features(FeatureMath.Self.of(e), a, parts.get("c"), parts.get("d"), parts.get("i"),
+                    parts.get("m"));
+            results.add(new Enrichment(f, profile, false));
+            done.put(replayKey, new Enrichment(f, profile, true));
+            replays.put(replayKey, ReplayRecord.encode(f, profile));
+            if (e.merchantId() != null) {
+                index.putIfAbsent(hashTag("t", e.transactionId()) + ":m", e.merchantId() + "|" + encodeTime(e.occurredAt()));
+            }
+        }
+        List<StateWrite> writes = new ArrayList<>(accounts.size() + entities.size());
+        accounts.forEach((k, st) -> writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(newVersion()),
+                options.historyRetention().toSeconds())));
+        entities.forEach((k, st) -> writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(newVersion()),
+                k.startsWith("{m:") ? merchantTtlSeconds() : entityTtlSeconds())));
+        return new Outcome(results, writes, replays, index);
+    }
+
+    private static byte[] readVersion(byte[] value) {
+        return value == null ? new byte[0] : Arrays.copyOf(value, StateBytes.VERSION_BYTES);
+    }
+
+    /** A random version: a writer that read another version cannot match it by chance (no ABA after an expiry). */
+    private static long newVersion() {
+        return ThreadLocalRandom.current().nextLong();
+    }
+
+    // ---- writing ----
+
+    /** Runs write-states.lua; returns the keys of the states whose version changed (then nothing was written). */
+    private List<String> write(Outcome o) {
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> args = new ArrayList<>();
+        args.add(bytes(Integer.toString(o.states().size())));
+        args.add(bytes(Integer.toString(o.replays().size())));
+        args.add(bytes(Integer.toString(o.index().size())));
+        for (StateWrite w : o.states()) {
+            keys.add(bytes(w.key()));
+            args.add(w.readVersion());
+            args.add(w.value());
+            args.add(bytes(Long.toString(w.ttlSeconds())));
+        }
+        byte[] replayTtl = bytes(Long.toString(options.replayRetention().toSeconds()));
+        o.replays().forEach((k, v) -> {
+            keys.add(bytes(k));
+            args.add(v);
+            args.add(replayTtl);
+        });
+        byte[] indexTtl = bytes(Long.toString(LABEL_INDEX_TTL_SECONDS));
+        o.index().forEach((k, v) -> {
+            keys.add(bytes(k));
+            args.add(bytes(v));
+            args.add(indexTtl);
+        });
+        Object reply;
+        try {
+            reply = client.evalsha(bytes(WRITE.sha1()), keys, args);
+        } catch (JedisNoScriptException e) {
+            // NOSCRIPT: the script did not run, so sending it again cannot write twice.
+            loadScript(WRITE);
+            reply = client.evalsha(bytes(WRITE.sha1()), keys, args);
+        }
+        if (!(reply instanceof List<?> positions)) throw new IllegalStateException("unexpected reply from write-states.lua: " + reply);
+        List<String> changed = new ArrayList<>(positions.size());
+        for (Object position : positions) changed.add(o.states().get(((Long) position).intValue() - 1).key());
+        return changed;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Customers, devices and IPs keep windows up to 7 days. */
+    private long entityTtlSeconds() {
+        return 7L * 86_400 + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
+    }
+
+    /**
+     * A merchant also keeps its transactions per UTC day for its delayed fraud rates: the 37 days before the day
+     * of the newest event minus the lateness, that day, and the grace.
+     */
+    private long merchantTtlSeconds() {
+        return (FeatureMath.DAY_COUNTS_KEPT + 1) * 86_400 + options.allowedLateness().toSeconds()
+                + options.windowGrace().toSeconds();
     }
 
     @Override
@@ -303,121 +492,17 @@ public final class RedisFeatureStore implements FeatureStore {
         client.close();
     }
 
+    /** How many times a batch was computed again because another writer had changed one of its states. */
+    long conflicts() {
+        return conflicts.get();
+    }
+
     @Override
     public String toString() {
         return "RedisFeatureStore[" + where + "]";
     }
 
-    // ---- the call ----
-
-    /** The keys and arguments of one script call (see the script's header). */
-    private record Call(LuaScript script, List<String> keys, List<String> args) {}
-
-    /**
-     * The account's call, one per other entity the event names, by kind (c, d, i, m), in call order,
-     * and for an event with a merchant the transaction index a label finds its merchant by.
-     */
-    private record EventCalls(String accountId, Call account, Map<String, Call> entities, Call index) {}
-
-    private EventCalls prepareEnrich(TransactionEvent event) {
-        Objects.requireNonNull(event, "event");
-        checkTime(event.occurredAt(), "occurredAt");
-        minorUnits(event.amount(), event.currency()); // refuses what cannot be summed exactly
-        String tag = hashTag(event.accountId());
-        String cur = event.currency().getCurrencyCode();
-        Instant t = event.occurredAt();
-        FeatureMath.Self self = FeatureMath.Self.of(event);
-        List<String> keys = List.of(tag + ":rx:" + event.transactionId(), tag + ":p", tag + ":ts", tag + ":n",
-                tag + ":s:" + cur, tag + ":seen", tag + ":geo", tag + ":cp", tag + ":l", tag + ":dm");
-        List<String> args = new ArrayList<>(64);
-        common(args, t, accountBucketTtlSeconds(), self.encode());
-        args.add(Integer.toString(t.getNano()));
-        args.add(encodeTime(t));
-        args.add(Long.toString(options.historyRetention().toSeconds()));
-        args.add(Long.toString(FeatureMath.NOVELTY_SECONDS));
-        args.add(present(event.merchantId()));
-        args.add(present(event.deviceFingerprint()));
-        args.add(present(event.ip()));
-        args.add(present(event.geo() == null ? null : event.geo().country()));
-        args.add(event.geo() == null ? "" : FeatureMath.Located.of(t, event.geo()).member());
-        args.add(event.counterpartyAccount() == null ? ""
-                : (event.type().isInflow() ? "i:" : "o:") + event.counterpartyAccount());
-        increments(args, event, FeatureMath.ACCOUNT_SERIES);
-        Call account = new Call(ENRICH, keys, args);
-
-        Map<String, Call> entities = new LinkedHashMap<>();
-        entity(entities, "c", event.customerId(), event);
-        entity(entities, "d", event.deviceFingerprint(), event);
-        entity(entities, "i", event.ip(), event);
-        entity(entities, "m", event.merchantId(), event);
-        // The index lives under the transaction's own tag: a label names only the transaction.
-        Call index = event.merchantId() == null ? null : new Call(null,
-                List.of(hashTag("t", event.transactionId()) + ":m"),
-                List.of(event.merchantId() + "|" + encodeTime(t)));
-        return new EventCalls(event.accountId(), account, entities, index);
-    }
-
-    private void entity(Map<String, Call> into, String kind, String id, TransactionEvent event) {
-        if (id == null) return;
-        String tag = hashTag(kind, id);
-        List<String> keys = new ArrayList<>(List.of(tag + ":rx:" + event.transactionId(), tag + ":n",
-                tag + ":s:" + event.currency().getCurrencyCode(), tag + ":l"));
-        if (kind.equals("m")) {
-            keys.add(tag + ":fl");
-            keys.add(tag + ":dc");
-        }
-        List<String> args = new ArrayList<>(24);
-        common(args, event.occurredAt(), entityBucketTtlSeconds(), event.currency().getCurrencyCode());
-        args.add(Integer.toString(event.occurredAt().getNano()));
-        args.add(Long.toString(dayCountTtlSeconds()));
-        increments(args, event, FeatureMath.ENTITY_SERIES.get(kind));
-        into.put(kind, new Call(ENTITY, keys, args));
-    }
-
-    private void common(List<String> args, Instant t, long bucketTtl, String self) {
-        args.add(Long.toString(t.getEpochSecond()));
-        args.add(Long.toString(options.allowedLateness().toSeconds()));
-        args.add(Long.toString(options.replayRetention().toSeconds()));
-        args.add(Long.toString(bucketTtl));
-        args.add(self);
-    }
-
-    /** The event's increments of the given series: those of the count hash, then those of the sum hash. */
-    private static void increments(List<String> args, TransactionEvent e, Series[] series) {
-        for (boolean perCurrency : new boolean[] {false, true}) {
-            int countAt = args.size();
-            args.add("0");
-            int n = 0;
-            for (Series s : series) {
-                if (s.perCurrency != perCurrency) continue;
-                long v = s.value(e);
-                if (v == 0) continue;
-                args.add(Integer.toString(s.key(s.bin(e))));
-                args.add(Long.toString(v));
-                n++;
-            }
-            args.set(countAt, Integer.toString(n));
-        }
-    }
-
-    /** The account's bucket hashes hold windows up to 30 days, refreshed at every write. */
-    private long accountBucketTtlSeconds() {
-        return 30L * 86_400 + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
-    }
-
-    /** Other entities keep windows up to 7 days. */
-    private long entityBucketTtlSeconds() {
-        return 7L * 86_400 + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
-    }
-
-    /**
-     * A merchant's transactions per UTC day are kept for its delayed fraud rates: the 37 days before the
-     * day of the newest event minus the lateness, that day, and the grace, refreshed at every write.
-     */
-    private long dayCountTtlSeconds() {
-        return (FeatureMath.DAY_COUNTS_KEPT + 1) * 86_400 + options.allowedLateness().toSeconds()
-                + options.windowGrace().toSeconds();
-    }
+    // ---- helpers ----
 
     private void loadScript(LuaScript script) {
         String sha = client.scriptLoad(script.source());
@@ -436,80 +521,27 @@ public final class RedisFeatureStore implements FeatureStore {
                 "Redis feature store at " + where + " is unavailable, could not " + what + ": " + e.getMessage(), e);
     }
 
-    // ---- the reply ----
-
-    /** Reads the replies of one event. Everything comes from the replies, so a replay decodes the same. */
-    private static Enrichment decode(String accountId, Object accountReply, Map<String, Object> entityReplies) {
-        if (!(accountReply instanceof List<?> r) || r.size() != 9) {
-            throw new IllegalStateException("unexpected reply from enrich.lua: " + accountReply);
-        }
-        boolean replayed = lng(r, 0) == 1;
-        FeatureMath.Self self = FeatureMath.Self.decode(str(r, 1));
-        List<?> x = list(r, 4);
-        List<?> p = list(r, 6);
-        AccountProfile profile = lng(p, 0) == 1 ? profile(accountId, p) : null;
-        String prev = str(r, 5);
-        FeatureMath.AccountPart account = new FeatureMath.AccountPart(
-                aggregates(list(r, 2)), aggregates(list(r, 3)),
-                lng(x, 0), lng(x, 1) == 1, lng(x, 2) == 1, lng(x, 3) == 1, lng(x, 4) == 1, lng(x, 5) == 1,
-                lng(x, 6), lng(x, 7),
-                prev.isEmpty() ? null : FeatureMath.Located.parse(prev),
-                profile,
-                lng(list(r, 7), 0) == 1,
-                lng(list(r, 7), 1) == 1,
-                lng(r, 8));
-        Features f = FeatureMath.features(self, account, entity(entityReplies.get("c")), entity(entityReplies.get("d")),
-                entity(entityReplies.get("i")), entity(entityReplies.get("m")));
-        return new Enrichment(f, profile, replayed);
-    }
-
-    private static FeatureMath.EntityPart entity(Object reply) {
-        if (reply == null) return null;
-        // A replay record stored before the delayed fraud rates has 6 items: those rates read as unknown.
-        if (!(reply instanceof List<?> r) || (r.size() != 7 && r.size() != 6)) {
-            throw new IllegalStateException("unexpected reply from entity.lua: " + reply);
-        }
-        List<?> fraud = list(r, 5);
-        List<?> delayed = r.size() == 7 ? list(r, 6) : List.of(0L, 0L, 0L, 0L, 0L, 0L);
-        return new FeatureMath.EntityPart(aggregates(list(r, 2)), aggregates(list(r, 3)),
-                lng(list(r, 4), 0) == 1, lng(list(r, 4), 1) == 1,
-                new long[] {lng(fraud, 0), lng(fraud, 1), lng(fraud, 2)},
-                new long[] {lng(delayed, 0), lng(delayed, 1), lng(delayed, 2)},
-                new long[] {lng(delayed, 3), lng(delayed, 4), lng(delayed, 5)});
-    }
-
-    /** {key, hi, lo, ...} to key -> hi * 10^9 + lo. */
-    private static Map<Integer, BigInteger> aggregates(List<?> flat) {
-        Map<Integer, BigInteger> m = new HashMap<>();
-        for (int i = 0; i + 2 < flat.size(); i += 3) {
-            BigInteger v = BigInteger.valueOf(lng(flat, i + 1)).multiply(LIMB).add(BigInteger.valueOf(lng(flat, i + 2)));
-            m.merge((int) lng(flat, i), v, BigInteger::add);
-        }
-        return m;
-    }
-
-    private static List<?> list(List<?> r, int i) {
-        Object v = r.get(i);
-        if (v instanceof List<?> l) return l;
-        throw new IllegalStateException("feature script reply item " + i + " is not a list: " + v);
-    }
-
-    private static AccountProfile profile(String accountId, List<?> r) {
-        String open = opt(r, 2);
-        String nw = opt(r, 3);
-        String nwc = opt(r, 4);
-        String kyc = opt(r, 6);
+    /** The profile from its hash's fields (HMGET in {@link #PROFILE_FIELDS} order); null when no account event was seen. */
+    private static AccountProfile profile(String accountId, List<String> f) {
+        // Every account event writes the customer id, so its presence says a profile exists.
+        if (f.get(0) == null) return null;
         return new AccountProfile(
                 accountId,
-                opt(r, 1),
-                open == null ? null : decodeTime(open),
-                nw == null ? null : new BigDecimal(nw),
-                nwc == null ? null : Currency.getInstance(nwc),
-                opt(r, 5),
-                kyc == null ? null : KycRiskLevel.valueOf(kyc),
-                opt(r, 7) != null,
-                opt(r, 8) != null,
-                opt(r, 9) != null);
+                f.get(0),
+                f.get(1) == null ? null : decodeTime(f.get(1)),
+                f.get(2) == null ? null : new BigDecimal(f.get(2)),
+                f.get(3) == null ? null : Currency.getInstance(f.get(3)),
+                f.get(4),
+                f.get(5) == null ? null : KycRiskLevel.valueOf(f.get(5)),
+                f.get(6) != null,
+                f.get(7) != null,
+                f.get(8) != null);
+    }
+
+    /** A label hash value 'occurredAt|knownAt' to {occurredAt, knownAt}. */
+    private static Instant[] label(String value) {
+        int bar = value.indexOf('|');
+        return new Instant[] {decodeTime(value.substring(0, bar)), decodeTime(value.substring(bar + 1))};
     }
 
     static BigDecimal ratio(BigDecimal depositSum, Currency currency, AccountProfile profile) {
@@ -520,25 +552,6 @@ public final class RedisFeatureStore implements FeatureStore {
             return UNKNOWN_RATIO;
         }
         return depositSum.divide(profile.declaredNetWorth(), RATIO_SCALE, RoundingMode.HALF_UP);
-    }
-
-    private static long lng(List<?> r, int i) {
-        Object v = r.get(i);
-        if (v instanceof Long l) return l;
-        throw new IllegalStateException("enrich.lua reply item " + i + " is not an integer: " + v);
-    }
-
-    private static String str(List<?> r, int i) {
-        Object v = r.get(i);
-        if (v instanceof String s) return s;
-        if (v instanceof byte[] b) return new String(b, java.nio.charset.StandardCharsets.UTF_8);
-        throw new IllegalStateException("enrich.lua reply item " + i + " is not a string: " + v);
-    }
-
-    /** '=' + value, or '' for null: keeps an empty string apart from an absent one. */
-    private static String opt(List<?> r, int i) {
-        String s = str(r, i);
-        return s.isEmpty() ? null : s.substring(1);
     }
 
     private static String present(String value) {

@@ -32,7 +32,7 @@ import redis.clients.jedis.resps.ScanResult;
  * For each activity profile it starts an empty embedded Redis, reads {@code used_memory}, feeds N
  * accounts (an ACCOUNT_OPENED each, then their transactions in event-time order, pipelined by
  * 100), reads {@code used_memory} again and divides by N; then it deletes the replay records
- * ({@code :rx:} keys) to split their share off. CPU is Redis's own user+system time per
+ * ({@code :tx:} keys) to split their share off. CPU is Redis's own user+system time per
  * transaction ({@code INFO cpu}).
  */
 public final class FeatureStoreMemoryProbe {
@@ -98,7 +98,7 @@ public final class FeatureStoreMemoryProbe {
         long n = 0;
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
-            ScanResult<String> page = raw.scan(cursor, new ScanParams().match("*:rx:*").count(1000));
+            ScanResult<String> page = raw.scan(cursor, new ScanParams().match("*:tx:*").count(1000));
             if (!page.getResult().isEmpty()) n += raw.del(page.getResult().toArray(String[]::new));
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));

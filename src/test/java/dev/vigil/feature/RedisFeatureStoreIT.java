@@ -26,7 +26,8 @@ import redis.clients.jedis.RedisClient;
 
 /**
  * The worked examples of {@link FeatureStoreContract} against a real Redis, and what is Redis's
- * own: the lateness horizon, bounded state, key layout and TTLs, outages, script reloads, restarts.
+ * own: the lateness horizon, bounded state, key layout and TTLs, outages, script reloads, restarts, and
+ * two instances racing on the same states.
  */
 class RedisFeatureStoreIT extends FeatureStoreContract {
 
@@ -105,31 +106,31 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
 
 
     @Test
-    void shouldKeepEveryKeyOfAnAccountUnderOneEscapedHashTag() {
+    void shouldKeepOneStateValuePerEntityUnderItsEscapedHashTag() {
         String weird = "we{ird}:id%" + acct;
         store.apply(opened(weird, "o", T0, "1.00", "USD"));
         store.enrich(tx(weird, "1", T0).merchant("m").device("d").type(TransactionType.BALANCE_DEPOSIT).build());
         String tag = RedisFeatureStore.hashTag(weird);
         assertEquals("{a:we%7Bird%7D%3Aid%25" + acct + "}", tag);
         Set<String> keys = raw.keys(tag + "*");
-        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":rx:1", tag + ":ts", tag + ":n", tag + ":s:USD", tag + ":seen", tag + ":dm"), keys);
-        // Every other entity of the event has its own tag: one slot per script call.
+        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":tx:1", tag + ":st"), keys);
+        // Every other entity of the event has one state value under its own tag, and no replay record of its own.
         for (String other : List.of(RedisFeatureStore.hashTag("c", "cust-" + weird), RedisFeatureStore.hashTag("d", "d"),
                 RedisFeatureStore.hashTag("i", "10.0.0.1"), RedisFeatureStore.hashTag("m", "m"))) {
-            assertTrue(raw.keys(other + "*").containsAll(Set.of(other + ":rx:1", other + ":n", other + ":s:USD")), other);
+            assertTrue(raw.keys(other + "*").contains(other + ":st"), other);
+            assertEquals(Set.of(), raw.keys(other + ":tx:*"), other);
         }
-        for (String k : keys) {
-            long ttl = raw.ttl(k);
-            if (k.equals(tag + ":p")) assertEquals(-1, ttl, "the profile does not expire");
-            else assertTrue(ttl > 0, k + " has a TTL");
-        }
-        long expected = 30 * 86_400 + 300 + 3600;
-        for (String k : List.of(tag + ":n", tag + ":s:USD")) {
-            long ttl = raw.ttl(k);
-            assertTrue(ttl > expected - 10 && ttl <= expected, k + ": 30 days + lateness + grace: " + ttl);
-        }
-        long replayTtl = raw.ttl(tag + ":rx:1");
+        assertEquals(-1, raw.ttl(tag + ":p"), "the profile does not expire");
+        long history = 90 * 86_400;
+        long stateTtl = raw.ttl(tag + ":st");
+        assertTrue(stateTtl > history - 10 && stateTtl <= history, "the account state: 90 days of history: " + stateTtl);
+        long entity = 7 * 86_400 + 300 + 3600;
+        long deviceTtl = raw.ttl(RedisFeatureStore.hashTag("d", "d") + ":st");
+        assertTrue(deviceTtl > entity - 10 && deviceTtl <= entity, "a device: 7 days + lateness + grace: " + deviceTtl);
+        long replayTtl = raw.ttl(tag + ":tx:1");
         assertTrue(replayTtl > 8 * 86_400 - 10 && replayTtl <= 8 * 86_400, "8 days: " + replayTtl);
+        long indexTtl = raw.ttl(RedisFeatureStore.hashTag("t", "1") + ":m");
+        assertTrue(indexTtl > 39 * 86_400 - 10 && indexTtl <= 39 * 86_400, "the label index: 39 days: " + indexTtl);
     }
 
 
@@ -140,13 +141,9 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         List<TransactionEvent> events = new ArrayList<>();
         for (int i = 0; i < 1000; i++) events.add(tx(acct, "t" + i, T0.plusSeconds(i)).build());
         for (int from = 0; from < events.size(); from += 100) store.enrichAll(events.subList(from, from + 100));
-        String tag = RedisFeatureStore.hashTag(acct);
-        // Fields are window * 10^13 + bucket; window 1 is the minute.
-        for (String k : List.of(tag + ":n", tag + ":s:USD")) {
-            long minuteFields = raw.hkeys(k).stream().filter(f -> Long.parseLong(f) / 10_000_000_000_000L == 1).count();
-            assertEquals(60 + 300, minuteFields, k + ": 1-second buckets newest-359 .. newest");
-        }
-        assertEquals(301 + 1, raw.zcard(tag + ":ts"), "times within 300 s of the newest, and the one before");
+        AccountState state = AccountState.decode(raw.get(bytes(RedisFeatureStore.hashTag(acct) + ":st")));
+        assertEquals(60 + 300, state.countBuckets(Series.COUNT_1M).size(), "1-second buckets newest-359 .. newest");
+        assertEquals(301 + 1, state.times().size(), "times within 300 s of the newest, and the one before");
         Features f = store.enrich(tx(acct, "late", T0.plusSeconds(999 - 300)).build()).features();
         assertEquals(61, f.txCount1m(), "300 s late, it still sees its full minute: 60 buckets and itself");
         assertEquals(0, f.secondsSincePrevious());
@@ -161,14 +158,105 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         for (int d = 0; d < 60; d++) {
             store.enrich(tx(acct, "t" + d, Instant.ofEpochSecond((day0 + d) * 86_400 + 12 * 3600)).merchant(merchant).build());
         }
-        String key = RedisFeatureStore.hashTag("m", merchant) + ":dc";
-        Set<String> days = new java.util.TreeSet<>(raw.hkeys(key));
-        Set<String> expected = new java.util.TreeSet<>();
-        for (long d = day0 + 59 - 37; d <= day0 + 59; d++) expected.add(Long.toString(d));
-        assertEquals(expected, days, "the newest day and the 37 before it");
+        String key = RedisFeatureStore.hashTag("m", merchant) + ":st";
+        Set<Long> expected = new java.util.TreeSet<>();
+        for (long d = day0 + 59 - 37; d <= day0 + 59; d++) expected.add(d);
+        assertEquals(expected, new java.util.TreeSet<>(EntityState.decode(raw.get(bytes(key))).days()),
+                "the newest day and the 37 before it");
         long ttl = raw.ttl(key);
         long most = 38L * 86_400 + 300 + 3600;
         assertTrue(ttl > most - 10 && ttl <= most, "38 days + lateness + grace: " + ttl);
+    }
+
+    /**
+     * Two Vigil instances enrich the same transactions (each delivered to both, as after a consumer-group
+     * rebalance) and others of their own, in batches, at the same time, on the same accounts and merchant:
+     * their compare-and-set writes must count every transaction exactly once.
+     */
+    @Test
+    void shouldCountEveryTransactionOnceWhenTwoInstancesRace() throws Exception {
+        String merchant = "race-" + acct;
+        List<TransactionEvent> shared = new ArrayList<>();
+        List<List<TransactionEvent>> own = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < 600; i++) {
+            Tx t = tx(acct + "-" + (i % 3), "t" + i, T0.plusMillis(100L * i)).merchant(merchant);
+            if (i % 3 == 0) shared.add(t.build());
+            else own.get(i % 2).add(t.build());
+        }
+        List<List<Enrichment>> results = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        List<List<TransactionEvent>> fed = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            // Each instance's stream: the shared transactions and its own, in time order, in batches of 20.
+            List<TransactionEvent> mine = new ArrayList<>(shared);
+            mine.addAll(own.get(k));
+            mine.sort(java.util.Comparator.comparing(TransactionEvent::occurredAt));
+            fed.add(mine);
+            List<Enrichment> out = java.util.Collections.synchronizedList(new ArrayList<>());
+            results.add(out);
+            threads.add(new Thread(() -> {
+                try (RedisFeatureStore instance = new RedisFeatureStore(redis.host(), redis.port())) {
+                    start.await();
+                    for (int from = 0; from < mine.size(); from += 20) {
+                        out.addAll(instance.enrichAll(mine.subList(from, Math.min(mine.size(), from + 20))));
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) t.join();
+        assertEquals(List.of(), failures);
+
+        // Each shared transaction was counted by exactly one instance, and both returned its features.
+        java.util.Map<String, List<Enrichment>> byId = new java.util.HashMap<>();
+        for (int k = 0; k < 2; k++) {
+            for (int i = 0; i < fed.get(k).size(); i++) {
+                byId.computeIfAbsent(fed.get(k).get(i).transactionId(), x -> new ArrayList<>()).add(results.get(k).get(i));
+            }
+        }
+        for (TransactionEvent e : shared) {
+            List<Enrichment> both = byId.get(e.transactionId());
+            assertEquals(1, both.stream().filter(x -> !x.replayed()).count(), e.transactionId() + " counted once");
+            assertEquals(both.get(0).features(), both.get(1).features(), e.transactionId() + ": the same features");
+        }
+        // Every distinct transaction is in the merchant's and the accounts' 24-hour counts once.
+        Features probe = enrich(tx(acct + "-0", "probe", T0.plusMillis(100L * 600)).merchant(merchant));
+        assertEquals(601, probe.merchantTxCount24h(), "600 transactions and the probe");
+        assertEquals(201, probe.txCount24h(), "a third of them on this account, and the probe");
+    }
+
+    /**
+     * Another instance counts a transaction of the same account and merchant after this batch read its states and
+     * before it writes them: the write must be refused, and the batch computed again on the new states.
+     */
+    @Test
+    void shouldComputeAgainWhenAnotherInstanceWroteBetweenReadAndWrite() {
+        String merchant = "between-" + acct;
+        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port());
+                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port())) {
+            first.beforeWrite = attempt -> {
+                if (attempt == 1) second.enrich(tx(acct, "other", T0).merchant(merchant).build());
+            };
+            List<Enrichment> batch = first.enrichAll(List.of(
+                    tx(acct, "a", T0.plusSeconds(1)).merchant(merchant).build(),
+                    tx(acct, "b", T0.plusSeconds(2)).merchant(merchant).build()));
+            assertEquals(1, first.conflicts(), "the first write met the other instance's version");
+            assertEquals(List.of(2L, 3L), batch.stream().map(e -> e.features().txCount1m()).toList(),
+                    "computed again: the other instance's transaction counts before them");
+            assertEquals(List.of(2L, 3L), batch.stream().map(e -> e.features().merchantTxCount1m()).toList());
+            assertEquals(1, batch.get(0).features().secondsSincePrevious());
+        }
+        Features after = enrich(tx(acct, "c", T0.plusSeconds(3)).merchant(merchant));
+        assertEquals(4, after.txCount1m(), "each of the three counted once");
+        assertEquals(4, after.merchantTxCount1m());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

@@ -1,0 +1,144 @@
+package dev.vigil.feature;
+
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Time-bucketed counters of one entity: per series and bin, one non-negative 64-bit value per bucket
+ * (a count, or a sum in minor units of one currency). A bucket's key is
+ * {@code id * 10^13 + bin * 10^8 + bucket index}, the numbering the Lua engine used for its hash fields.
+ * The window of an event in bucket b is the buckets b-59 .. b of each series ({@link Series}).
+ */
+final class BucketTable {
+
+    private static final long FIELD_BASE = 10_000_000_000_000L;
+    private static final long BIN_BASE = 100_000_000L;
+    /** Bucket seconds by series id; 0 where no series has the id. */
+    private static final long[] BUCKET_SECONDS = new long[21];
+    private static final boolean[] BINNED = new boolean[21];
+
+    static {
+        for (Series s : Series.values()) BUCKET_SECONDS[s.id] = s.bucketSeconds;
+        BINNED[Series.HOUR_30D.id] = true;
+        BINNED[Series.AMOUNT_HIST_30D.id] = true;
+    }
+
+    /** Bucket key to value, in key order (the encoding delta-codes the keys). */
+    private final TreeMap<Long, Long> buckets = new TreeMap<>();
+
+    boolean isEmpty() {
+        return buckets.isEmpty();
+    }
+
+    /** The number of buckets kept. */
+    int size() {
+        return buckets.size();
+    }
+
+    /** The buckets of one series (by id) kept, for tests: bucket key to value. */
+    Map<Long, Long> series(int id) {
+        return buckets.subMap(id * FIELD_BASE, (id + 1) * FIELD_BASE);
+    }
+
+    /**
+     * Sums every series over the window of an event at second {@code tSec}, adds the event's increments (to the
+     * result always; to its buckets when they are kept), and drops the buckets no event at or after
+     * {@code horizonSec} can need. The result is keyed {@code id * 1000 + bin}, as {@link FeatureMath} reads it.
+     *
+     * @param increments pairs (series id * 1000 + bin, value), value > 0
+     * @throws IllegalStateException when a bucket would pass 2^63 - 1
+     */
+    Map<Integer, BigInteger> aggregate(long tSec, long horizonSec, long[] increments) {
+        Map<Integer, BigInteger> out = new HashMap<>();
+        Map<Integer, long[]> small = new HashMap<>(); // sums kept in a long while they fit
+        Iterator<Map.Entry<Long, Long>> it = buckets.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, Long> e = it.next();
+            long n = e.getKey();
+            int w = (int) (n / FIELD_BASE);
+            long bs = w < BUCKET_SECONDS.length ? BUCKET_SECONDS[w] : 0;
+            if (bs == 0) continue;
+            long b = n - w * FIELD_BASE;
+            int bin = 0;
+            if (BINNED[w]) {
+                bin = (int) (b / BIN_BASE);
+                b -= bin * BIN_BASE;
+            }
+            long mine = Math.floorDiv(tSec, bs);
+            if (b >= mine - (Series.SPAN - 1) && b <= mine) add(out, small, w * 1000 + bin, e.getValue());
+            if (b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) it.remove();
+        }
+        for (int i = 0; i < increments.length; i += 2) {
+            int k = (int) increments[i];
+            long v = increments[i + 1];
+            int w = k / 1000;
+            int bin = k - w * 1000;
+            long bs = BUCKET_SECONDS[w];
+            long b = Math.floorDiv(tSec, bs);
+            add(out, small, k, v);
+            if (b >= Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) {
+                long field = w * FIELD_BASE + b + (BINNED[w] ? bin * BIN_BASE : 0);
+                long now;
+                try {
+                    now = Math.addExact(buckets.getOrDefault(field, 0L), v);
+                } catch (ArithmeticException overflow) {
+                    throw new IllegalStateException("feature bucket overflows a 64-bit integer", overflow);
+                }
+                buckets.put(field, now);
+            }
+        }
+        for (Map.Entry<Integer, long[]> e : small.entrySet()) {
+            out.merge(e.getKey(), BigInteger.valueOf(e.getValue()[0]), BigInteger::add);
+        }
+        return out;
+    }
+
+    /** Drops the buckets no event at or after {@code horizonSec} can need (those {@link #aggregate} would drop). */
+    void prune(long horizonSec) {
+        Iterator<Map.Entry<Long, Long>> it = buckets.entrySet().iterator();
+        while (it.hasNext()) {
+            long n = it.next().getKey();
+            int w = (int) (n / FIELD_BASE);
+            long bs = w < BUCKET_SECONDS.length ? BUCKET_SECONDS[w] : 0;
+            if (bs == 0) continue;
+            long b = n - w * FIELD_BASE;
+            if (BINNED[w]) b -= (b / BIN_BASE) * BIN_BASE;
+            if (b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) it.remove();
+        }
+    }
+
+    private static void add(Map<Integer, BigInteger> big, Map<Integer, long[]> small, int key, long v) {
+        long[] cell = small.computeIfAbsent(key, k -> new long[1]);
+        long sum = cell[0] + v;
+        if (sum < 0) { // passed 2^63: move what the cell holds to the exact map
+            big.merge(key, BigInteger.valueOf(cell[0]).add(BigInteger.valueOf(v)), BigInteger::add);
+            cell[0] = 0;
+        } else {
+            cell[0] = sum;
+        }
+    }
+
+    void write(StateBytes.Writer w) {
+        w.unsigned(buckets.size());
+        long previous = 0;
+        for (Map.Entry<Long, Long> e : buckets.entrySet()) {
+            w.unsigned(e.getKey() - previous);
+            w.unsigned(e.getValue());
+            previous = e.getKey();
+        }
+    }
+
+    static BucketTable read(StateBytes.Reader r) {
+        BucketTable t = new BucketTable();
+        int n = r.count();
+        long key = 0;
+        for (int i = 0; i < n; i++) {
+            key += r.unsigned();
+            t.buckets.put(key, r.unsigned());
+        }
+        return t;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.vigil.feature;
+
+import dev.vigil.event.TransactionEvent;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the Redis store keeps of a customer, device, IP or merchant, in one value under its tag
+ * ({@code {c:…}:st} and so on): the newest event second seen, its counter buckets (counts over every
+ * currency, sums per currency) and, for a merchant, its transactions per UTC day for the delayed fraud
+ * rates. {@link #count} counts one transaction and returns its {@link FeatureMath.EntityPart}, as
+ * {@code entity.lua} did. Not thread-safe: a batch decodes its own copy.
+ */
+final class EntityState {
+
+    private static final byte FORMAT = 1;
+    private static final long[] FRAUD_BUCKETS = {1_440, 10_080, 43_200};
+
+    /** The newest event second counted, -1 before the first. */
+    private long newestSecond = -1;
+    private final BucketTable counts;
+    private final Map<String, BucketTable> sums;
+    /** Merchants only: UTC day number to transactions on it. */
+    private final TreeMap<Long, Long> dayCounts;
+
+    private EntityState(long newestSecond, BucketTable counts, Map<String, BucketTable> sums, TreeMap<Long, Long> dayCounts) {
+        this.newestSecond = newestSecond;
+        this.counts = counts;
+        this.sums = sums;
+        this.dayCounts = dayCounts;
+    }
+
+    static EntityState empty() {
+        return new EntityState(-1, new BucketTable(), new HashMap<>(), new TreeMap<>());
+    }
+
+    /**
+     * Counts the transaction and returns what its features read of this entity.
+     *
+     * @param kind c, d, i or m
+     * @param listed {blacklisted, whitelisted}, as read from the entity's list hash
+     * @param labels merchants only: the merchant's FRAUD labels, each {occurredAt, knownAt}
+     */
+    FeatureMath.EntityPart count(String kind, TransactionEvent e, long latenessSeconds, boolean[] listed,
+            List<Instant[]> labels) {
+        Instant t = e.occurredAt();
+        long tSec = t.getEpochSecond();
+        if (tSec > newestSecond) newestSecond = tSec;
+        long horizonSec = newestSecond - latenessSeconds;
+        Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
+        Map<Integer, BigInteger> c = counts.aggregate(tSec, horizonSec, increments(series, e, false));
+        BucketTable sumTable = sums.computeIfAbsent(e.currency().getCurrencyCode(), k -> new BucketTable());
+        Map<Integer, BigInteger> s = sumTable.aggregate(tSec, horizonSec, increments(series, e, true));
+        long[] fraud = new long[3];
+        long[] delayedFrauds = new long[3];
+        long[] delayedTransactions = new long[3];
+        if (kind.equals("m")) {
+            long day = FeatureMath.utcDay(tSec);
+            long last = FeatureMath.delayedWindowLastDay(day);
+            for (Instant[] label : labels) {
+                if (label[1].isAfter(t)) continue; // not known yet at the event's time
+                long o = label[0].getEpochSecond();
+                for (int w = 0; w < 3; w++) {
+                    long b = Math.floorDiv(tSec, FRAUD_BUCKETS[w]);
+                    long ob = Math.floorDiv(o, FRAUD_BUCKETS[w]);
+                    if (ob >= b - (Series.SPAN - 1) && ob <= b) fraud[w]++;
+                }
+                long od = FeatureMath.utcDay(o);
+                for (int w = 0; w < 3; w++) {
+                    if (od >= FeatureMath.delayedWindowFirstDay(day, w) && od <= last) delayedFrauds[w]++;
+                }
+            }
+            long keepDay = FeatureMath.utcDay(horizonSec) - FeatureMath.DAY_COUNTS_KEPT;
+            Iterator<Map.Entry<Long, Long>> it = dayCounts.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Long, Long> d = it.next();
+                for (int w = 0; w < 3; w++) {
+                    if (d.getKey() >= FeatureMath.delayedWindowFirstDay(day, w) && d.getKey() <= last) {
+                        delayedTransactions[w] += d.getValue();
+                    }
+                }
+                if (d.getKey() < keepDay) it.remove();
+            }
+            if (day >= keepDay) dayCounts.merge(day, 1L, Long::sum);
+        }
+        // Other currencies' buckets are trimmed too, and a currency left without buckets is dropped.
+        for (BucketTable other : sums.values()) if (other != sumTable) other.prune(horizonSec);
+        sums.values().removeIf(BucketTable::isEmpty);
+        return new FeatureMath.EntityPart(c, s, listed[0], listed[1], fraud, delayedFrauds, delayedTransactions);
+    }
+
+    /** The event's increments of the given series, counts or per-currency sums: pairs (id * 1000 + bin, value). */
+    static long[] increments(Series[] series, TransactionEvent e, boolean perCurrency) {
+        long[] out = new long[2 * series.length];
+        int n = 0;
+        for (Series s : series) {
+            if (s.perCurrency != perCurrency) continue;
+            long v = s.value(e);
+            if (v == 0) continue;
+            out[n++] = s.key(s.bin(e));
+            out[n++] = v;
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** Merchants: the UTC days whose transactions are kept, for tests. */
+    java.util.Set<Long> days() {
+        return dayCounts.keySet();
+    }
+
+    byte[] encode(long version) {
+        StateBytes.Writer w = new StateBytes.Writer().version(version);
+        w.unsigned(FORMAT);
+        w.signed(newestSecond);
+        counts.write(w);
+        w.unsigned(sums.size());
+        for (Map.Entry<String, BucketTable> s : sums.entrySet()) {
+            w.string(s.getKey());
+            s.getValue().write(w);
+        }
+        w.unsigned(dayCounts.size());
+        long previous = 0;
+        for (Map.Entry<Long, Long> d : dayCounts.entrySet()) {
+            w.signed(d.getKey() - previous);
+            w.unsigned(d.getValue());
+            previous = d.getKey();
+        }
+        return w.toBytes();
+    }
+
+    static EntityState decode(byte[] value) {
+        StateBytes.Reader r = new StateBytes.Reader(value, StateBytes.VERSION_BYTES);
+        long format = r.unsigned();
+        if (format != FORMAT) throw new IllegalStateException("entity state of unknown format " + format);
+        long newest = r.signed();
+        BucketTable counts = BucketTable.read(r);
+        Map<String, BucketTable> sums = new HashMap<>();
+        for (int i = r.count(); i > 0; i--) sums.put(r.string(), BucketTable.read(r));
+        TreeMap<Long, Long> days = new TreeMap<>();
+        long day = 0;
+        for (int i = r.count(); i > 0; i--) {
+            day += r.signed();
+            days.put(day, r.unsigned());
+        }
+        return new EntityState(newest, counts, sums, days);
+    }
+}

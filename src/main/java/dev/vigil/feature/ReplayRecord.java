@@ -1,0 +1,98 @@
+package dev.vigil.feature;
+
+import dev.vigil.event.KycRiskLevel;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The replay record of one transaction ({@code {a:<account>}:tx:<id>}): the features and the account
+ * profile its first enrichment returned, so a redelivery returns exactly those and counts nothing.
+ * Values are written in {@link Features#NAMES} order, each with a one-byte type.
+ */
+final class ReplayRecord {
+
+    private static final byte FORMAT = 1;
+    private static final int LONG = 0;
+    private static final int FALSE = 1;
+    private static final int TRUE = 2;
+    private static final int DECIMAL = 3;
+
+    private ReplayRecord() {}
+
+    static byte[] encode(Features features, AccountProfile profile) {
+        StateBytes.Writer w = new StateBytes.Writer();
+        w.unsigned(FORMAT);
+        Map<String, Object> values = features.toMap();
+        for (String name : Features.NAMES) {
+            Object v = values.get(name);
+            if (v instanceof Long l) {
+                w.unsigned(LONG).signed(l);
+            } else if (v instanceof Boolean b) {
+                w.unsigned(b ? TRUE : FALSE);
+            } else if (v instanceof BigDecimal d) {
+                w.unsigned(DECIMAL).signed(d.scale()).bytes(d.unscaledValue().toByteArray());
+            } else {
+                throw new IllegalStateException("feature " + name + " has a value of unexpected type: " + v);
+            }
+        }
+        w.bool(profile != null);
+        if (profile != null) {
+            optional(w, profile.customerId());
+            w.bool(profile.openedAt() != null);
+            if (profile.openedAt() != null) w.signed(profile.openedAt().getEpochSecond()).unsigned(profile.openedAt().getNano());
+            optional(w, profile.declaredNetWorth() == null ? null : profile.declaredNetWorth().toString());
+            optional(w, profile.netWorthCurrency() == null ? null : profile.netWorthCurrency().getCurrencyCode());
+            optional(w, profile.country());
+            optional(w, profile.kycRiskLevel() == null ? null : profile.kycRiskLevel().name());
+            w.bool(profile.closed()).bool(profile.kycFailed()).bool(profile.watchlistHit());
+        }
+        return w.toBytes();
+    }
+
+    /** The stored enrichment, with replayed = true. */
+    static Enrichment decode(String accountId, byte[] record) {
+        StateBytes.Reader r = new StateBytes.Reader(record, 0);
+        long format = r.unsigned();
+        if (format != FORMAT) throw new IllegalStateException("replay record of unknown format " + format);
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String name : Features.NAMES) {
+            int type = (int) r.unsigned();
+            values.put(name, switch (type) {
+                case LONG -> r.signed();
+                case FALSE -> Boolean.FALSE;
+                case TRUE -> Boolean.TRUE;
+                case DECIMAL -> {
+                    int scale = Math.toIntExact(r.signed());
+                    yield new BigDecimal(new BigInteger(r.bytes()), scale);
+                }
+                default -> throw new IllegalStateException("replay record: unknown value type " + type + " for " + name);
+            });
+        }
+        AccountProfile profile = null;
+        if (r.bool()) {
+            String customer = optional(r);
+            Instant opened = r.bool() ? Instant.ofEpochSecond(r.signed(), r.unsigned()) : null;
+            String netWorth = optional(r);
+            String currency = optional(r);
+            String country = optional(r);
+            String kyc = optional(r);
+            profile = new AccountProfile(accountId, customer, opened, netWorth == null ? null : new BigDecimal(netWorth),
+                    currency == null ? null : Currency.getInstance(currency), country,
+                    kyc == null ? null : KycRiskLevel.valueOf(kyc), r.bool(), r.bool(), r.bool());
+        }
+        return new Enrichment(Features.exact(values), profile, true);
+    }
+
+    private static void optional(StateBytes.Writer w, String s) {
+        w.bool(s != null);
+        if (s != null) w.string(s);
+    }
+
+    private static String optional(StateBytes.Reader r) {
+        return r.bool() ? r.string() : null;
+    }
+}

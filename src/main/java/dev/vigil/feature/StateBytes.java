@@ -1,0 +1,117 @@
+package dev.vigil.feature;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The binary encoding of the states and replay records the Redis store keeps: unsigned and zig-zag
+ * varints (7 bits a byte, as protobuf) and length-prefixed UTF-8 strings. Every state value starts
+ * with its 8-byte version, which {@code write-states.lua} compares before it overwrites the value.
+ */
+final class StateBytes {
+
+    private StateBytes() {}
+
+    /** The length of the version every state value starts with. */
+    static final int VERSION_BYTES = 8;
+
+    static final class Writer {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+
+        Writer version(long v) {
+            for (int i = 7; i >= 0; i--) out.write((int) (v >>> (8 * i)));
+            return this;
+        }
+
+        Writer unsigned(long v) {
+            while ((v & ~0x7FL) != 0) {
+                out.write((int) ((v & 0x7F) | 0x80));
+                v >>>= 7;
+            }
+            out.write((int) v);
+            return this;
+        }
+
+        Writer signed(long v) {
+            return unsigned((v << 1) ^ (v >> 63));
+        }
+
+        Writer bool(boolean b) {
+            out.write(b ? 1 : 0);
+            return this;
+        }
+
+        Writer string(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            unsigned(b.length);
+            out.write(b, 0, b.length);
+            return this;
+        }
+
+        Writer bytes(byte[] b) {
+            unsigned(b.length);
+            out.write(b, 0, b.length);
+            return this;
+        }
+
+        byte[] toBytes() {
+            return out.toByteArray();
+        }
+    }
+
+    static final class Reader {
+        private final byte[] in;
+        private int at;
+
+        Reader(byte[] in, int from) {
+            this.in = in;
+            this.at = from;
+        }
+
+        long version() {
+            long v = 0;
+            for (int i = 0; i < 8; i++) v = (v << 8) | (in[at++] & 0xFF);
+            return v;
+        }
+
+        long unsigned() {
+            long v = 0;
+            for (int shift = 0; ; shift += 7) {
+                byte b = in[at++];
+                v |= (long) (b & 0x7F) << shift;
+                if (b >= 0) return v;
+            }
+        }
+
+        int count() {
+            return Math.toIntExact(unsigned());
+        }
+
+        long signed() {
+            long u = unsigned();
+            return (u >>> 1) ^ -(u & 1);
+        }
+
+        boolean bool() {
+            return in[at++] != 0;
+        }
+
+        String string() {
+            int n = count();
+            String s = new String(in, at, n, StandardCharsets.UTF_8);
+            at += n;
+            return s;
+        }
+
+        byte[] bytes() {
+            int n = count();
+            byte[] b = java.util.Arrays.copyOfRange(in, at, at + n);
+            at += n;
+            return b;
+        }
+
+        boolean atEnd() {
+            return at == in.length;
+        }
+    }
+}
