@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * counter buckets, recent event times and located events, the newest second each merchant, device, IP
  * and country was used, its counterparties per 24-minute bucket and its recent (time, merchant) pairs.
  * {@link #count} counts one transaction and returns its {@link FeatureMath.AccountPart}, as
- * {@code enrich.lua} did with its hashes and sorted sets; the profile and list flags come from outside.
+ * the Lua engine's {@code enrich.lua} did with its hashes and sorted sets (a faithful port, held to the
+ * reference by {@code FeatureStoreAgreementIT}); the profile and list flags come from outside.
  * Not thread-safe: a batch decodes its own copy.
  */
 final class AccountState {
@@ -71,9 +72,11 @@ final class AccountState {
     /**
      * Counts the transaction and returns what its features read of the account.
      *
+     * @param increments the event's {@link Series#increments}
      * @param listed {blacklisted, whitelisted}
      */
-    FeatureMath.AccountPart count(TransactionEvent e, AccountProfile profile, boolean[] listed, long latenessSeconds) {
+    FeatureMath.AccountPart count(TransactionEvent e, long[] increments, AccountProfile profile, boolean[] listed,
+            long latenessSeconds) {
         Instant t = e.occurredAt();
         long tSec = t.getEpochSecond();
 
@@ -131,10 +134,10 @@ final class AccountState {
 
         // Bucketed series.
         Map<Integer, BigInteger> c = counts.aggregate(tSec, horizonSec,
-                EntityState.increments(FeatureMath.ACCOUNT_SERIES, e, false));
+                EntityState.increments(FeatureMath.ACCOUNT_SERIES, increments, false));
         BucketTable sumTable = sums.computeIfAbsent(e.currency().getCurrencyCode(), k -> new BucketTable());
         Map<Integer, BigInteger> s = sumTable.aggregate(tSec, horizonSec,
-                EntityState.increments(FeatureMath.ACCOUNT_SERIES, e, true));
+                EntityState.increments(FeatureMath.ACCOUNT_SERIES, increments, true));
         for (BucketTable other : sums.values()) if (other != sumTable) other.prune(horizonSec);
         sums.values().removeIf(BucketTable::isEmpty);
 

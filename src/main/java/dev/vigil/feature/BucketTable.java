@@ -2,7 +2,7 @@ package dev.vigil.feature;
 
 import java.math.BigInteger;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,21 +26,25 @@ final class BucketTable {
         BINNED[Series.AMOUNT_HIST_30D.id] = true;
     }
 
-    /** Bucket key to value, in key order (the encoding delta-codes the keys). */
-    private final TreeMap<Long, Long> buckets = new TreeMap<>();
+    /** Bucket keys in ascending order, and their values: two plain arrays, as this is decoded and encoded per batch. */
+    private long[] keys = new long[8];
+    private long[] values = new long[8];
+    private int size;
 
     boolean isEmpty() {
-        return buckets.isEmpty();
+        return size == 0;
     }
 
     /** The number of buckets kept. */
     int size() {
-        return buckets.size();
+        return size;
     }
 
     /** The buckets of one series (by id) kept, for tests: bucket key to value. */
     Map<Long, Long> series(int id) {
-        return buckets.subMap(id * FIELD_BASE, (id + 1) * FIELD_BASE);
+        Map<Long, Long> out = new TreeMap<>();
+        for (int i = 0; i < size; i++) if (keys[i] / FIELD_BASE == id) out.put(keys[i], values[i]);
+        return out;
     }
 
     /**
@@ -54,23 +58,27 @@ final class BucketTable {
     Map<Integer, BigInteger> aggregate(long tSec, long horizonSec, long[] increments) {
         Map<Integer, BigInteger> out = new HashMap<>();
         Map<Integer, long[]> small = new HashMap<>(); // sums kept in a long while they fit
-        Iterator<Map.Entry<Long, Long>> it = buckets.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, Long> e = it.next();
-            long n = e.getKey();
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            long n = keys[i];
             int w = (int) (n / FIELD_BASE);
             long bs = w < BUCKET_SECONDS.length ? BUCKET_SECONDS[w] : 0;
-            if (bs == 0) continue;
-            long b = n - w * FIELD_BASE;
-            int bin = 0;
-            if (BINNED[w]) {
-                bin = (int) (b / BIN_BASE);
-                b -= bin * BIN_BASE;
+            if (bs != 0) {
+                long b = n - w * FIELD_BASE;
+                int bin = 0;
+                if (BINNED[w]) {
+                    bin = (int) (b / BIN_BASE);
+                    b -= bin * BIN_BASE;
+                }
+                long mine = Math.floorDiv(tSec, bs);
+                if (b >= mine - (Series.SPAN - 1) && b <= mine) add(out, small, w * 1000 + bin, values[i]);
+                if (b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) continue; // dropped
             }
-            long mine = Math.floorDiv(tSec, bs);
-            if (b >= mine - (Series.SPAN - 1) && b <= mine) add(out, small, w * 1000 + bin, e.getValue());
-            if (b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) it.remove();
+            keys[kept] = n;
+            values[kept] = values[i];
+            kept++;
         }
+        size = kept;
         for (int i = 0; i < increments.length; i += 2) {
             int k = (int) increments[i];
             long v = increments[i + 1];
@@ -81,13 +89,16 @@ final class BucketTable {
             add(out, small, k, v);
             if (b >= Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) {
                 long field = w * FIELD_BASE + b + (BINNED[w] ? bin * BIN_BASE : 0);
-                long now;
+                int at = Arrays.binarySearch(keys, 0, size, field);
+                if (at < 0) {
+                    at = -at - 1;
+                    insert(at, field);
+                }
                 try {
-                    now = Math.addExact(buckets.getOrDefault(field, 0L), v);
+                    values[at] = Math.addExact(values[at], v);
                 } catch (ArithmeticException overflow) {
                     throw new IllegalStateException("feature bucket overflows a 64-bit integer", overflow);
                 }
-                buckets.put(field, now);
             }
         }
         for (Map.Entry<Integer, long[]> e : small.entrySet()) {
@@ -98,16 +109,34 @@ final class BucketTable {
 
     /** Drops the buckets no event at or after {@code horizonSec} can need (those {@link #aggregate} would drop). */
     void prune(long horizonSec) {
-        Iterator<Map.Entry<Long, Long>> it = buckets.entrySet().iterator();
-        while (it.hasNext()) {
-            long n = it.next().getKey();
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            long n = keys[i];
             int w = (int) (n / FIELD_BASE);
             long bs = w < BUCKET_SECONDS.length ? BUCKET_SECONDS[w] : 0;
-            if (bs == 0) continue;
-            long b = n - w * FIELD_BASE;
-            if (BINNED[w]) b -= (b / BIN_BASE) * BIN_BASE;
-            if (b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) it.remove();
+            if (bs != 0) {
+                long b = n - w * FIELD_BASE;
+                if (BINNED[w]) b -= (b / BIN_BASE) * BIN_BASE;
+                if (b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) continue;
+            }
+            keys[kept] = n;
+            values[kept] = values[i];
+            kept++;
         }
+        size = kept;
+    }
+
+    /** A new bucket with value 0 at position {@code at}, keeping the keys in order. */
+    private void insert(int at, long key) {
+        if (size == keys.length) {
+            keys = Arrays.copyOf(keys, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+        }
+        System.arraycopy(keys, at, keys, at + 1, size - at);
+        System.arraycopy(values, at, values, at + 1, size - at);
+        keys[at] = key;
+        values[at] = 0;
+        size++;
     }
 
     private static void add(Map<Integer, BigInteger> big, Map<Integer, long[]> small, int key, long v) {
@@ -122,23 +151,27 @@ final class BucketTable {
     }
 
     void write(StateBytes.Writer w) {
-        w.unsigned(buckets.size());
+        w.unsigned(size);
         long previous = 0;
-        for (Map.Entry<Long, Long> e : buckets.entrySet()) {
-            w.unsigned(e.getKey() - previous);
-            w.unsigned(e.getValue());
-            previous = e.getKey();
+        for (int i = 0; i < size; i++) {
+            w.unsigned(keys[i] - previous);
+            w.unsigned(values[i]);
+            previous = keys[i];
         }
     }
 
     static BucketTable read(StateBytes.Reader r) {
         BucketTable t = new BucketTable();
         int n = r.count();
+        t.keys = new long[Math.max(8, n + 8)];
+        t.values = new long[t.keys.length];
         long key = 0;
         for (int i = 0; i < n; i++) {
             key += r.unsigned();
-            t.buckets.put(key, r.unsigned());
+            t.keys[i] = key;
+            t.values[i] = r.unsigned();
         }
+        t.size = n;
         return t;
     }
 }

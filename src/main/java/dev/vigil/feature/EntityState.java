@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * ({@code {c:…}:st} and so on): the newest event second seen, its counter buckets (counts over every
  * currency, sums per currency) and, for a merchant, its transactions per UTC day for the delayed fraud
  * rates. {@link #count} counts one transaction and returns its {@link FeatureMath.EntityPart}, as
- * {@code entity.lua} did. Not thread-safe: a batch decodes its own copy.
+ * the Lua engine's {@code entity.lua} did. Not thread-safe: a batch decodes its own copy.
  */
 final class EntityState {
 
@@ -43,19 +43,20 @@ final class EntityState {
      * Counts the transaction and returns what its features read of this entity.
      *
      * @param kind c, d, i or m
+     * @param increments the event's {@link Series#increments}
      * @param listed {blacklisted, whitelisted}, as read from the entity's list hash
      * @param labels merchants only: the merchant's FRAUD labels, each {occurredAt, knownAt}
      */
-    FeatureMath.EntityPart count(String kind, TransactionEvent e, long latenessSeconds, boolean[] listed,
-            List<Instant[]> labels) {
+    FeatureMath.EntityPart count(String kind, TransactionEvent e, long[] increments, long latenessSeconds,
+            boolean[] listed, List<Instant[]> labels) {
         Instant t = e.occurredAt();
         long tSec = t.getEpochSecond();
         if (tSec > newestSecond) newestSecond = tSec;
         long horizonSec = newestSecond - latenessSeconds;
         Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
-        Map<Integer, BigInteger> c = counts.aggregate(tSec, horizonSec, increments(series, e, false));
+        Map<Integer, BigInteger> c = counts.aggregate(tSec, horizonSec, increments(series, increments, false));
         BucketTable sumTable = sums.computeIfAbsent(e.currency().getCurrencyCode(), k -> new BucketTable());
-        Map<Integer, BigInteger> s = sumTable.aggregate(tSec, horizonSec, increments(series, e, true));
+        Map<Integer, BigInteger> s = sumTable.aggregate(tSec, horizonSec, increments(series, increments, true));
         long[] fraud = new long[3];
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];
@@ -94,16 +95,17 @@ final class EntityState {
         return new FeatureMath.EntityPart(c, s, listed[0], listed[1], fraud, delayedFrauds, delayedTransactions);
     }
 
-    /** The event's increments of the given series, counts or per-currency sums: pairs (id * 1000 + bin, value). */
-    static long[] increments(Series[] series, TransactionEvent e, boolean perCurrency) {
+    /**
+     * The event's increments ({@link Series#increments}) of the given series, counts or per-currency sums:
+     * pairs (id * 1000 + bin, value), the series that add nothing left out.
+     */
+    static long[] increments(Series[] series, long[] all, boolean perCurrency) {
         long[] out = new long[2 * series.length];
         int n = 0;
         for (Series s : series) {
-            if (s.perCurrency != perCurrency) continue;
-            long v = s.value(e);
-            if (v == 0) continue;
-            out[n++] = s.key(s.bin(e));
-            out[n++] = v;
+            if (s.perCurrency != perCurrency || all[2 * s.ordinal() + 1] == 0) continue;
+            out[n++] = all[2 * s.ordinal()];
+            out[n++] = all[2 * s.ordinal() + 1];
         }
         return java.util.Arrays.copyOf(out, n);
     }

@@ -217,7 +217,8 @@ final class FeatureMath {
         int hour = Series.HOUR_30D.bin(e);
         f.put("hour_of_day_utc", (long) hour);
         long total = 0;
-        for (int h = 0; h < 24; h++) total += prior(a.counts(), Series.HOUR_30D, h, e).longValueExact();
+        for (int h = 0; h < 24; h++) total += get(a.counts(), Series.HOUR_30D.key(h)).longValueExact();
+        total -= Series.HOUR_30D.value(e); // the event's own increment, in its own hour
         long same = prior(a.counts(), Series.HOUR_30D, hour, e).longValueExact();
         f.put("hour_of_day_share_30d", total == 0 ? UNKNOWN_RATIO
                 : BigDecimal.valueOf(same).divide(BigDecimal.valueOf(total), 4, RoundingMode.HALF_UP));
@@ -335,10 +336,16 @@ final class FeatureMath {
     private static BigDecimal medianRatio(Map<Integer, BigInteger> sums, TransactionEvent e, int digits) {
         long[] bins = new long[254];
         long n = 0;
-        for (int b = 0; b < bins.length; b++) {
-            bins[b] = prior(sums, Series.AMOUNT_HIST_30D, b, e).longValueExact();
-            n += bins[b];
+        for (Map.Entry<Integer, BigInteger> s : sums.entrySet()) { // a scan of the few keys, not 254 look-ups
+            int k = s.getKey();
+            if (k >= Series.AMOUNT_HIST_30D.key(0) && k < Series.AMOUNT_HIST_30D.key(bins.length)) {
+                bins[k - Series.AMOUNT_HIST_30D.key(0)] = s.getValue().longValueExact();
+                n += bins[k - Series.AMOUNT_HIST_30D.key(0)];
+            }
         }
+        // Without the event's own increment (its bin and value computed once: the bin is a BigInteger power).
+        bins[Series.AMOUNT_HIST_30D.bin(e)] -= Series.AMOUNT_HIST_30D.value(e);
+        n -= Series.AMOUNT_HIST_30D.value(e);
         if (n == 0) return UNKNOWN_RATIO;
         long need = (n + 1) / 2;
         int bin = 0;

@@ -25,7 +25,7 @@ import java.util.function.Function;
  * window (sums in e's currency only), the previous event time and previous located transaction, the
  * 90-day novelty of merchant, device, IP and country, the distinct counterparties of 24 hours, the
  * profile and list memberships; the same per customer, device, IP and merchant for their series. It
- * hands them to {@link FeatureMath}, as the Redis store does with what its scripts return, so the two
+ * hands them to {@link FeatureMath}, as the Redis store does with what its states give, so the two
  * differ only in how they find those inputs. Definitions: {@code docs/features.md}.
  *
  * <p>An id seen before for the account returns the first enrichment's features with replayed=true;

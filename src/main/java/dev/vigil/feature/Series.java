@@ -7,12 +7,12 @@ import java.math.BigInteger;
 import java.time.Instant;
 
 /**
- * The time-bucketed series the features are summed from. Each series has an id (the same table is
- * in {@code buckets.lua}), a bucket size (its window is 60 buckets of that size), the hash it is
+ * The time-bucketed series the features are summed from. Each series has an id (part of its bucket
+ * keys in {@link BucketTable}), a bucket size (its window is 60 buckets of that size), the table it is
  * kept in (counts over every currency, or sums per currency) and what one transaction adds to it.
  * A binned series is a histogram: one count per bin (hour of day, amount bin).
  *
- * <p>The Redis store sends each event's {@link #bin} and {@link #value} as increments; the reference
+ * <p>The Redis store adds each event's {@link #bin} and {@link #value} to its buckets; the reference
  * store sums the same values over its full history. Only the bucketing is done twice.
  */
 enum Series {
@@ -76,23 +76,48 @@ enum Series {
         return o >= b - (SPAN - 1) && o <= b;
     }
 
-    /** The aggregate key: series id * 1000 + bin, as buckets.lua returns it. */
+    /** The aggregate key: series id * 1000 + bin, as {@link BucketTable#aggregate} returns it. */
     int key(int bin) {
         return id * 1000 + bin;
     }
 
     /** The histogram bin the event falls in (0 for a series that is not binned). */
     int bin(TransactionEvent e) {
+        return this == AMOUNT_HIST_30D ? amountBin(minorUnits(e)) : bin(e, 0);
+    }
+
+    /** {@link #bin(TransactionEvent)} with the event's amount in minor units already known. */
+    private int bin(TransactionEvent e, long minor) {
         return switch (this) {
             case HOUR_30D -> (int) (Math.floorMod(e.occurredAt().getEpochSecond(), 86_400L) / 3600);
-            case AMOUNT_HIST_30D -> amountBin(minorUnits(e));
+            case AMOUNT_HIST_30D -> amountBin(minor);
             default -> 0;
         };
     }
 
     /** What the event adds to its bucket; 0 when it adds nothing. */
     long value(TransactionEvent e) {
+        return value(e, minorUnits(e));
+    }
+
+    /**
+     * Every series' increment of the event, indexed by ordinal: pairs (key = id * 1000 + bin, value), value 0
+     * when the event adds nothing. Computed once per event: the amount's minor units and bin cost BigDecimal and
+     * BigInteger work.
+     */
+    static long[] increments(TransactionEvent e) {
         long minor = minorUnits(e);
+        Series[] all = values();
+        long[] out = new long[2 * all.length];
+        for (Series s : all) {
+            long v = s.value(e, minor);
+            out[2 * s.ordinal()] = v == 0 ? 0 : s.key(s.bin(e, minor));
+            out[2 * s.ordinal() + 1] = v;
+        }
+        return out;
+    }
+
+    private long value(TransactionEvent e, long minor) {
         boolean deposit = e.type() == TransactionType.BALANCE_DEPOSIT;
         boolean structuring = isStructuring(e);
         return switch (this) {

@@ -1,7 +1,7 @@
 package dev.vigil.feature;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The binary encoding of the states and replay records the Redis store keeps: unsigned and zig-zag
@@ -16,19 +16,32 @@ final class StateBytes {
     static final int VERSION_BYTES = 8;
 
     static final class Writer {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        /** A plain growing array: ByteArrayOutputStream synchronizes every byte. */
+        private byte[] buf = new byte[256];
+        private int size;
+
+        private void write(int b) {
+            if (size == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
+            buf[size++] = (byte) b;
+        }
+
+        private void write(byte[] b, int from, int length) {
+            if (size + length > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + length));
+            System.arraycopy(b, from, buf, size, length);
+            size += length;
+        }
 
         Writer version(long v) {
-            for (int i = 7; i >= 0; i--) out.write((int) (v >>> (8 * i)));
+            for (int i = 7; i >= 0; i--) write((int) (v >>> (8 * i)));
             return this;
         }
 
         Writer unsigned(long v) {
             while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
+                write((int) ((v & 0x7F) | 0x80));
                 v >>>= 7;
             }
-            out.write((int) v);
+            write((int) v);
             return this;
         }
 
@@ -37,25 +50,25 @@ final class StateBytes {
         }
 
         Writer bool(boolean b) {
-            out.write(b ? 1 : 0);
+            write(b ? 1 : 0);
             return this;
         }
 
         Writer string(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             unsigned(b.length);
-            out.write(b, 0, b.length);
+            write(b, 0, b.length);
             return this;
         }
 
         Writer bytes(byte[] b) {
             unsigned(b.length);
-            out.write(b, 0, b.length);
+            write(b, 0, b.length);
             return this;
         }
 
         byte[] toBytes() {
-            return out.toByteArray();
+            return Arrays.copyOf(buf, size);
         }
     }
 

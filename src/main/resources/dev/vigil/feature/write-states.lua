@@ -5,27 +5,37 @@
 -- re-reads them and computes again.
 --
 -- KEYS: the n states, then the r replay records, then the x label index keys
--- ARGV: 1 n  2 r  3 x; then per state: version read ('' when absent), new value, TTL (s);
---       then per replay record: value, TTL (s); then per index key: value, TTL (s)
+-- ARGV: 1 n  2 r  3 x  4 g, the number of TTL groups; then g pairs (states in the group, TTL in s): the
+--       states come in groups of one TTL each, in KEYS order; then the TTL of the replay records and
+--       that of the index (s); then per state: version read ('' when absent), new value; then the
+--       value of each replay record; then the value of each index key
 -- Reply: {} when written, else the 1-based positions of the states whose version changed.
 -- The keys live under different hash tags: this script needs one Redis, not a cluster.
 
-local n, r, x = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local call = redis.call
+local n, r, x, g = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local a = 4 + 2 * g + 2 -- the argument before the first state's version
 local conflicts = {}
 for i = 1, n do
-  if redis.call('GETRANGE', KEYS[i], 0, 7) ~= ARGV[3 * i + 1] then conflicts[#conflicts + 1] = i end
+  if call('GETRANGE', KEYS[i], 0, 7) ~= ARGV[a + 2 * i - 1] then conflicts[#conflicts + 1] = i end
 end
 if #conflicts > 0 then return conflicts end
-for i = 1, n do
-  redis.call('SET', KEYS[i], ARGV[3 * i + 2], 'EX', ARGV[3 * i + 3])
+local i = 0
+for k = 1, g do
+  local ttl = ARGV[4 + 2 * k]
+  for _ = 1, tonumber(ARGV[3 + 2 * k]) do
+    i = i + 1
+    call('SET', KEYS[i], ARGV[a + 2 * i], 'EX', ttl)
+  end
 end
-local a = 3 + 3 * n
+local replayTtl, indexTtl = ARGV[4 + 2 * g + 1], ARGV[4 + 2 * g + 2]
+a = a + 2 * n
 for j = 1, r do
-  redis.call('SET', KEYS[n + j], ARGV[a + 2 * j - 1], 'EX', ARGV[a + 2 * j])
+  call('SET', KEYS[n + j], ARGV[a + j], 'EX', replayTtl)
 end
-a = a + 2 * r
+a = a + r
 for j = 1, x do
   -- First writer wins: a redelivery does not move the transaction to another merchant.
-  redis.call('SET', KEYS[n + r + j], ARGV[a + 2 * j - 1], 'NX', 'EX', ARGV[a + 2 * j])
+  call('SET', KEYS[n + r + j], ARGV[a + j], 'NX', 'EX', indexTtl)
 end
 return conflicts
