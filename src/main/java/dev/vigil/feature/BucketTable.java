@@ -57,7 +57,10 @@ final class BucketTable {
      */
     Map<Integer, BigInteger> aggregate(long tSec, long horizonSec, long[] increments) {
         Map<Integer, BigInteger> out = new HashMap<>();
-        Map<Integer, long[]> small = new HashMap<>(); // sums kept in a long while they fit
+        // Keys sort by series and bin first, so the buckets of one aggregate are a run: summed in a long,
+        // handed to the exact map when the run ends (or would pass 2^63).
+        int runKey = -1;
+        long runSum = 0;
         int kept = 0;
         for (int i = 0; i < size; i++) {
             long n = keys[i];
@@ -71,7 +74,16 @@ final class BucketTable {
                     b -= bin * BIN_BASE;
                 }
                 long mine = Math.floorDiv(tSec, bs);
-                if (b >= mine - (Series.SPAN - 1) && b <= mine) add(out, small, w * 1000 + bin, values[i]);
+                if (b >= mine - (Series.SPAN - 1) && b <= mine) {
+                    int k = w * 1000 + bin;
+                    long v = values[i];
+                    if (k != runKey || runSum + v < 0) {
+                        if (runKey >= 0) out.merge(runKey, BigInteger.valueOf(runSum), BigInteger::add);
+                        runKey = k;
+                        runSum = 0;
+                    }
+                    runSum += v;
+                }
                 if (b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) continue; // dropped
             }
             keys[kept] = n;
@@ -79,6 +91,7 @@ final class BucketTable {
             kept++;
         }
         size = kept;
+        if (runKey >= 0) out.merge(runKey, BigInteger.valueOf(runSum), BigInteger::add);
         for (int i = 0; i < increments.length; i += 2) {
             int k = (int) increments[i];
             long v = increments[i + 1];
@@ -86,7 +99,7 @@ final class BucketTable {
             int bin = k - w * 1000;
             long bs = BUCKET_SECONDS[w];
             long b = Math.floorDiv(tSec, bs);
-            add(out, small, k, v);
+            out.merge(k, BigInteger.valueOf(v), BigInteger::add);
             if (b >= Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) {
                 long field = w * FIELD_BASE + b + (BINNED[w] ? bin * BIN_BASE : 0);
                 int at = Arrays.binarySearch(keys, 0, size, field);
@@ -100,9 +113,6 @@ final class BucketTable {
                     throw new IllegalStateException("feature bucket overflows a 64-bit integer", overflow);
                 }
             }
-        }
-        for (Map.Entry<Integer, long[]> e : small.entrySet()) {
-            out.merge(e.getKey(), BigInteger.valueOf(e.getValue()[0]), BigInteger::add);
         }
         return out;
     }
@@ -137,17 +147,6 @@ final class BucketTable {
         keys[at] = key;
         values[at] = 0;
         size++;
-    }
-
-    private static void add(Map<Integer, BigInteger> big, Map<Integer, long[]> small, int key, long v) {
-        long[] cell = small.computeIfAbsent(key, k -> new long[1]);
-        long sum = cell[0] + v;
-        if (sum < 0) { // passed 2^63: move what the cell holds to the exact map
-            big.merge(key, BigInteger.valueOf(cell[0]).add(BigInteger.valueOf(v)), BigInteger::add);
-            cell[0] = 0;
-        } else {
-            cell[0] = sum;
-        }
     }
 
     void write(StateBytes.Writer w) {
