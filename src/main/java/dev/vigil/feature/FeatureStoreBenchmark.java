@@ -36,7 +36,10 @@ import redis.clients.jedis.resps.ScanResult;
  * java -cp target/classes:$(cat target/cp.txt) dev.vigil.feature.FeatureStoreBenchmark [events] [accounts]
  * </pre>
  *
- * The workload: each event names an account (and its customer), one of the account's two devices,
+ * Then two writers at once (two stores on one Redis, two threads, each with its own accounts but the same
+ * merchants and IPs): events per second and how many batches met a version conflict.
+ *
+ * <p>The workload: each event names an account (and its customer), one of the account's two devices,
  * one of 5 000 IPs, one of 2 000 merchants; half carry a place, a fifth are transfers with a
  * counterparty; event time advances 20 ms an event.
  */
@@ -98,6 +101,37 @@ public final class FeatureStoreBenchmark {
                     singles, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
                     h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
 
+            // Two writers on one Redis (two Vigil instances, or two consumer threads), each with its own
+            // accounts (Kafka partitions by account) but the same merchants and IPs: their batches meet on
+            // those states, and a batch whose compare-and-set fails is read and computed again.
+            try (RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), patient())) {
+                List<RedisFeatureStore> writers = List.of(store, second);
+                long conflicts0 = store.conflicts() + second.conflicts();
+                double twoCpu0 = cpuSeconds(raw);
+                List<Thread> threads2 = new ArrayList<>();
+                int each = events / 2;
+                long start2 = System.nanoTime();
+                for (int k = 0; k < 2; k++) {
+                    Workload part = new Workload(accounts, 10 + k, k, 2, w.clock);
+                    RedisFeatureStore writer = writers.get(k);
+                    threads2.add(new Thread(() -> feed(writer, part, each)));
+                }
+                threads2.forEach(Thread::start);
+                for (Thread t : threads2) {
+                    try {
+                        t.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+                double seconds2 = (System.nanoTime() - start2) / 1e9;
+                long conflicts = store.conflicts() + second.conflicts() - conflicts0;
+                out.printf(Locale.ROOT, "two writers, batches of %d, shared merchants and IPs: %d events in %.2f s = %.0f"
+                                + " events/s; Redis CPU %.1f us/event; %d of %d batches computed again after a conflict%n",
+                        BATCH, 2 * each, seconds2, 2 * each / seconds2, (cpuSeconds(raw) - twoCpu0) * 1e6 / (2 * each),
+                        conflicts, 2 * ((each + BATCH - 1) / BATCH));
+            }
         } finally {
             delete(dir);
         }
@@ -197,17 +231,29 @@ public final class FeatureStoreBenchmark {
     private static final class Workload {
         private final int accounts;
         private final Random random;
+        private final int partition;
+        private final int partitions;
+        private final String prefix;
         private long seq;
-        private Instant clock = T0;
+        private Instant clock;
 
         Workload(int accounts, long seed) {
+            this(accounts, seed, 0, 1, T0);
+        }
+
+        /** Only the accounts a with a % partitions == partition, from the given event time on. */
+        Workload(int accounts, long seed, int partition, int partitions, Instant from) {
             this.accounts = accounts;
             this.random = new Random(seed);
+            this.partition = partition;
+            this.partitions = partitions;
+            this.prefix = "bench-" + seed + "-";
+            this.clock = from;
         }
 
         TransactionEvent next() {
             clock = clock.plusMillis(20);
-            return forAccount(random.nextInt(accounts), clock);
+            return forAccount(random.nextInt(accounts / partitions) * partitions + partition, clock);
         }
 
         TransactionEvent forAccount(int a, Instant at) {
@@ -216,7 +262,7 @@ public final class FeatureStoreBenchmark {
             GeoLocation geo = random.nextBoolean()
                     ? new GeoLocation(48 + random.nextInt(1000) / 1000.0, 2 + random.nextInt(1000) / 1000.0, "FR") : null;
             BigDecimal amount = BigDecimal.valueOf(100 + random.nextInt(100_000), 2);
-            return new TransactionEvent("bench-" + seq++, at, "acct-" + a, "cust-" + a, type, amount, EUR,
+            return new TransactionEvent(prefix + seq++, at, "acct-" + a, "cust-" + a, type, amount, EUR,
                     transfer ? "cp-" + random.nextInt(50_000) : null,
                     type == TransactionType.PURCHASE ? "m-" + random.nextInt(2_000) : null, "5411", "web", "card",
                     Boolean.FALSE, "dev-" + a + "-" + random.nextInt(2), "10." + random.nextInt(5_000), geo);
