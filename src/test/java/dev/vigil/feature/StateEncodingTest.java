@@ -1,0 +1,102 @@
+package dev.vigil.feature;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vigil.event.GeoLocation;
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.event.TransactionType;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Currency;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * The Redis store writes each entity's state after every batch and reads it back for the next one:
+ * a state that went through its encoding must count the next transaction exactly as the state that
+ * never left memory, and encode to the same bytes. In-process; the Redis round trip itself is in
+ * {@code FeatureStoreAgreementIT}.
+ */
+class StateEncodingTest {
+
+    private static final Instant BASE = Instant.parse("2025-03-01T00:00:00Z");
+    private static final List<Currency> CURRENCIES = List.of(Currency.getInstance("USD"), Currency.getInstance("JPY"));
+    private static final List<GeoLocation> PLACES = List.of(new GeoLocation(48.8566, 2.3522, "FR"),
+            new GeoLocation(-33.8688, 151.2093, "AU"));
+
+    @Provide
+    Arbitrary<List<TransactionEvent>> histories() {
+        Arbitrary<TransactionEvent> event = Combinators.combine(
+                        Arbitraries.longs().between(0, 40L * 86_400 * 1_000_000_000L),          // event time
+                        Arbitraries.of(TransactionType.class),
+                        Arbitraries.longs().between(0, 2_000_000),                               // minor units
+                        Arbitraries.integers().between(0, 1),                                    // currency
+                        Arbitraries.integers().between(-1, 2),                                   // merchant
+                        Arbitraries.integers().between(-1, 1),                                   // place
+                        Arbitraries.integers().between(-1, 2))                                   // counterparty
+                .as((nanos, type, minor, cur, merchant, place, cp) -> {
+                    Currency c = CURRENCIES.get(cur);
+                    return new TransactionEvent("t", BASE.plusNanos(nanos), "a", "c", type,
+                            BigDecimal.valueOf(minor, c.getDefaultFractionDigits()), c, cp < 0 ? null : "cp" + cp,
+                            merchant < 0 ? null : "m" + merchant, "5411", "web", "card", Boolean.FALSE, "d",
+                            "10.0.0.1", place < 0 ? null : PLACES.get(place));
+                });
+        return event.list().ofMinSize(1).ofMaxSize(60).map(l -> {
+            List<TransactionEvent> sorted = new ArrayList<>(l);
+            // Mostly in time order, as Kafka delivers an account's events, so the horizon trims as in production.
+            sorted.sort((x, y) -> x.occurredAt().compareTo(y.occurredAt()));
+            return sorted;
+        });
+    }
+
+    @Property(tries = 200)
+    void anAccountStateCountsTheSameAfterItsEncoding(@ForAll("histories") List<TransactionEvent> history) {
+        AccountState kept = AccountState.empty();
+        boolean[] listed = {false, false};
+        for (TransactionEvent e : history.subList(0, history.size() - 1)) {
+            kept.count(e, Series.increments(e), null, listed, 300);
+        }
+        byte[] bytes = kept.encode(42);
+        AccountState read = AccountState.decode(bytes);
+        assertArrayEquals(bytes, read.encode(42), "encode(decode(x)) = x");
+        assertEquals(42, new StateBytes.Reader(bytes, 0).version());
+
+        TransactionEvent last = history.get(history.size() - 1);
+        FeatureMath.AccountPart a = kept.count(last, Series.increments(last), null, listed, 300);
+        FeatureMath.AccountPart b = read.count(last, Series.increments(last), null, listed, 300);
+        assertEquals(a, b);
+    }
+
+    @Property(tries = 200)
+    void aMerchantStateCountsTheSameAfterItsEncoding(@ForAll("histories") List<TransactionEvent> history) {
+        EntityState kept = EntityState.empty();
+        boolean[] listed = {false, true};
+        List<Instant[]> labels = new ArrayList<>();
+        labels.add(new Instant[] {BASE.plusSeconds(86_400), BASE.plusSeconds(3 * 86_400)});
+        for (TransactionEvent e : history.subList(0, history.size() - 1)) {
+            kept.count("m", e, Series.increments(e), 300, listed, labels);
+        }
+        byte[] bytes = kept.encode(-7);
+        EntityState read = EntityState.decode(bytes);
+        assertArrayEquals(bytes, read.encode(-7));
+
+        TransactionEvent last = history.get(history.size() - 1);
+        FeatureMath.EntityPart a = kept.count("m", last, Series.increments(last), 300, listed, labels);
+        FeatureMath.EntityPart b = read.count("m", last, Series.increments(last), 300, listed, labels);
+        assertEquals(a.counts(), b.counts());
+        assertEquals(a.sums(), b.sums());
+        assertArrayEquals(a.fraudKnown(), b.fraudKnown());
+        assertArrayEquals(a.delayedFrauds(), b.delayedFrauds());
+        assertArrayEquals(a.delayedTransactions(), b.delayedTransactions());
+        assertEquals(Arrays.toString(new boolean[] {a.blacklisted(), a.whitelisted()}),
+                Arrays.toString(new boolean[] {b.blacklisted(), b.whitelisted()}));
+    }
+}
