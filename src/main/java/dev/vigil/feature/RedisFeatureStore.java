@@ -79,10 +79,10 @@ public final class RedisFeatureStore implements FeatureStore {
      *
      * @param allowedLateness how far behind the account's newest event time an event may be and
      *     still get exact features (default 5 minutes)
-     * @param windowGrace kept beyond window + lateness before an idle account's buckets expire, so a
-     *     consumer that lags behind event time still finds them (default 1 hour)
-     * @param historyRetention how long after the account's last transaction its seen merchants,
-     *     devices and last event time are kept (default 90 days)
+     * @param windowGrace kept beyond window + lateness before an idle customer's, device's, IP's or
+     *     merchant's state expires, so a consumer that lags behind event time still finds it (default 1 hour)
+     * @param historyRetention how long after the account's last transaction its state (buckets, event
+     *     times, the merchants, devices, IPs and countries it used) is kept (default 90 days)
      * @param replayRetention how long a transaction id is remembered for redelivery; at least 8 days
      *     (default 8 days)
      * @param timeout connect and read timeout of the Redis client (default 2 seconds)
