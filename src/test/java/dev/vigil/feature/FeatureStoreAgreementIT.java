@@ -131,7 +131,7 @@ class FeatureStoreAgreementIT {
         Arbitrary<Integer> delay = Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.just(0)),
                 Tuple.of(3, Arbitraries.integers().between(0, 300)),
-                Tuple.of(2, Arbitraries.integers().between(240, 300)),                  // near the horizon
+                Tuple.of(4, Arbitraries.integers().between(240, 300)),                  // near the horizon
                 Tuple.of(1, Arbitraries.just(300)));                                    // exactly the allowed lateness
         Arbitrary<TransactionType> type = Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.just(TransactionType.PURCHASE)),
