@@ -273,7 +273,7 @@ final class FeatureMath {
         }
     }
 
-    /** The series of each entity kind: what the Redis store sends and the reference counts. */
+    /** The series of each entity kind: what the Redis store keeps per entity and the reference sums. */
     static final Map<String, Series[]> ENTITY_SERIES = Map.of(
             "c", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.COUNT_7D, Series.SUM_1H, Series.SUM_24H, Series.SUM_7D},
             "d", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.SUM_1H, Series.SUM_24H},
