@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,6 +132,13 @@ public final class RedisFeatureStore implements FeatureStore {
     private final RedisClient client;
     /** Batches computed again because another writer changed their states: for tests and logs. */
     private final AtomicLong conflicts = new AtomicLong();
+    /**
+     * Batches of this process take turns: the Kafka consumers and the HTTP batcher share merchants and
+     * IPs, and writing concurrently they would refuse each other's compare-and-set until the larger batch
+     * ran out of attempts. Fair, so a single HTTP event waits for at most the batches queued before it.
+     * Conflicts remain possible only with other Vigil instances.
+     */
+    private final ReentrantLock turn = new ReentrantLock(true);
     /** Runs between computing a batch and writing it (argument: the attempt, from 1): lets a test race another writer. */
     volatile IntConsumer beforeWrite = attempt -> {};
     private final String where;
@@ -177,6 +185,7 @@ public final class RedisFeatureStore implements FeatureStore {
         String what = events.size() == 1
                 ? "enrich transaction " + events.get(0).transactionId()
                 : "enrich a batch of " + events.size() + " transactions";
+        turn.lock();
         try {
             Snapshot snapshot = read(events);
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -193,6 +202,8 @@ public final class RedisFeatureStore implements FeatureStore {
                     + MAX_ATTEMPTS + " times in a row");
         } catch (JedisException e) {
             throw translate(e, what);
+        } finally {
+            turn.unlock();
         }
     }
 

@@ -230,6 +230,44 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     }
 
     /**
+     * In one process the Kafka consumers and the HTTP batcher share one store: their batches take turns, so however
+     * they interleave on shared merchants none is refused for another's write (two instances still can, above).
+     */
+    @Test
+    void shouldLetBatchesOfOneProcessTakeTurnsInsteadOfConflicting() throws Exception {
+        String merchant = "turns-" + acct;
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port())) {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            List<Thread> threads = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                int writer = k;
+                threads.add(new Thread(() -> {
+                    try {
+                        start.await();
+                        for (int b = 0; b < 30; b++) {
+                            List<TransactionEvent> batch = new ArrayList<>();
+                            for (int i = 0; i < 10; i++) {
+                                int n = b * 10 + i;
+                                batch.add(tx(acct + "-w" + writer, "w" + writer + "-" + n, T0.plusMillis(50L * n)).merchant(merchant).build());
+                            }
+                            store.enrichAll(batch);
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) t.join();
+            assertEquals(List.of(), failures);
+            assertEquals(0, store.conflicts(), "batches of one store wait for each other rather than refuse each other");
+        }
+        Features probe = enrich(tx(acct + "-w0", "probe", T0.plusMillis(50L * 300)).merchant(merchant));
+        assertEquals(601, probe.merchantTxCount24h(), "both writers' 600 transactions and the probe");
+    }
+
+    /**
      * Another instance counts a transaction of the same account and merchant after this batch read its states and
      * before it writes them: the write must be refused, and the batch computed again on the new states.
      */
