@@ -205,15 +205,33 @@ final class CanonicalRows {
 
     /** The current feature format: values in name order joined by ','; decimals exactly as AuditJson writes them, flags t or f. */
     static String features(Features f) {
-        StringBuilder b = new StringBuilder(96);
-        int i = 0;
-        for (Object v : f.toMap().values()) {
-            if (i++ > 0) b.append(',');
-            if (v instanceof java.math.BigDecimal d) b.append(AuditJson.decimal(d));
-            else if (v instanceof Boolean flag) b.append(flag ? 't' : 'f');
-            else b.append(v);
+        FeatureText text = new FeatureText();
+        f.visitValues(text);
+        return text.b.toString();
+    }
+
+    /** Appends each value as the feature format writes it; no map and no boxing (this runs for every row). */
+    private static final class FeatureText implements Features.ValueVisitor {
+        final StringBuilder b = new StringBuilder(400);
+
+        private StringBuilder next() {
+            return b.isEmpty() ? b : b.append(',');
         }
-        return b.toString();
+
+        @Override
+        public void count(long value) {
+            next().append(value);
+        }
+
+        @Override
+        public void decimal(BigDecimal value) {
+            next().append(AuditJson.decimal(value));
+        }
+
+        @Override
+        public void flag(boolean value) {
+            next().append(value ? 't' : 'f');
+        }
     }
 
     /** A stored encoding back to the map V001's jsonb gave: counts as Long, flags as Boolean, decimals as exact strings. */
