@@ -470,8 +470,9 @@ public final class PostgresAuditStore implements AuditSink {
 
     private static StoredDecision storedDecision(ResultSet rs) throws SQLException {
         String form = rs.getString("canonical_form");
+        int format = rs.getInt("features_format"); // 0 for v1 rows (jsonb columns)
         Map<String, Object> features = "v2".equals(form)
-                ? CanonicalRows.readFeatures(rs.getInt("features_format"), rs.getString("features"))
+                ? CanonicalRows.readFeatures(format, rs.getString("features"))
                 : AuditJson.readMap(rs.getString("features"));
         String challengerModel = rs.getString("challenger_model_version");
         double challengerScore = rs.getDouble("challenger_score");
@@ -493,7 +494,7 @@ public final class PostgresAuditStore implements AuditSink {
                 Verdict.valueOf(rs.getString("verdict")),
                 AuditJson.readHits(rs.getString("hits")),
                 features,
-                AuditJson.readMap(rs.getString("account")),
+                AuditJson.readAccount(format, rs.getString("account")),
                 new RuleSetVersion(rs.getString("rule_set_version"), rs.getString("rule_set_hash")),
                 rs.getString("model_version"),
                 rs.getDouble("score"),
@@ -501,7 +502,7 @@ public final class PostgresAuditStore implements AuditSink {
                 rs.getLong("latency_micros"),
                 rs.getBytes("raw_event"),
                 rs.getString("risk_tier"),
-                AuditJson.readContributions(rs.getString("contributions")),
+                AuditJson.readContributions(format, rs.getString("contributions")),
                 challenger,
                 form);
     }

@@ -27,8 +27,9 @@ import net.jqwik.api.Provide;
 /**
  * The audit row's text columns are written field by field for speed (no feature map, no JSON
  * object tree). Rows already stored were written through maps and {@code ObjectMapper}; these
- * properties hold the fast writers to exactly the same text, so old and new rows read (and hash)
- * alike. The reference writers below are the ones the store used before.
+ * properties hold the fast writers of formats 1 to 4 to exactly the same text, so those rows read
+ * (and hash) alike, and format 5's compact account facts and contributions to the same values. The
+ * reference writers below are the ones the store used before.
  */
 class RowWritersTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -39,8 +40,13 @@ class RowWritersTest {
     }
 
     @Property(tries = 300)
-    void accountJsonIsWhatObjectMapperWrote(@ForAll("accounts") AccountProfile a) throws Exception {
-        assertEquals(referenceAccount(a), AuditJson.account(a));
+    void accountJsonOfFormatsOneToFourIsWhatObjectMapperWrote(@ForAll("accounts") AccountProfile a) throws Exception {
+        assertEquals(referenceAccount(a), AuditJson.account(4, a));
+    }
+
+    @Property(tries = 300)
+    void compactAccountFactsReadBackAsTheObjectFormatFourStored(@ForAll("accounts") AccountProfile a) throws Exception {
+        assertEquals(AuditJson.readAccount(4, referenceAccount(a)), AuditJson.readAccount(5, AuditJson.account(5, a)));
     }
 
     @Property(tries = 300)
@@ -70,7 +76,9 @@ class RowWritersTest {
             }
             expected = MAPPER.writeValueAsString(out);
         }
-        assertEquals(expected, AuditJson.contributions(cs));
+        assertEquals(expected, AuditJson.contributions(4, cs));
+        // Format 5 stores arrays; they read back as the same contributions.
+        assertEquals(AuditJson.readContributions(4, expected), AuditJson.readContributions(5, AuditJson.contributions(5, cs)));
     }
 
     /** The writer of feature formats 1 to 4 before the visitor: the snapshot's map, value by value. */
