@@ -129,9 +129,11 @@ public final class PostgresAuditStore implements AuditSink {
     public synchronized List<Boolean> recordDecisions(List<AuditedDecision> decisions) {
         Objects.requireNonNull(decisions, "decisions");
         if (decisions.isEmpty()) return List.of();
-        // The transaction ids (cleaned as stored) are known before the transaction starts; the rest of
-        // each row is built inside the COPY loop, so that Java builds row n+1 while PostgreSQL stores row
-        // n (it does not lengthen the writers' lock while PostgreSQL is the slower side, as it is).
+        // The transaction ids (cleaned as stored) are taken before the transaction starts; the rest of
+        // each row is built inside the COPY loop, so Java builds the next rows while PostgreSQL stores the
+        // last chunk. PostgreSQL is the slower side (audit-schema/README.md, "Speed"), so this does not
+        // hold the writers' lock longer. A row that cannot be built (it cannot, short of a bug: the
+        // records are validated) fails the call and costs the connection, as any failure does.
         List<AuditedDecision> rows = new ArrayList<>(decisions.size());
         List<String> rowIds = new ArrayList<>(decisions.size());
         String[] ids = new String[decisions.size()];
@@ -382,6 +384,7 @@ public final class PostgresAuditStore implements AuditSink {
     /** Takes the writers' lock, opens the month's partition if needed, and returns its head (locked) and the rows' recorded_at. */
     private static final String BEGIN_WRITE = "select * from audit_begin_write()";
 
+    /** Runs {@link #BEGIN_WRITE} on its own. */
     private static Head beginWrite(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(BEGIN_WRITE)) {
             ps.execute();
