@@ -138,7 +138,7 @@ public final class PostgresAuditStore implements AuditSink {
         List<String> rowIds = new ArrayList<>(decisions.size());
         String[] ids = new String[decisions.size()];
         boolean[] isFirst = new boolean[decisions.size()];
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = new HashSet<>(2 * decisions.size()); // sized for the batch: no rehashing
         for (int i = 0; i < decisions.size(); i++) {
             AuditedDecision a = Objects.requireNonNull(decisions.get(i), "auditedDecision");
             ids[i] = Text.clean(a.decision().transactionId());
@@ -165,7 +165,7 @@ public final class PostgresAuditStore implements AuditSink {
                     while (rs.next()) existing.add(rs.getString(1));
                 }
             }
-            Set<String> inserted = new HashSet<>();
+            Set<String> inserted = new HashSet<>(2 * rows.size());
             CopyStream out = new CopyStream(c, CanonicalRows.DECISION_COPY);
             long seq = head.seq;
             byte[] prev = head.hash;
