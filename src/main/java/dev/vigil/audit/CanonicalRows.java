@@ -70,7 +70,16 @@ final class CanonicalRows {
     static final FeatureFormat FORMAT_4 = new FeatureFormat(4, concat(FORMAT_3.names(), "merchant_fraud_rate_1d_delayed",
             "merchant_fraud_rate_7d_delayed", "merchant_fraud_rate_30d_delayed"), FORMAT_3.kinds() + "ddd");
 
-    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4);
+    /**
+     * Format 5 (V012): format 4's features, and the row's account facts and SHAP contributions as JSON
+     * arrays of values instead of objects ({@link AuditJson#account}, {@link AuditJson#contributions}).
+     */
+    static final FeatureFormat FORMAT_5 = new FeatureFormat(5, FORMAT_4.names(), FORMAT_4.kinds());
+
+    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5);
+
+    /** The first format whose account facts and contributions are JSON arrays (V012). */
+    static final int COMPACT_FACTS_FORMAT = 5;
 
     private static List<String> concat(List<String> names, String... more) {
         List<String> all = new java.util.ArrayList<>(names);
@@ -79,11 +88,11 @@ final class CanonicalRows {
     }
 
     /**
-     * The format new rows are written in: the one whose names are exactly {@link Features#NAMES}.
+     * The format new rows are written in: the newest whose names are exactly {@link Features#NAMES}.
      * Growing the catalogue needs a new format (a migration and an entry here); until then Vigil
      * refuses to write rows it could not read back.
      */
-    static final FeatureFormat CURRENT = FORMATS.stream().filter(f -> f.names().equals(Features.NAMES)).findFirst()
+    static final FeatureFormat CURRENT = FORMATS.stream().filter(f -> f.names().equals(Features.NAMES)).reduce((a, b) -> b)
             .orElseThrow(() -> new IllegalStateException("no audit feature format lists Features.NAMES in order;"
                     + " add one (audit-schema migration and CanonicalRows.FORMATS)"));
 
@@ -108,10 +117,10 @@ final class CanonicalRows {
                     Text.clean(e.accountId()), Text.clean(e.customerId()), micros(e.occurredAt()), micros(d.decidedAt()),
                     Text.clean(a.source().channel()), Text.clean(a.source().ref()), a.rawEvent(),
                     e.amount().scale() < 0 ? e.amount().setScale(0) : e.amount(), e.currency().getCurrencyCode(), e.type().name(), CURRENT.id(),
-                    CanonicalRows.features(d.features()), AuditJson.account(d.account()), Text.clean(d.ruleSetVersion().label()),
+                    CanonicalRows.features(d.features()), AuditJson.account(CURRENT.id(), d.account()), Text.clean(d.ruleSetVersion().label()),
                     Text.clean(d.ruleSetVersion().contentHash()), Text.clean(d.modelVersion()), d.score().probability(),
                     d.score().riskScore(), d.score().tier().name(), d.verdict().name(), AuditJson.hits(d.hits()),
-                    AuditJson.contributions(d.score().contributions()),
+                    AuditJson.contributions(CURRENT.id(), d.score().contributions()),
                     ch == null ? null : Text.clean(ch.modelVersion()), ch == null ? null : ch.probability(),
                     ch == null ? null : ch.wouldBeVerdict().name(), d.latencyMicros());
         }
@@ -205,15 +214,33 @@ final class CanonicalRows {
 
     /** The current feature format: values in name order joined by ','; decimals exactly as AuditJson writes them, flags t or f. */
     static String features(Features f) {
-        StringBuilder b = new StringBuilder(96);
-        int i = 0;
-        for (Object v : f.toMap().values()) {
-            if (i++ > 0) b.append(',');
-            if (v instanceof java.math.BigDecimal d) b.append(AuditJson.decimal(d));
-            else if (v instanceof Boolean flag) b.append(flag ? 't' : 'f');
-            else b.append(v);
+        FeatureText text = new FeatureText();
+        f.visitValues(text);
+        return text.b.toString();
+    }
+
+    /** Appends each value as the feature format writes it; no map and no boxing (this runs for every row). */
+    private static final class FeatureText implements Features.ValueVisitor {
+        final StringBuilder b = new StringBuilder(400);
+
+        private StringBuilder next() {
+            return b.isEmpty() ? b : b.append(',');
         }
-        return b.toString();
+
+        @Override
+        public void count(long value) {
+            next().append(value);
+        }
+
+        @Override
+        public void decimal(BigDecimal value) {
+            next().append(AuditJson.decimal(value));
+        }
+
+        @Override
+        public void flag(boolean value) {
+            next().append(value ? 't' : 'f');
+        }
     }
 
     /** A stored encoding back to the map V001's jsonb gave: counts as Long, flags as Boolean, decimals as exact strings. */

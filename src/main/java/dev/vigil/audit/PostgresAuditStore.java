@@ -129,35 +129,49 @@ public final class PostgresAuditStore implements AuditSink {
     public synchronized List<Boolean> recordDecisions(List<AuditedDecision> decisions) {
         Objects.requireNonNull(decisions, "decisions");
         if (decisions.isEmpty()) return List.of();
-        // Everything that can fail without the database is done before the transaction starts.
-        List<CanonicalRows.DecisionValues> rows = new ArrayList<>(decisions.size());
+        // The transaction ids (cleaned as stored) are taken before the transaction starts; the rest of
+        // each row is built inside the COPY loop, so Java builds the next rows while PostgreSQL stores the
+        // last chunk. PostgreSQL is the slower side (audit-schema/README.md, "Speed"), so this does not
+        // hold the writers' lock longer. A row that cannot be built (it cannot, short of a bug: the
+        // records are validated) fails the call and costs the connection, as any failure does.
+        List<AuditedDecision> rows = new ArrayList<>(decisions.size());
+        List<String> rowIds = new ArrayList<>(decisions.size());
         String[] ids = new String[decisions.size()];
         boolean[] isFirst = new boolean[decisions.size()];
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = new HashSet<>(2 * decisions.size()); // sized for the batch: no rehashing
         for (int i = 0; i < decisions.size(); i++) {
-            CanonicalRows.DecisionValues row = CanonicalRows.DecisionValues.of(Objects.requireNonNull(decisions.get(i), "auditedDecision"));
-            ids[i] = row.transactionId();
-            isFirst[i] = seen.add(row.transactionId());
-            if (isFirst[i]) rows.add(row);
+            AuditedDecision a = Objects.requireNonNull(decisions.get(i), "auditedDecision");
+            ids[i] = Text.clean(a.decision().transactionId());
+            isFirst[i] = seen.add(ids[i]);
+            if (isFirst[i]) {
+                rows.add(a);
+                rowIds.add(ids[i]);
+            }
         }
         Set<String> written = inTransaction("record " + decisions.size() + " decisions", c -> {
-            Head head = beginWrite(c);
+            // One round trip: the writers' lock and the head, then (under the lock) the ids already recorded.
             Set<String> existing = new HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("select transaction_id from decision where transaction_id = any(?)"
+            Head head;
+            try (PreparedStatement ps = c.prepareStatement(BEGIN_WRITE + ";"
+                    + " select transaction_id from decision where transaction_id = any(?)"
                     + " union all select transaction_id from decision_v1 where transaction_id = any(?)")) {
-                java.sql.Array wanted = c.createArrayOf("text", rows.stream().map(CanonicalRows.DecisionValues::transactionId).toArray());
-                ps.setArray(1, wanted);
-                ps.setArray(2, wanted);
-                try (ResultSet rs = ps.executeQuery()) {
+                String[] wanted = rowIds.toArray(String[]::new);
+                ps.setObject(1, wanted);
+                ps.setObject(2, wanted);
+                ps.execute();
+                head = head(ps);
+                if (!ps.getMoreResults()) throw new SQLException("the recorded ids' query returned no result", "P0002");
+                try (ResultSet rs = ps.getResultSet()) {
                     while (rs.next()) existing.add(rs.getString(1));
                 }
             }
-            Set<String> inserted = new HashSet<>();
+            Set<String> inserted = new HashSet<>(2 * rows.size());
             CopyStream out = new CopyStream(c, CanonicalRows.DECISION_COPY);
             long seq = head.seq;
             byte[] prev = head.hash;
-            for (CanonicalRows.DecisionValues row : rows) {
-                if (existing.contains(row.transactionId())) continue; // recorded before: no second row, no link
+            for (int i = 0; i < rows.size(); i++) {
+                if (existing.contains(rowIds.get(i))) continue; // recorded before: no second row, no link
+                CanonicalRows.DecisionValues row = CanonicalRows.DecisionValues.of(rows.get(i));
                 byte[] canonical = CanonicalRows.decision(row, head.recordedAt, canonicalBuffer, copy);
                 prev = AuditChain.link(sha256, prev, canonical);
                 CanonicalRows.link(copy, ++seq, prev);
@@ -189,21 +203,25 @@ public final class PostgresAuditStore implements AuditSink {
             if (seen.add(List.of(v.sourceChannel(), v.sourceRef()))) rows.add(v);
         }
         int written = inTransaction("record " + rejections.size() + " rejections", c -> {
-            Head head = beginWrite(c);
+            // One round trip: the writers' lock and the head, then (under the lock) the sources already recorded.
             Set<List<String>> existing = new HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select r.source_channel, r.source_ref from rejection r
+            Head head;
+            try (PreparedStatement ps = c.prepareStatement(BEGIN_WRITE + ";" + """
+                     select r.source_channel, r.source_ref from rejection r
                       join unnest(?::text[], ?::text[]) u(ch, ref) on r.source_channel = u.ch and r.source_ref = u.ref
                     union all
                     select r.source_channel, r.source_ref from rejection_v1 r
                       join unnest(?::text[], ?::text[]) u(ch, ref) on r.source_channel = u.ch and r.source_ref = u.ref""")) {
-                java.sql.Array channels = c.createArrayOf("text", rows.stream().map(CanonicalRows.RejectionValues::sourceChannel).toArray());
-                java.sql.Array refs = c.createArrayOf("text", rows.stream().map(CanonicalRows.RejectionValues::sourceRef).toArray());
-                ps.setArray(1, channels);
-                ps.setArray(2, refs);
-                ps.setArray(3, channels);
-                ps.setArray(4, refs);
-                try (ResultSet rs = ps.executeQuery()) {
+                String[] channels = rows.stream().map(CanonicalRows.RejectionValues::sourceChannel).toArray(String[]::new);
+                String[] refs = rows.stream().map(CanonicalRows.RejectionValues::sourceRef).toArray(String[]::new);
+                ps.setObject(1, channels);
+                ps.setObject(2, refs);
+                ps.setObject(3, channels);
+                ps.setObject(4, refs);
+                ps.execute();
+                head = head(ps);
+                if (!ps.getMoreResults()) throw new SQLException("the recorded sources' query returned no result", "P0002");
+                try (ResultSet rs = ps.getResultSet()) {
                     while (rs.next()) existing.add(List.of(rs.getString(1), rs.getString(2)));
                 }
             }
@@ -363,10 +381,21 @@ public final class PostgresAuditStore implements AuditSink {
     /** A partition's chain head, locked until the transaction ends, and the recorded_at of the transaction's rows. */
     private record Head(LocalDate month, Instant recordedAt, long seq, byte[] hash, long lastCheckpoint) {}
 
-    /** Takes the writers' lock, opens the month's partition if needed, and returns its head. */
+    /** Takes the writers' lock, opens the month's partition if needed, and returns its head (locked) and the rows' recorded_at. */
+    private static final String BEGIN_WRITE = "select * from audit_begin_write()";
+
+    /** Runs {@link #BEGIN_WRITE} on its own. */
     private static Head beginWrite(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select * from audit_begin_write()")) {
-            if (!rs.next()) throw new SQLException("audit_begin_write() returned no head", "P0002");
+        try (PreparedStatement ps = c.prepareStatement(BEGIN_WRITE)) {
+            ps.execute();
+            return head(ps);
+        }
+    }
+
+    /** The head from the current result of a statement that began with {@link #BEGIN_WRITE}. */
+    private static Head head(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.getResultSet()) {
+            if (rs == null || !rs.next()) throw new SQLException("audit_begin_write() returned no head", "P0002");
             return new Head(rs.getObject(1, LocalDate.class), rs.getObject(2, OffsetDateTime.class).toInstant(),
                     rs.getLong(3), rs.getBytes(4), rs.getLong(5));
         }
@@ -406,16 +435,27 @@ public final class PostgresAuditStore implements AuditSink {
         }
     }
 
-    /** Moves the partition's head after the rows just copied, and checkpoints it when a key is set. */
+    /**
+     * Moves the partition's head after the rows just copied and, when a key is set, records the
+     * signed checkpoint of the new head in the same statement (one round trip).
+     */
     private void moveHead(Connection c, Head head, long seq, byte[] hash) throws SQLException {
         boolean checkpoint = checkpointKey != null;
-        if (checkpoint) writeCheckpoint(c, checkpointKey, head.month, seq, hash);
-        try (PreparedStatement ps = c.prepareStatement(
-                "update audit_partition_head set chain_seq = ?, head_hash = ?, last_checkpoint_seq = ? where month = ?")) {
-            ps.setLong(1, seq);
-            ps.setBytes(2, hash);
-            ps.setLong(3, checkpoint ? seq : head.lastCheckpoint);
-            ps.setObject(4, head.month);
+        String update = "update audit_partition_head set chain_seq = ?, head_hash = ?, last_checkpoint_seq = ? where month = ?";
+        try (PreparedStatement ps = c.prepareStatement(!checkpoint ? update
+                : "with checkpoint as (insert into audit_partition_checkpoint (month, chain_seq, head_hash, signature)"
+                        + " values (?, ?, ?, ?)) " + update)) {
+            int p = 1;
+            if (checkpoint) {
+                ps.setObject(p++, head.month);
+                ps.setLong(p++, seq);
+                ps.setBytes(p++, hash);
+                ps.setBytes(p++, AuditChain.sign(checkpointKey, head.month, seq, hash));
+            }
+            ps.setLong(p++, seq);
+            ps.setBytes(p++, hash);
+            ps.setLong(p++, checkpoint ? seq : head.lastCheckpoint);
+            ps.setObject(p, head.month);
             if (ps.executeUpdate() != 1) throw new SQLException("audit_partition_head has no row for " + head.month, "P0002");
         }
     }
@@ -433,8 +473,9 @@ public final class PostgresAuditStore implements AuditSink {
 
     private static StoredDecision storedDecision(ResultSet rs) throws SQLException {
         String form = rs.getString("canonical_form");
+        int format = rs.getInt("features_format"); // 0 for v1 rows (jsonb columns)
         Map<String, Object> features = "v2".equals(form)
-                ? CanonicalRows.readFeatures(rs.getInt("features_format"), rs.getString("features"))
+                ? CanonicalRows.readFeatures(format, rs.getString("features"))
                 : AuditJson.readMap(rs.getString("features"));
         String challengerModel = rs.getString("challenger_model_version");
         double challengerScore = rs.getDouble("challenger_score");
@@ -456,7 +497,7 @@ public final class PostgresAuditStore implements AuditSink {
                 Verdict.valueOf(rs.getString("verdict")),
                 AuditJson.readHits(rs.getString("hits")),
                 features,
-                AuditJson.readMap(rs.getString("account")),
+                AuditJson.readAccount(format, rs.getString("account")),
                 new RuleSetVersion(rs.getString("rule_set_version"), rs.getString("rule_set_hash")),
                 rs.getString("model_version"),
                 rs.getDouble("score"),
@@ -464,7 +505,7 @@ public final class PostgresAuditStore implements AuditSink {
                 rs.getLong("latency_micros"),
                 rs.getBytes("raw_event"),
                 rs.getString("risk_tier"),
-                AuditJson.readContributions(rs.getString("contributions")),
+                AuditJson.readContributions(format, rs.getString("contributions")),
                 challenger,
                 form);
     }

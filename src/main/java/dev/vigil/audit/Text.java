@@ -27,7 +27,14 @@ final class Text {
     }
 
     private static boolean isClean(String s) {
-        for (int i = 0; i < s.length(); i++) {
+        // Nearly all text has neither NUL nor a surrogate: one cheap test a char decides it.
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '\0' || (c >= '\uD800' && c <= '\uDFFF')) break;
+            i++;
+        }
+        for (; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\0') return false;
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {

@@ -480,6 +480,104 @@ public record Features(        long txCount1m,
     public BigDecimal getMerchantFraudRate30dDelayed() { return merchantFraudRate30dDelayed; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
+    /**
+     * Receives a snapshot's values in {@link #NAMES} order, unboxed: for writers that encode every
+     * value and need no map (the audit row). {@link #toMap()} gives the same values in the same order.
+     */
+    public interface ValueVisitor {
+        void count(long value);
+
+        void decimal(BigDecimal value);
+
+        void flag(boolean value);
+    }
+
+    /** Passes every value, in {@link #NAMES} order, to {@code v}. */
+    public void visitValues(ValueVisitor v) {
+        v.count(txCount1m);
+        v.count(txCount1h);
+        v.count(txCount24h);
+        v.count(txCount7d);
+        v.decimal(txSum1m);
+        v.decimal(txSum1h);
+        v.decimal(txSum24h);
+        v.decimal(txSum7d);
+        v.count(accountAgeDays);
+        v.count(balanceDepositCount7d);
+        v.decimal(balanceDepositSum7d);
+        v.decimal(depositToNetWorthRatio);
+        v.flag(newMerchant);
+        v.flag(newDevice);
+        v.count(secondsSincePrevious);
+        v.count(txCount5m);
+        v.count(txCount15m);
+        v.count(txCount30d);
+        v.decimal(txSum5m);
+        v.decimal(txSum15m);
+        v.decimal(txSum30d);
+        v.flag(firstTransaction);
+        v.count(daysDormant);
+        v.decimal(amountZscore30d);
+        v.decimal(amountToMedianRatio30d);
+        v.flag(roundAmount);
+        v.flag(newIp);
+        v.flag(newCountry);
+        v.decimal(distanceFromPreviousKm);
+        v.decimal(impliedSpeedKmh);
+        v.flag(countryChanged1h);
+        v.decimal(distanceFromUsualKm);
+        v.count(hourOfDayUtc);
+        v.decimal(hourOfDayShare30d);
+        v.flag(nightUtc);
+        v.flag(weekendUtc);
+        v.count(newAccountDepositCount7d);
+        v.count(structuringCount24h);
+        v.count(structuringCount7d);
+        v.decimal(structuringSum24h);
+        v.decimal(structuringSum7d);
+        v.count(fanIn24h);
+        v.count(fanOut24h);
+        v.decimal(rapidInOutRatio3d);
+        v.count(customerTxCount1h);
+        v.count(customerTxCount24h);
+        v.count(customerTxCount7d);
+        v.decimal(customerTxSum1h);
+        v.decimal(customerTxSum24h);
+        v.decimal(customerTxSum7d);
+        v.count(deviceTxCount1h);
+        v.count(deviceTxCount24h);
+        v.decimal(deviceTxSum1h);
+        v.decimal(deviceTxSum24h);
+        v.count(ipTxCount1h);
+        v.count(ipTxCount24h);
+        v.decimal(ipTxSum1h);
+        v.decimal(ipTxSum24h);
+        v.count(merchantTxCount1m);
+        v.count(merchantTxCount1h);
+        v.count(merchantTxCount24h);
+        v.decimal(merchantTxSum1m);
+        v.decimal(merchantTxSum1h);
+        v.decimal(merchantTxSum24h);
+        v.flag(accountBlacklisted);
+        v.flag(accountWhitelisted);
+        v.flag(customerBlacklisted);
+        v.flag(customerWhitelisted);
+        v.flag(deviceBlacklisted);
+        v.flag(deviceWhitelisted);
+        v.flag(ipBlacklisted);
+        v.flag(ipWhitelisted);
+        v.flag(merchantBlacklisted);
+        v.flag(merchantWhitelisted);
+        v.count(merchantRiskClass);
+        v.decimal(merchantFraudRate1d);
+        v.decimal(merchantFraudRate7d);
+        v.decimal(merchantFraudRate30d);
+        v.count(distinctMerchants5m);
+        v.decimal(merchantFraudRate1dDelayed);
+        v.decimal(merchantFraudRate7dDelayed);
+        v.decimal(merchantFraudRate30dDelayed);
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tx_count_1m", txCount1m);

@@ -25,25 +25,35 @@ import java.util.List;
  * A benchmark, not a test: rows per second that {@link PostgresAuditStore#recordDecisions} sustains
  * on this machine, chain computed at write time, against a fresh embedded PostgreSQL with durable
  * commits. Decisions carry a realistic raw event (the codec's bytes, about 400 bytes), five SHAP
- * contributions and a challenger. Run:
+ * contributions and a challenger. After warm-up rounds (JIT, shared buffers) it runs several
+ * measured rounds and prints each and their median, with Java's and the PostgreSQL backend's CPU
+ * a row, so a loaded machine shows as wall clock far above the CPU work. Run:
  *
  * <pre>
- * mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.vigil.audit.AuditWriteBench [rows] [batch]
+ * mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.vigil.audit.AuditWriteBench [rows a round] [batch] [rounds] [plain,keyed]
  * </pre>
  */
 public final class AuditWriteBench {
     private AuditWriteBench() {}
 
     public static void main(String[] args) throws Exception {
-        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 40_000;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        String modes = args.length > 3 ? args[3] : "plain,keyed";
         Path dir = Files.createTempDirectory("vigil-audit-bench");
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), 0)) {
-            System.out.printf("audit write bench: %,d decisions in batches of %d, %d cores%n", rows, batch,
-                    Runtime.getRuntime().availableProcessors());
-            for (boolean keyed : new boolean[] {false, true}) {
-                String db = keyed ? "bench_keyed" : "bench_plain";
+            System.out.printf("audit write bench: %d rounds of %,d decisions in batches of %d after warm-up rounds, %d cores%n",
+                    rounds, rows, batch, Runtime.getRuntime().availableProcessors());
+            int n = 0;
+            for (String mode : modes.split(",")) {
+                boolean keyed = switch (mode) {
+                    case "plain" -> false;
+                    case "keyed" -> true;
+                    default -> throw new IllegalArgumentException("mode plain or keyed, not " + mode);
+                };
+                String db = "bench_" + mode + "_" + n++;
                 pg.ensureDatabase(db);
                 try (Connection c = pg.superUserConnection(db)) {
                     SchemaMigrator.migrate(c, AuditFixtures.SCHEMA);
@@ -59,8 +69,19 @@ public final class AuditWriteBench {
                         rs.next();
                         backend = rs.getLong(1);
                     }
+                    System.out.printf("  %s (backend pid %d):%n", keyed ? "with a signed checkpoint per batch" : "without a checkpoint key", backend);
                     try (Connection admin = pg.superUserConnection(db)) {
-                        run(store, keyed ? "k" : "p", rows, batch, keyed, backend, admin);
+                        // The first database also warms the JIT: three rounds, so its measured rounds are not the compiler's.
+                        for (int w = 0; w < (n == 1 ? 3 : 1); w++) {
+                            round(store, (keyed ? "kw" : "pw") + w, rows, batch, backend, admin, "warm-up");
+                        }
+                        List<Round> measured = new ArrayList<>();
+                        for (int r = 0; r < rounds; r++) {
+                            measured.add(round(store, (keyed ? "k" : "p") + r, rows, batch, backend, admin, "round " + (r + 1)));
+                        }
+                        Round m = Round.median(measured);
+                        System.out.printf("    median: %,.0f rows/s wall clock; CPU a row: Java %.1f us + PostgreSQL backend %.1f us;"
+                                + " WAL %,d bytes a row%n", m.rowsPerSecond, m.javaMicros, m.pgMicros, m.walBytes);
                     }
                 }
                 try (Connection c = pg.superUserConnection(db)) {
@@ -72,6 +93,27 @@ public final class AuditWriteBench {
                             r.intact() ? "intact" : "BROKEN " + r.firstBreak(), r.linksChecked() / s);
                 }
             }
+        } finally {
+            deleteTree(dir); // about 2 GB a run with the defaults: forty runs filled the disk
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** One measured round; the median takes each figure's own median. */
+    record Round(double rowsPerSecond, double javaMicros, double pgMicros, long walBytes) {
+        static Round median(List<Round> rounds) {
+            return new Round(median(rounds, Round::rowsPerSecond), median(rounds, Round::javaMicros),
+                    median(rounds, Round::pgMicros), (long) median(rounds, r -> (double) r.walBytes()));
+        }
+
+        private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f) {
+            double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
     }
 
@@ -136,14 +178,13 @@ public final class AuditWriteBench {
         }
     }
 
-    private static void run(PostgresAuditStore store, String prefix, int rows, int batch, boolean keyed, long backend,
-            Connection admin) throws java.sql.SQLException {
+    private static Round round(PostgresAuditStore store, String prefix, int rows, int batch, long backend,
+            Connection admin, String name) throws java.sql.SQLException {
         EventCodec codec = new EventCodec();
-        int warm = Math.min(rows / 10, 20 * batch);
         // Decisions are built before the clock starts: only the store is measured.
         List<List<AuditedDecision>> batches = new ArrayList<>();
         List<AuditedDecision> current = new ArrayList<>(batch);
-        for (int i = 0; i < rows + warm; i++) {
+        for (int i = 0; i < rows; i++) {
             current.add(decision(codec, prefix + "-" + i, i));
             if (current.size() == batch) {
                 batches.add(current);
@@ -151,30 +192,24 @@ public final class AuditWriteBench {
             }
         }
         if (!current.isEmpty()) batches.add(current);
-        int warmBatches = warm / batch;
-        for (int b = 0; b < warmBatches; b++) store.recordDecisions(batches.get(b));
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] wal0 = walStats(admin);
         long java0 = threads.getCurrentThreadCpuTime();
         double pg0 = cpuSeconds(backend);
         long t0 = System.nanoTime();
-        long written = 0;
-        for (int b = warmBatches; b < batches.size(); b++) written += batches.get(b).size();
-        for (int b = warmBatches; b < batches.size(); b++) store.recordDecisions(batches.get(b));
+        for (List<AuditedDecision> b : batches) store.recordDecisions(b);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double javaCpu = (threads.getCurrentThreadCpuTime() - java0) / 1e9;
         double pgCpu = cpuSeconds(backend) - pg0;
         long[] wal1 = walStats(admin);
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        System.out.printf("  %s: %,d rows in %.1f s: %,.0f rows/s wall clock (load average %.1f)%n",
-                keyed ? "with a signed checkpoint per batch" : "without a checkpoint key", written, seconds, written / seconds, load);
+        Round r = new Round(rows / seconds, javaCpu * 1e6 / rows, pgCpu * 1e6 / rows, (wal1[0] - wal0[0]) / rows);
         // On a shared machine the wall clock measures the neighbours; CPU time per row measures the work.
-        System.out.printf("    CPU a row: Java %.1f us + PostgreSQL backend %.1f us = %.1f us: %,.0f rows/s on one idle core%n",
-                javaCpu * 1e6 / written, pgCpu * 1e6 / written, (javaCpu + pgCpu) * 1e6 / written,
-                written / (javaCpu + pgCpu));
-        System.out.printf("    WAL a row: %,d bytes, %.1f records, %.3f full-page images; %d WAL syncs in all%n",
-                (wal1[0] - wal0[0]) / written, (wal1[1] - wal0[1]) / (double) written, (wal1[2] - wal0[2]) / (double) written,
-                wal1[3] - wal0[3]);
+        System.out.printf("    %s: %,.0f rows/s wall clock (%.1f us a row; load average %.1f); CPU a row: Java %.1f us"
+                        + " + PostgreSQL backend %.1f us; WAL a row %,d bytes, %.1f records, %d syncs%n",
+                name, r.rowsPerSecond, 1e6 / r.rowsPerSecond, load, r.javaMicros, r.pgMicros, r.walBytes,
+                (wal1[1] - wal0[1]) / (double) rows, wal1[3] - wal0[3]);
+        return r;
     }
 
     static AuditedDecision decision(EventCodec codec, String txId, int i) {

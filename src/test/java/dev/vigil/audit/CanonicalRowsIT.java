@@ -139,6 +139,40 @@ class CanonicalRowsIT {
     }
 
     @Property(tries = 60)
+    void auditorsShouldSeeTheSameAccountAndContributionsWhateverTheRowsFormat(@ForAll("text") String id,
+            @ForAll("text") String country, @ForAll("amount") BigDecimal netWorth, @ForAll("time") Instant opened,
+            @ForAll boolean closed, @ForAll("probability") double value, @ForAll double contribution,
+            @ForAll boolean withFacts) throws SQLException {
+        // Given the same facts and contributions written as format 4 stored them (objects) and as format 5 does (arrays)
+        dev.vigil.feature.AccountProfile a = withFacts
+                ? new dev.vigil.feature.AccountProfile(id, country, opened, netWorth, Currency.getInstance("CHF"), country,
+                        dev.vigil.event.KycRiskLevel.MEDIUM, closed, !closed, closed)
+                : new dev.vigil.feature.AccountProfile(id, null, null, null, null, null, null, false, false, false);
+        List<Contribution> shap = List.of(new Contribution(id, value, contribution), new Contribution("tx_sum_7d", Double.NaN, -0.0),
+                new Contribution(country, 12000.5, Double.NEGATIVE_INFINITY));
+        // When the auditors' functions read them
+        try (Connection c = pg.superUserConnection(AuditFixtures.DB); PreparedStatement ps = c.prepareStatement(
+                "select audit_account_json(4::smallint, ?) = audit_account_json(5::smallint, ?),"
+                        + " audit_contributions_json(4::smallint, ?) = audit_contributions_json(5::smallint, ?),"
+                        + " audit_account_json(5::smallint, ?)::text, jsonb_typeof(audit_contributions_json(5::smallint, ?) -> 0)")) {
+            ps.setString(1, AuditJson.account(4, a));
+            ps.setString(2, AuditJson.account(5, a));
+            ps.setString(3, AuditJson.contributions(4, shap));
+            ps.setString(4, AuditJson.contributions(5, shap));
+            ps.setString(5, AuditJson.account(5, a));
+            ps.setString(6, AuditJson.contributions(5, shap));
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                // Then they show the same jsonb: objects with the same keys and values
+                assertTrue(rs.getBoolean(1), () -> "account facts differ: " + AuditJson.account(4, a));
+                assertTrue(rs.getBoolean(2), () -> "contributions differ: " + AuditJson.contributions(4, shap));
+                assertEquals(AuditJson.ACCOUNT_KEYS.size(), AuditJson.readMap(rs.getString(3)).size());
+                assertEquals("object", rs.getString(4));
+            }
+        }
+    }
+
+    @Property(tries = 60)
     void javaAndSqlShouldAgreeOnADecisionsCanonicalBytes(@ForAll("text") String id, @ForAll("text") String account,
             @ForAll("text") String reason, @ForAll("amount") BigDecimal amount, @ForAll("amount") BigDecimal sum,
             @ForAll("time") Instant at, @ForAll("probability") double p, @ForAll("probability") double challenger,
