@@ -99,4 +99,24 @@ class StateEncodingTest {
         assertEquals(Arrays.toString(new boolean[] {a.blacklisted(), a.whitelisted()}),
                 Arrays.toString(new boolean[] {b.blacklisted(), b.whitelisted()}));
     }
+
+    /**
+     * A redelivery returns the replay record's features: they must be the first enrichment's, every value
+     * with its type and scale (a count stays a count, 1.50 stays 1.50), and the profile with them.
+     */
+    @Property(tries = 50)
+    void shouldReturnTheFirstEnrichmentFromItsReplayRecord(@ForAll("histories") List<TransactionEvent> history) {
+        ReferenceFeatureStore reference = new ReferenceFeatureStore();
+        AccountProfile profile = new AccountProfile("a", "c", BASE.minusSeconds(86_400), new BigDecimal("25000.00"),
+                Currency.getInstance("EUR"), "DE", dev.vigil.event.KycRiskLevel.HIGH, false, false, true);
+        int i = 0;
+        for (TransactionEvent e : history) {
+            Features features = reference.enrich(e).features();
+            AccountProfile p = i++ % 2 == 0 ? null : profile;
+            Enrichment back = ReplayRecord.decode("a", ReplayRecord.encode(features, p));
+            assertEquals(features.toMap(), back.features().toMap());
+            assertEquals(p, back.account());
+            assertEquals(true, back.replayed());
+        }
+    }
 }
