@@ -132,7 +132,7 @@ final class FeatureMath {
         TransactionEvent e = self.event();
         int digits = self.currency().getDefaultFractionDigits();
         Instant t = self.occurredAt();
-        Map<String, Object> f = new HashMap<>();
+        Map<String, Object> f = new HashMap<>(128); // 82 features, no resize
 
         // Velocity of the account: the event itself included.
         f.put("tx_count_1m", count(a, Series.COUNT_1M));
