@@ -3,8 +3,6 @@ package dev.vigil.infra;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -72,7 +70,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Objects.requireNonNull(dataDir, "dataDir");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
         Path dir = dataDir.toAbsolutePath().normalize();
-        int actualPort = port == 0 ? freePort() : port;
+        int actualPort = port == 0 ? FreePort.orFree(0) : port;
         try {
             Files.createDirectories(dir);
             stopOrphanedServer(dir);
@@ -205,14 +203,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             Files.writeString(dir.resolve("pg_hba.conf"), PG_HBA, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write pg_hba.conf in " + dir, e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.vigil.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -51,7 +49,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
         int attempts = port == 0 ? FREE_PORT_ATTEMPTS : 1;
         IOException last = null;
         for (int i = 0; i < attempts; i++) {
-            int p = port == 0 ? freePort() : port;
+            int p = port == 0 ? FreePort.orFree(0) : port;
             try {
                 RedisServer server = RedisServer.newRedisServer()
                         .bind(HOST)
@@ -100,14 +98,6 @@ public final class EmbeddedRedisServer implements AutoCloseable {
             LOG.info("Redis on {}:{} stopped", HOST, port);
         } catch (IOException e) {
             throw new UncheckedIOException("Redis on port " + port + " did not stop", e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + HOST, e);
         }
     }
 
