@@ -201,8 +201,11 @@ class FeatureStoreAgreementIT {
         long distinct = actions.stream().filter(a -> a instanceof Enrich).map(a -> ((Enrich) a).event()).distinct().count();
         Statistics.label("late by 240-300 s among others of the account").collect(lateAmongOthers(actions));
         Statistics.label("redelivery").collect(enrichments > distinct);
+        // About 16-22% of tries reach it; with 50 tries a threshold near that rate fails one run in four
+        // (CI saw 12%), so the check asks for at least 2 tries in 50 (4%): it fails when the generator stops
+        // producing the case, about once in a thousand runs by chance.
         Statistics.label("late by 240-300 s among others of the account")
-                .coverage(c -> c.check(true).percentage(p -> p >= 15));
+                .coverage(c -> c.check(true).percentage(p -> p >= 4));
         Statistics.label("redelivery").coverage(c -> c.check(true).percentage(p -> p >= 40));
         ReferenceFeatureStore reference = new ReferenceFeatureStore();
         java.util.Set<String> reached = new java.util.HashSet<>();
@@ -246,7 +249,10 @@ class FeatureStoreAgreementIT {
         // Each new family of features must take values other than its default in a fair share of tries.
         for (String what : INTERESTING) {
             Statistics.label(what).collect(reached.contains(what));
-            Statistics.label(what).coverage(c -> c.check(true).percentage(p -> p >= 20));
+            // The delayed merchant fraud rate is reached in 20-42% of tries: at least 3 in 50 (6%) for it, so that
+            // chance alone fails about one run in a thousand; the other families stay at 20%.
+            int least = what.equals("delayed fraud rate") ? 6 : 20;
+            Statistics.label(what).coverage(c -> c.check(true).percentage(p -> p >= least));
         }
     }
 
