@@ -84,7 +84,7 @@ final class BucketTable {
                     }
                     runSum += v;
                 }
-                if (b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) continue; // dropped
+                if (beforeHorizon(b, bs, horizonSec)) continue; // dropped
             }
             keys[kept] = n;
             values[kept] = values[i];
@@ -100,7 +100,7 @@ final class BucketTable {
             long bs = BUCKET_SECONDS[w];
             long b = Math.floorDiv(tSec, bs);
             out.merge(k, BigInteger.valueOf(v), BigInteger::add);
-            if (b >= Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) {
+            if (!beforeHorizon(b, bs, horizonSec)) {
                 long field = w * FIELD_BASE + b + (BINNED[w] ? bin * BIN_BASE : 0);
                 int at = Arrays.binarySearch(keys, 0, size, field);
                 if (at < 0) {
@@ -117,6 +117,11 @@ final class BucketTable {
         return out;
     }
 
+    /** Whether bucket {@code b} (of {@code bs}-second buckets) is older than any window of an event at or after {@code horizonSec} reaches. */
+    private static boolean beforeHorizon(long b, long bs, long horizonSec) {
+        return b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1);
+    }
+
     /** Drops the buckets no event at or after {@code horizonSec} can need (those {@link #aggregate} would drop). */
     void prune(long horizonSec) {
         int kept = 0;
@@ -127,7 +132,7 @@ final class BucketTable {
             if (bs != 0) {
                 long b = n - w * FIELD_BASE;
                 if (BINNED[w]) b -= (b / BIN_BASE) * BIN_BASE;
-                if (b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1)) continue;
+                if (beforeHorizon(b, bs, horizonSec)) continue;
             }
             keys[kept] = n;
             values[kept] = values[i];
