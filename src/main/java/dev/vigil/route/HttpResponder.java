@@ -33,11 +33,8 @@ public final class HttpResponder {
             out.setBody(MAPPER.writeValueAsBytes(body));
             return;
         }
-        ObjectNode body = DecisionJson.toJson(batch.decisions.get(0));
-        body.put("duplicate", batch.duplicates.get(0));
-        body.put("request_id", batch.requestId);
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        out.setBody(MAPPER.writeValueAsBytes(body));
+        out.setBody(DecisionJson.toHttpAnswer(batch.decisions.get(0), batch.duplicates.get(0), batch.requestId));
     }
 
     /** A dependency stayed down through the retries: nothing was decided, so the rail may retry. */

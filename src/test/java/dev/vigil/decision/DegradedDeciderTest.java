@@ -66,14 +66,14 @@ class DegradedDeciderTest {
     @Example
     void shouldFlagTheDecisionJsonOnlyWhenDegraded() {
         Decision degraded = decider().decideAll(List.of(tx("d", new BigDecimal("5.00"), "EUR", "POS", null))).get(0);
-        JsonNode json = DecisionJson.toJson(degraded);
+        JsonNode json = DecisionJsonTest.parse(degraded);
         assertTrue(json.path("degraded").asBoolean());
         assertEquals("REVIEW", json.path("verdict").asText());
         assertEquals(DegradedDecider.RULE_ID, json.path("reasons").get(0).path("rule_id").asText());
 
         Decision normal = new Decision(degraded.decisionId(), degraded.event(), Verdict.ALLOW, List.of(), degraded.score(),
                 degraded.features(), null, degraded.ruleSetVersion(), degraded.decidedAt(), 1);
-        assertFalse(DecisionJson.toJson(normal).has("degraded"), "decisions made with features read as before");
+        assertFalse(DecisionJsonTest.parse(normal).has("degraded"), "decisions made with features read as before");
     }
 
     @Provide
