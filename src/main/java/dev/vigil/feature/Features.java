@@ -769,107 +769,61 @@ public record Features(        long txCount1m,
 
     /** The model's input vector over every feature, in {@link #NAMES} order; booleans are 0 or 1. */
     public float[] toModelVector() {
-        return vector(NAMES);
+        return vector(EVERY_POSITION);
     }
+
+    private static final int[] EVERY_POSITION = java.util.stream.IntStream.range(0, NAMES.size()).toArray();
 
     /**
      * The values of the named features, in the order given: a model's row in the order of its card.
-     * Booleans are 0 or 1, money and ratios their float value.
+     * Booleans are 0 or 1, money and ratios their float value. Looks every name up: a caller with
+     * many rows looks them up once with {@link #positions(List)}.
      *
      * @throws IllegalArgumentException naming a feature this build does not compute
      */
     public float[] vector(List<String> names) {
-        float[] v = new float[names.size()];
-        for (int i = 0; i < v.length; i++) v[i] = value(names.get(i));
-        return v;
+        return vector(positions(names));
     }
 
-    private float value(String name) {
-        return switch (name) {
-            case "tx_count_1m" -> txCount1m;
-            case "tx_count_1h" -> txCount1h;
-            case "tx_count_24h" -> txCount24h;
-            case "tx_count_7d" -> txCount7d;
-            case "tx_sum_1m" -> txSum1m.floatValue();
-            case "tx_sum_1h" -> txSum1h.floatValue();
-            case "tx_sum_24h" -> txSum24h.floatValue();
-            case "tx_sum_7d" -> txSum7d.floatValue();
-            case "account_age_days" -> accountAgeDays;
-            case "balance_deposit_count_7d" -> balanceDepositCount7d;
-            case "balance_deposit_sum_7d" -> balanceDepositSum7d.floatValue();
-            case "deposit_to_net_worth_ratio" -> depositToNetWorthRatio.floatValue();
-            case "new_merchant" -> newMerchant ? 1 : 0;
-            case "new_device" -> newDevice ? 1 : 0;
-            case "seconds_since_previous" -> secondsSincePrevious;
-            case "tx_count_5m" -> txCount5m;
-            case "tx_count_15m" -> txCount15m;
-            case "tx_count_30d" -> txCount30d;
-            case "tx_sum_5m" -> txSum5m.floatValue();
-            case "tx_sum_15m" -> txSum15m.floatValue();
-            case "tx_sum_30d" -> txSum30d.floatValue();
-            case "first_transaction" -> firstTransaction ? 1 : 0;
-            case "days_dormant" -> daysDormant;
-            case "amount_zscore_30d" -> amountZscore30d.floatValue();
-            case "amount_to_median_ratio_30d" -> amountToMedianRatio30d.floatValue();
-            case "round_amount" -> roundAmount ? 1 : 0;
-            case "new_ip" -> newIp ? 1 : 0;
-            case "new_country" -> newCountry ? 1 : 0;
-            case "distance_from_previous_km" -> distanceFromPreviousKm.floatValue();
-            case "implied_speed_kmh" -> impliedSpeedKmh.floatValue();
-            case "country_changed_1h" -> countryChanged1h ? 1 : 0;
-            case "distance_from_usual_km" -> distanceFromUsualKm.floatValue();
-            case "hour_of_day_utc" -> hourOfDayUtc;
-            case "hour_of_day_share_30d" -> hourOfDayShare30d.floatValue();
-            case "night_utc" -> nightUtc ? 1 : 0;
-            case "weekend_utc" -> weekendUtc ? 1 : 0;
-            case "new_account_deposit_count_7d" -> newAccountDepositCount7d;
-            case "structuring_count_24h" -> structuringCount24h;
-            case "structuring_count_7d" -> structuringCount7d;
-            case "structuring_sum_24h" -> structuringSum24h.floatValue();
-            case "structuring_sum_7d" -> structuringSum7d.floatValue();
-            case "fan_in_24h" -> fanIn24h;
-            case "fan_out_24h" -> fanOut24h;
-            case "rapid_in_out_ratio_3d" -> rapidInOutRatio3d.floatValue();
-            case "customer_tx_count_1h" -> customerTxCount1h;
-            case "customer_tx_count_24h" -> customerTxCount24h;
-            case "customer_tx_count_7d" -> customerTxCount7d;
-            case "customer_tx_sum_1h" -> customerTxSum1h.floatValue();
-            case "customer_tx_sum_24h" -> customerTxSum24h.floatValue();
-            case "customer_tx_sum_7d" -> customerTxSum7d.floatValue();
-            case "device_tx_count_1h" -> deviceTxCount1h;
-            case "device_tx_count_24h" -> deviceTxCount24h;
-            case "device_tx_sum_1h" -> deviceTxSum1h.floatValue();
-            case "device_tx_sum_24h" -> deviceTxSum24h.floatValue();
-            case "ip_tx_count_1h" -> ipTxCount1h;
-            case "ip_tx_count_24h" -> ipTxCount24h;
-            case "ip_tx_sum_1h" -> ipTxSum1h.floatValue();
-            case "ip_tx_sum_24h" -> ipTxSum24h.floatValue();
-            case "merchant_tx_count_1m" -> merchantTxCount1m;
-            case "merchant_tx_count_1h" -> merchantTxCount1h;
-            case "merchant_tx_count_24h" -> merchantTxCount24h;
-            case "merchant_tx_sum_1m" -> merchantTxSum1m.floatValue();
-            case "merchant_tx_sum_1h" -> merchantTxSum1h.floatValue();
-            case "merchant_tx_sum_24h" -> merchantTxSum24h.floatValue();
-            case "account_blacklisted" -> accountBlacklisted ? 1 : 0;
-            case "account_whitelisted" -> accountWhitelisted ? 1 : 0;
-            case "customer_blacklisted" -> customerBlacklisted ? 1 : 0;
-            case "customer_whitelisted" -> customerWhitelisted ? 1 : 0;
-            case "device_blacklisted" -> deviceBlacklisted ? 1 : 0;
-            case "device_whitelisted" -> deviceWhitelisted ? 1 : 0;
-            case "ip_blacklisted" -> ipBlacklisted ? 1 : 0;
-            case "ip_whitelisted" -> ipWhitelisted ? 1 : 0;
-            case "merchant_blacklisted" -> merchantBlacklisted ? 1 : 0;
-            case "merchant_whitelisted" -> merchantWhitelisted ? 1 : 0;
-            case "merchant_risk_class" -> merchantRiskClass;
-            case "merchant_fraud_rate_1d" -> merchantFraudRate1d.floatValue();
-            case "merchant_fraud_rate_7d" -> merchantFraudRate7d.floatValue();
-            case "merchant_fraud_rate_30d" -> merchantFraudRate30d.floatValue();
-            case "distinct_merchants_5m" -> distinctMerchants5m;
-            case "merchant_fraud_rate_1d_delayed" -> merchantFraudRate1dDelayed.floatValue();
-            case "merchant_fraud_rate_7d_delayed" -> merchantFraudRate7dDelayed.floatValue();
-            case "merchant_fraud_rate_30d_delayed" -> merchantFraudRate30dDelayed.floatValue();
-            default -> throw new IllegalArgumentException("no feature named '" + name + "'; known: " + NAMES);
-        };
+    /**
+     * Where each named feature is in {@link #NAMES}: a model looks its card's list up once and then
+     * asks for {@link #vector(int[])} with it, so no row pays for a lookup by name.
+     *
+     * @throws IllegalArgumentException naming a feature this build does not compute
+     */
+    public static int[] positions(List<String> names) {
+        int[] at = new int[names.size()];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = NAMES.indexOf(names.get(i));
+            if (at[i] < 0) throw new IllegalArgumentException("no feature named '" + names.get(i) + "'; known: " + NAMES);
+        }
+        return at;
+    }
+
+    /** The values at the given {@link #positions(List) positions}, in that order. */
+    public float[] vector(int[] positions) {
+        float[] all = new float[NAMES.size()];
+        visitValues(new ValueVisitor() {
+            private int next;
+
+            @Override
+            public void count(long value) {
+                all[next++] = value;
+            }
+
+            @Override
+            public void decimal(BigDecimal value) {
+                all[next++] = value.floatValue();
+            }
+
+            @Override
+            public void flag(boolean value) {
+                all[next++] = value ? 1 : 0;
+            }
+        });
+        float[] v = new float[positions.length];
+        for (int i = 0; i < v.length; i++) v[i] = all[positions[i]];
+        return v;
     }
 
     private static long lng(Map<String, ?> m, String k) {

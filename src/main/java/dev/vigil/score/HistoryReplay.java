@@ -2,6 +2,7 @@ package dev.vigil.score;
 
 import dev.vigil.event.TransactionEvent;
 import dev.vigil.feature.Enrichment;
+import dev.vigil.feature.Features;
 import dev.vigil.feature.FeatureStore;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -171,6 +172,7 @@ public final class HistoryReplay {
         Instant first = batch.get(0).occurredAt();
         while (!pending.isEmpty() && !pending.peekFirst().knownAt().isAfter(first)) labels.accept(pending.pollFirst());
         List<Enrichment> enriched = store.enrichAll(batch);
+        int[] columns = Features.positions(features);
         for (int i = 0; i < batch.size(); i++) {
             TransactionEvent e = batch.get(i);
             Integer c = customerIndex.get(e.customerId());
@@ -179,7 +181,7 @@ public final class HistoryReplay {
                 customerIndex.put(e.customerId(), c);
                 customers.add(e.customerId());
             }
-            out.add(enriched.get(i).features().vector(features), batchLabels.get(i), e.occurredAt().toEpochMilli(), c);
+            out.add(enriched.get(i).features().vector(columns), batchLabels.get(i), e.occurredAt().toEpochMilli(), c);
             pending.addLast(new KnownLabel(e, batchLabels.get(i), e.occurredAt().plus(delay)));
         }
         batch.clear();

@@ -50,11 +50,12 @@ public record TrainingRows(List<String> features, float[] values, boolean[] labe
         float[] values = new float[n * cols];
         boolean[] y = new boolean[n];
         long[] t = new long[n];
+        int[] columns = n == 0 ? new int[0] : Features.positions(features);
         for (int i = 0; i < n; i++) {
             if (rows.get(i) == null || labels.get(i) == null || eventTimes.get(i) == null) {
                 throw new ModelException(ModelException.Code.BAD_TRAINING_DATA, "row " + i + " has a null feature row, label or event time");
             }
-            System.arraycopy(rows.get(i).vector(features), 0, values, i * cols, cols);
+            System.arraycopy(rows.get(i).vector(columns), 0, values, i * cols, cols);
             y[i] = labels.get(i);
             t[i] = eventTimes.get(i).toEpochMilli();
         }

@@ -42,6 +42,8 @@ public final class XgboostRiskModel implements RiskModel {
 
     private final ModelCard card;
     private final int cols;
+    /** Where each of the card's features is in the catalogue, looked up once. */
+    private final int[] positions;
     private final byte[] boosterBytes;
     private final ConcurrentLinkedDeque<Booster> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
@@ -49,6 +51,7 @@ public final class XgboostRiskModel implements RiskModel {
     private XgboostRiskModel(ModelCard card, byte[] boosterBytes, Booster first) {
         this.card = card;
         this.cols = card.features().size();
+        this.positions = Features.positions(card.features());
         this.boosterBytes = boosterBytes;
         idle.push(first);
     }
@@ -160,7 +163,7 @@ public final class XgboostRiskModel implements RiskModel {
     @Override
     public ModelScore score(Features features) {
         Objects.requireNonNull(features, "features");
-        return ModelScore.of(predict(features.vector(card.features()), 1)[0], card.version());
+        return ModelScore.of(predict(features.vector(positions), 1)[0], card.version());
     }
 
     @Override
@@ -209,7 +212,7 @@ public final class XgboostRiskModel implements RiskModel {
         int n = features.size();
         float[] flat = new float[n * cols];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(features.get(i).vector(card.features()), 0, flat, i * cols, cols);
+            System.arraycopy(features.get(i).vector(positions), 0, flat, i * cols, cols);
         }
         return flat;
     }
