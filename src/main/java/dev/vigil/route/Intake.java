@@ -6,12 +6,11 @@ import dev.vigil.event.EventSource;
 import dev.vigil.event.InvalidEventException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -41,14 +40,15 @@ public final class Intake {
     private final EventCodec codec;
     private final PipelineMetrics metrics;
     private final Clock clock;
-    /** Per Kafka consumer (one per consumer thread): the group generation when its last batch was assembled. */
-    private final Map<Consumer<?, ?>, Integer> generationAtLastBatch = java.util.Collections.synchronizedMap(new WeakHashMap<>());
-    private static final java.time.Duration COMMITTED_TIMEOUT = java.time.Duration.ofSeconds(15);
+    /** Shared with the publish stage, whose transactions move them forward. */
+    private final CommittedOffsets committedOffsets;
 
-    public Intake(EventCodec codec, PipelineMetrics metrics, Clock clock) {
+    /** @param committedOffsets the same object the publish stage updates after each Kafka transaction */
+    Intake(EventCodec codec, PipelineMetrics metrics, Clock clock, CommittedOffsets committedOffsets) {
         this.codec = codec;
         this.metrics = metrics;
         this.clock = clock;
+        this.committedOffsets = committedOffsets;
     }
 
     /** A batch of {@code vigil.transactions} records. */
@@ -146,15 +146,18 @@ public final class Intake {
      *   <li>records of partitions that now belong to another consumer (that consumer decides them);
      *   <li>records fetched twice (the position went back to the committed offset after the
      *       rebalance): one copy is kept;
-     *   <li>records below the partition's committed offset: fetched before the rebalance, while the
-     *       partition went to another consumer (or instance) that decided them, published them and
-     *       committed past them, before it came back here. Deciding them again would publish them
-     *       again, and their audit rows' sources match, so the audit stage would take them for a
-     *       delivery whose publication had failed. They are left out.
+     *   <li>records below the partition's committed offset. Either fetched before the rebalance, while
+     *       the partition went to another consumer (or instance) that decided them, published them and
+     *       committed past them, before it came back here; or fetched a second time after the
+     *       rebalance moved the position back to the committed offset, in a later batch than the
+     *       first copies, which this consumer has decided and committed meanwhile. Deciding them again
+     *       would publish them again, and their audit rows' sources match, so the audit stage would
+     *       take them for a delivery whose publication had failed. They are left out.
      * </ul>
-     * The committed offsets are asked for (one round trip) only when the group generation changed
-     * since this consumer's previous batch, i.e. when a rebalance can have happened while the batch
-     * was being assembled. Runs on the consumer's own thread, as the Kafka consumer requires.
+     * The committed offsets come from {@link CommittedOffsets}: read from the broker (one round trip)
+     * the first time a partition appears in a group generation, then moved forward by this
+     * consumer's own transactions, so a steady group pays nothing. Runs on the consumer's own
+     * thread, as the Kafka consumer requires.
      */
     List<Exchange> current(List<Exchange> records) {
         Consumer<?, ?> consumer = null;
@@ -167,24 +170,22 @@ public final class Intake {
         if (consumer == null) return current(records, Set::of, Map.of());
         Set<TopicPartition> assigned = consumer.assignment();
         int generation = consumer.groupMetadata().generationId();
-        Integer before = generationAtLastBatch.get(consumer);
-        Map<TopicPartition, OffsetAndMetadata> committed = Map.of();
-        if (before == null || before != generation) {
-            Set<TopicPartition> inBatch = new HashSet<>();
-            for (Exchange record : records) {
-                if (record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class) instanceof DefaultKafkaManualCommit c
-                        && assigned.contains(c.getPartition())) {
-                    inBatch.add(c.getPartition());
-                }
-            }
-            if (!inBatch.isEmpty()) {
-                Map<TopicPartition, OffsetAndMetadata> found = consumer.committed(inBatch, COMMITTED_TIMEOUT);
-                committed = new HashMap<>();
-                for (var e : found.entrySet()) if (e.getValue() != null) committed.put(e.getKey(), e.getValue());
+        Set<TopicPartition> inBatch = new HashSet<>();
+        for (Exchange record : records) {
+            if (record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class) instanceof DefaultKafkaManualCommit c
+                    && assigned.contains(c.getPartition())) {
+                inBatch.add(c.getPartition());
             }
         }
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets.of(consumer, generation, inBatch);
         List<Exchange> out = current(records, () -> assigned, committed);
-        generationAtLastBatch.put(consumer, generation);
+        if (log.isDebugEnabled()) {
+            Map<Integer, Long> next = new TreeMap<>();
+            committed.forEach((p, o) -> next.put(p.partition(), o.offset()));
+            log.debug("batch thread={} generation={} member={} assigned={} committed={} fetched={} kept={}",
+                    Thread.currentThread().getName(), generation, consumer.groupMetadata().memberId(),
+                    assigned.stream().map(TopicPartition::partition).sorted().toList(), next, ranges(records), ranges(out));
+        }
         return out;
     }
 
@@ -223,11 +224,31 @@ public final class Intake {
             out.add(record);
         }
         if (revoked + twice + decidedElsewhere > 0) {
-            log.info("left out {} of {} records fetched before a consumer-group rebalance: {} of partitions now another"
-                    + " consumer's, {} fetched twice, {} below the committed offset", revoked + twice + decidedElsewhere,
+            log.info("left out {} of {} records a consumer-group rebalance made not this consumer's to decide: {} of partitions"
+                    + " now another consumer's, {} fetched twice in this batch, {} below the committed offset (decided already)",
+                    revoked + twice + decidedElsewhere,
                     records.size(), revoked, twice, decidedElsewhere);
         }
         return out;
+    }
+
+    /** Per partition, the offsets in these records as "partition:first-last(count)", for diagnostics. */
+    private static String ranges(List<Exchange> records) {
+        Map<Integer, long[]> byPartition = new TreeMap<>();
+        for (Exchange record : records) {
+            Message m = record.getMessage();
+            Integer partition = m.getHeader(KafkaConstants.PARTITION, Integer.class);
+            Long offset = m.getHeader(KafkaConstants.OFFSET, Long.class);
+            if (partition == null || offset == null) continue;
+            long[] r = byPartition.computeIfAbsent(partition, k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 0});
+            r[0] = Math.min(r[0], offset);
+            r[1] = Math.max(r[1], offset);
+            r[2]++;
+        }
+        StringBuilder out = new StringBuilder();
+        byPartition.forEach((p, r) -> out.append(out.isEmpty() ? "" : " ").append(p).append(':').append(r[0]).append('-').append(r[1])
+                .append('(').append(r[2]).append(')'));
+        return out.toString();
     }
 
     /** The handle of the highest offset of each partition: the batch's offsets commit up to it. */

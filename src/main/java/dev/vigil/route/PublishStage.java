@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
@@ -33,6 +34,8 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fourth stage: every decision to {@code vigil.decisions}, REVIEW and BLOCK also to
@@ -44,6 +47,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * decision is published and acknowledged before the caller gets the answer.
  */
 public final class PublishStage {
+    /** Per Kafka transaction, at DEBUG: who committed which records under which group generation (issue 7). */
+    private static final Logger transactions = LoggerFactory.getLogger("dev.vigil.route.KafkaTransactions");
     /** DLQ record headers. */
     public static final String REASON_CODE = "vigil.reason.code";
     public static final String REASON_MESSAGE = "vigil.reason.message";
@@ -51,13 +56,16 @@ public final class PublishStage {
 
     private final Producer<String, byte[]> producer;
     private final TransactionalProducers transactional;
+    private final CommittedOffsets committedOffsets;
     private final Retrying retrying;
     private final PipelineMetrics metrics;
 
-    PublishStage(Producer<String, byte[]> producer, TransactionalProducers transactional, Retrying retrying,
-                 PipelineMetrics metrics) {
+    /** @param committedOffsets the same object the intake reads; moved forward after each committed transaction */
+    PublishStage(Producer<String, byte[]> producer, TransactionalProducers transactional, CommittedOffsets committedOffsets,
+                 Retrying retrying, PipelineMetrics metrics) {
         this.producer = producer;
         this.transactional = transactional;
+        this.committedOffsets = committedOffsets;
         this.retrying = retrying;
         this.metrics = metrics;
     }
@@ -85,7 +93,17 @@ public final class PublishStage {
         }
         Consumer<?, ?> source = consumer;
         // The group metadata is read on each attempt: it carries the generation the broker checks.
-        retrying.run("kafka", batch, () -> inTransaction(batch, offsets, source == null ? null : source.groupMetadata()));
+        retrying.run("kafka", batch, () -> {
+            ConsumerGroupMetadata group = source == null ? null : source.groupMetadata();
+            try {
+                inTransaction(batch, offsets, group);
+            } catch (RuntimeException e) {
+                // Committed or not, unknown: the next batch reads this consumer's committed offsets from the broker.
+                if (source != null) committedOffsets.forget(source);
+                throw e;
+            }
+            if (group != null && !offsets.isEmpty()) committedOffsets.committed(source, group.generationId(), offsets);
+        });
         metrics.recordStage("publish+offsets", System.nanoTime() - start);
         metrics.recordBatch(System.nanoTime() - batch.arrivedNanos);
     }
@@ -98,6 +116,7 @@ public final class PublishStage {
             if (group != null && !offsets.isEmpty()) p.sendOffsetsToTransaction(offsets, group);
             try {
                 p.commitTransaction();
+                if (transactions.isDebugEnabled()) logCommitted(batch, offsets, group);
             } catch (TimeoutException | InterruptException e) {
                 // The commit may have reached the coordinator: the decisions may be published already.
                 // Aborting and sending them again in a new transaction could publish them twice. The
@@ -125,6 +144,16 @@ public final class PublishStage {
             }
             throw e;
         }
+    }
+
+    private void logCommitted(Batch batch, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        Map<Integer, Long> byPartition = new TreeMap<>();
+        offsets.forEach((p, o) -> byPartition.put(p.partition(), o.offset()));
+        List<Decision> d = batch.decisions;
+        transactions.debug("committed {} thread={} generation={} member={} offsets={} published={} transactions {}..{}",
+                transactional.idOfThisThread(), Thread.currentThread().getName(), group == null ? -1 : group.generationId(),
+                group == null ? "-" : group.memberId(), byPartition, batch.toPublish.stream().filter(b -> b).count(),
+                d.isEmpty() ? "-" : d.get(0).transactionId(), d.isEmpty() ? "-" : d.get(d.size() - 1).transactionId());
     }
 
     private static List<Future<RecordMetadata>> send(Producer<String, byte[]> p, Batch batch) {

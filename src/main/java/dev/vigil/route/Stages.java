@@ -57,10 +57,11 @@ public final class Stages {
             Duration kafkaPatience, Duration httpPatience, HttpLimits http, DegradedDecider degraded) {
         Retrying retrying = new Retrying(kafkaPatience, httpPatience, metrics);
         Map<String, Object> beans = new LinkedHashMap<>();
-        beans.put("intake", new Intake(codec, metrics, clock));
+        CommittedOffsets committedOffsets = new CommittedOffsets();
+        beans.put("intake", new Intake(codec, metrics, clock, committedOffsets));
         DecideStage decide = new DecideStage(engine, retrying, metrics);
         AuditStage auditStage = new AuditStage(writers, metrics, retrying);
-        PublishStage publish = new PublishStage(producer, transactional, retrying, metrics);
+        PublishStage publish = new PublishStage(producer, transactional, committedOffsets, retrying, metrics);
         beans.put("decide", decide);
         beans.put("accountEvents", new AccountEventStage(features, retrying));
         beans.put("audit", auditStage);

@@ -19,6 +19,7 @@ public final class TransactionalProducers implements AutoCloseable {
     private final Function<String, Producer<String, byte[]>> create;
     private final String prefix = "vigil-" + UUID.randomUUID();
     private final Map<Thread, Producer<String, byte[]>> byThread = new ConcurrentHashMap<>();
+    private final Map<Thread, String> idByThread = new ConcurrentHashMap<>();
 
     /** @param create makes a producer with the given transactional id, transactions initialised */
     public TransactionalProducers(Function<String, Producer<String, byte[]>> create) {
@@ -26,8 +27,16 @@ public final class TransactionalProducers implements AutoCloseable {
     }
 
     Producer<String, byte[]> forThisThread() {
-        return byThread.computeIfAbsent(Thread.currentThread(),
-                t -> create.apply(prefix + "-" + t.getName().replaceAll("[^A-Za-z0-9._-]", "_")));
+        return byThread.computeIfAbsent(Thread.currentThread(), t -> {
+            String id = prefix + "-" + t.getName().replaceAll("[^A-Za-z0-9._-]", "_");
+            idByThread.put(t, id);
+            return create.apply(id);
+        });
+    }
+
+    /** The transactional id of this thread's producer, for diagnostics. */
+    String idOfThisThread() {
+        return idByThread.getOrDefault(Thread.currentThread(), "none");
     }
 
     /** After a fatal error (fenced, say) the producer cannot be used again; the next call makes a new one. */

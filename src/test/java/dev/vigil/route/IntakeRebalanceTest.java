@@ -11,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
@@ -78,6 +79,75 @@ class IntakeRebalanceTest {
     }
 
     @Test
+    void shouldLeaveOutRecordsFetchedAgainInALaterBatchAfterTheFirstCopiesWereCommitted() throws Exception {
+        // Issue 7, as seen in ConsumerGroupRebalanceIT: a rebalance kept partition 3 with this consumer and moved its
+        // position back to the committed offset 167. The batch being assembled already held offsets 167 to 177,
+        // fetched before the rebalance; it was dispatched, decided and committed up to 178. The copies fetched again
+        // from 167 came in the next batch, in the same generation.
+        try (KafkaConsumer<String, byte[]> consumer = consumer("vigil")) {
+            TopicPartition p3 = new TopicPartition(Topics.TRANSACTIONS, 3);
+            consumer.assign(List.of(p3));
+            int generation = consumer.groupMetadata().generationId();
+            CommittedOffsets committed = new CommittedOffsets();
+            List<Set<TopicPartition>> brokerReads = new ArrayList<>();
+            committed.of(consumer, generation, Set.of(p3), asked -> {
+                brokerReads.add(asked);
+                return Map.of(p3, new OffsetAndMetadata(167));
+            });
+            Intake intake = new Intake(new EventCodec(Clock.systemUTC(), java.time.Duration.ofMinutes(5), 65536),
+                    new PipelineMetrics(), Clock.systemUTC(), committed);
+
+            List<Exchange> first = new ArrayList<>();
+            for (long offset = 167; offset <= 177; offset++) first.add(record(consumer, 3, offset, "t" + offset));
+            assertEquals(11, intake.current(first).size());
+            // the publish stage's transaction commits 178
+            committed.committed(consumer, generation, Map.of(p3, new OffsetAndMetadata(178)));
+
+            List<Exchange> second = new ArrayList<>();
+            for (long offset = 167; offset <= 189; offset++) second.add(record(consumer, 3, offset, "t" + offset));
+            List<Exchange> kept = intake.current(second);
+
+            // Then only the records past the consumer's own commit are decided, with no further broker round trip
+            assertEquals(ids(second.subList(11, 23)), ids(kept));
+            assertEquals(1, brokerReads.size());
+        }
+    }
+
+    @Test
+    void shouldReadTheCommittedOffsetsAgainAfterARebalanceOrAFailedTransaction() throws Exception {
+        try (KafkaConsumer<String, byte[]> consumer = consumer("vigil")) {
+            TopicPartition p0 = new TopicPartition(Topics.TRANSACTIONS, 0);
+            TopicPartition p1 = new TopicPartition(Topics.TRANSACTIONS, 1);
+            CommittedOffsets committed = new CommittedOffsets();
+            Map<TopicPartition, OffsetAndMetadata> broker = new java.util.HashMap<>(Map.of(p0, new OffsetAndMetadata(10)));
+            List<Set<TopicPartition>> reads = new ArrayList<>();
+            java.util.function.Function<Set<TopicPartition>, Map<TopicPartition, OffsetAndMetadata>> read = asked -> {
+                reads.add(Set.copyOf(asked));
+                return Map.copyOf(broker);
+            };
+
+            // Nothing committed for p1 yet: every offset is new
+            assertEquals(Map.of(p0, new OffsetAndMetadata(10), p1, new OffsetAndMetadata(0)), committed.of(consumer, 4, Set.of(p0, p1), read));
+            // Own commits move it forward, without a read; a partition seen for the first time is read alone
+            committed.committed(consumer, 4, Map.of(p0, new OffsetAndMetadata(15)));
+            assertEquals(Map.of(p0, new OffsetAndMetadata(15)), committed.of(consumer, 4, Set.of(p0), read));
+            assertEquals(1, reads.size());
+            // A new generation: another consumer may have committed meanwhile
+            broker.put(p0, new OffsetAndMetadata(30));
+            assertEquals(Map.of(p0, new OffsetAndMetadata(30)), committed.of(consumer, 5, Set.of(p0), read));
+            assertEquals(Set.of(p0), reads.get(1));
+            // A transaction whose outcome is unknown: read again
+            committed.forget(consumer);
+            broker.put(p0, new OffsetAndMetadata(31));
+            assertEquals(Map.of(p0, new OffsetAndMetadata(31)), committed.of(consumer, 5, Set.of(p0), read));
+            // A commit under another generation than the one known says nothing reliable: read again
+            committed.committed(consumer, 6, Map.of(p0, new OffsetAndMetadata(40)));
+            assertEquals(Map.of(p0, new OffsetAndMetadata(31)), committed.of(consumer, 5, Set.of(p0), read));
+            assertEquals(4, reads.size());
+        }
+    }
+
+    @Test
     void shouldCommitEachPartitionUpToItsHighestRecord() throws Exception {
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             List<Exchange> batch = List.of(record(consumer, 1, 8, "d"), record(consumer, 1, 7, "b"), record(consumer, 0, 5, "a"));
@@ -90,6 +160,12 @@ class IntakeRebalanceTest {
 
     private static KafkaConsumer<String, byte[]> consumer() {
         return new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:1"), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** A consumer of a group (its group metadata can be read); it never connects. */
+    private static KafkaConsumer<String, byte[]> consumer(String group) {
+        return new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:1", "group.id", group, "enable.auto.commit", false),
+                new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private static List<String> ids(List<Exchange> kept) {
