@@ -36,7 +36,10 @@ import org.junit.jupiter.api.Test;
  *       that end 7 days before the transaction (the engine's merchant rates of windows ending now count only
  *       the labels known inside them, so with a 7-day delay its 1- and 7-day rates are always 0; the engine
  *       has since computed the shares, cut at UTC midnight, as {@code merchant_fraud_rate_*_delayed});
- *   <li>{@code customer}: the customer's frauds known by now (transactions 7 to 37 days old).
+ *   <li>{@code customer}: the customer's frauds known by now (transactions 7 to 37 days old);
+ *   <li>{@code exactrisk}, {@code daycounts}, {@code streak}, {@code since}, {@code streakage}, {@code daystreak}:
+ *       the terminal's history behind the label delay read other ways ({@link #terminalHistory}); {@code daystreak}
+ *       is what the engine computes as {@code merchant_fraud_streak_delayed}.
  * </ul>
  * Runs only with {@code -Dvigil.fdh.cache=... -Dvigil.fdh.data=...}, or as a program:
  * {@code java ... dev.vigil.score.FdhGapMeasure CACHE CSV WINDOW 'setting' [amount,terminal,customer ...]}.
