@@ -29,7 +29,7 @@ final class CanonicalRows {
             + " transaction_id, raw_event, chain_seq, row_hash) from stdin (format binary)";
 
     /**
-     * The compact feature encodings, as table audit_feature_format defines them (V006, V008, V009, V011): the
+     * The compact feature encodings, as table audit_feature_format defines them (V006, V008, V009, V011, V012, V013): the
      * names in order and their kinds (n integer, d exact decimal, b flag). A stored row names its
      * format, so rows written before the catalogue grew still read back as written.
      */
@@ -76,7 +76,11 @@ final class CanonicalRows {
      */
     static final FeatureFormat FORMAT_5 = new FeatureFormat(5, FORMAT_4.names(), FORMAT_4.kinds());
 
-    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5);
+    /** Format 6 (V013): format 5 and then {@code merchant_fraud_streak_delayed}; account facts and contributions as format 5. */
+    static final FeatureFormat FORMAT_6 = new FeatureFormat(6, concat(FORMAT_5.names(), "merchant_fraud_streak_delayed"),
+            FORMAT_5.kinds() + "n");
+
+    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6);
 
     /** The first format whose account facts and contributions are JSON arrays (V012). */
     static final int COMPACT_FACTS_FORMAT = 5;

@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * What the Redis store keeps of a customer, device, IP or merchant, in one value under its tag
  * ({@code {c:…}:st} and so on): the newest event second seen, its counter buckets (counts over every
  * currency, sums per currency) and, for a merchant, its transactions per UTC day for the delayed fraud
- * rates. {@link #count} counts one transaction and returns its {@link FeatureMath.EntityPart}, as
+ * rates and its fraud streak. {@link #count} counts one transaction and returns its {@link FeatureMath.EntityPart}, as
  * the Lua engine's {@code entity.lua} did. Not thread-safe: a batch decodes its own copy.
  */
 final class EntityState {
@@ -60,7 +60,9 @@ final class EntityState {
         long[] fraud = new long[3];
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];
+        long streak = 0;
         if (kind.equals("m")) {
+            TreeMap<Long, Long> fraudDays = new TreeMap<>();
             long day = FeatureMath.utcDay(tSec);
             long last = FeatureMath.delayedWindowLastDay(day);
             for (Instant[] label : labels) {
@@ -75,7 +77,9 @@ final class EntityState {
                 for (int w = 0; w < 3; w++) {
                     if (od >= FeatureMath.delayedWindowFirstDay(day, w) && od <= last) delayedFrauds[w]++;
                 }
+                if (od >= FeatureMath.delayedWindowFirstDay(day, 2) && od <= last) fraudDays.merge(od, 1L, Long::sum);
             }
+            streak = FeatureMath.fraudStreak(dayCounts.subMap(FeatureMath.delayedWindowFirstDay(day, 2), true, last, true), fraudDays);
             long keepDay = FeatureMath.utcDay(horizonSec) - FeatureMath.DAY_COUNTS_KEPT;
             Iterator<Map.Entry<Long, Long>> it = dayCounts.entrySet().iterator();
             while (it.hasNext()) {
@@ -92,7 +96,7 @@ final class EntityState {
         // Other currencies' buckets are trimmed too, and a currency left without buckets is dropped.
         for (BucketTable other : sums.values()) if (other != sumTable) other.prune(horizonSec);
         sums.values().removeIf(BucketTable::isEmpty);
-        return new FeatureMath.EntityPart(c, s, listed[0], listed[1], fraud, delayedFrauds, delayedTransactions);
+        return new FeatureMath.EntityPart(c, s, listed[0], listed[1], fraud, delayedFrauds, delayedTransactions, streak);
     }
 
     /**

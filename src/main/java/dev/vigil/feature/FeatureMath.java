@@ -90,7 +90,25 @@ final class FeatureMath {
      * known frauds and transactions of the delayed window ({@link #delayedWindowFirstDay}); zeros for other kinds.
      */
     record EntityPart(Map<Integer, BigInteger> counts, Map<Integer, BigInteger> sums, boolean blacklisted,
-            boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions) {}
+            boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions, long fraudStreak) {}
+
+    /**
+     * {@code merchant_fraud_streak_delayed}: over the days of the 30-day delayed window, newest first, the
+     * transactions of the days whose transactions all have a known FRAUD label, up to the first day with one
+     * that has none. Days without transactions are passed over.
+     *
+     * @param transactions the window's days, day number to the merchant's transactions on it
+     * @param frauds the window's days, day number to those transactions with a FRAUD label known by the event's time
+     */
+    static long fraudStreak(java.util.NavigableMap<Long, Long> transactions, Map<Long, Long> frauds) {
+        long streak = 0;
+        for (Map.Entry<Long, Long> d : transactions.descendingMap().entrySet()) {
+            if (d.getValue() == 0) continue;
+            if (frauds.getOrDefault(d.getKey(), 0L) < d.getValue()) break;
+            streak += d.getValue();
+        }
+        return streak;
+    }
 
     /**
      * The label delay of the {@code merchant_fraud_rate_*_delayed} features, in whole UTC days: their windows
@@ -132,7 +150,7 @@ final class FeatureMath {
         TransactionEvent e = self.event();
         int digits = self.currency().getDefaultFractionDigits();
         Instant t = self.occurredAt();
-        Map<String, Object> f = new HashMap<>(128); // 82 features, no resize
+        Map<String, Object> f = new HashMap<>(128); // 83 features, no resize
 
         // Velocity of the account: the event itself included.
         f.put("tx_count_1m", count(a, Series.COUNT_1M));
@@ -233,6 +251,7 @@ final class FeatureMath {
             f.put(rateNames[w], m == 0 ? UNKNOWN_RATIO
                     : BigDecimal.valueOf(merchant.fraudKnown()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
         }
+        f.put("merchant_fraud_streak_delayed", merchant == null ? 0L : merchant.fraudStreak());
         for (int w = 0; w < 3; w++) {
             long m = merchant == null ? 0 : merchant.delayedTransactions()[w];
             f.put(DELAYED_RATE_NAMES[w], m == 0 ? UNKNOWN_RATIO

@@ -101,7 +101,8 @@ public record Features(        long txCount1m,
         long distinctMerchants5m,
         BigDecimal merchantFraudRate1dDelayed,
         BigDecimal merchantFraudRate7dDelayed,
-        BigDecimal merchantFraudRate30dDelayed) {
+        BigDecimal merchantFraudRate30dDelayed,
+        long merchantFraudStreakDelayed) {
 
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
@@ -229,7 +230,8 @@ public record Features(        long txCount1m,
                 0L,
                 dflt("merchant_fraud_rate_1d_delayed"),
                 dflt("merchant_fraud_rate_7d_delayed"),
-                dflt("merchant_fraud_rate_30d_delayed"));
+                dflt("merchant_fraud_rate_30d_delayed"),
+                0L);
     }
 
     /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
@@ -315,7 +317,8 @@ public record Features(        long txCount1m,
             "distinct_merchants_5m",
             "merchant_fraud_rate_1d_delayed",
             "merchant_fraud_rate_7d_delayed",
-            "merchant_fraud_rate_30d_delayed");
+            "merchant_fraud_rate_30d_delayed",
+            "merchant_fraud_streak_delayed");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -389,6 +392,7 @@ public record Features(        long txCount1m,
         d.put("merchant_fraud_rate_1d_delayed", new BigDecimal("-1.0000"));
         d.put("merchant_fraud_rate_7d_delayed", new BigDecimal("-1.0000"));
         d.put("merchant_fraud_rate_30d_delayed", new BigDecimal("-1.0000"));
+        d.put("merchant_fraud_streak_delayed", 0L);
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -478,6 +482,7 @@ public record Features(        long txCount1m,
     public BigDecimal getMerchantFraudRate1dDelayed() { return merchantFraudRate1dDelayed; }
     public BigDecimal getMerchantFraudRate7dDelayed() { return merchantFraudRate7dDelayed; }
     public BigDecimal getMerchantFraudRate30dDelayed() { return merchantFraudRate30dDelayed; }
+    public long getMerchantFraudStreakDelayed() { return merchantFraudStreakDelayed; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     /**
@@ -576,6 +581,7 @@ public record Features(        long txCount1m,
         v.decimal(merchantFraudRate1dDelayed);
         v.decimal(merchantFraudRate7dDelayed);
         v.decimal(merchantFraudRate30dDelayed);
+        v.count(merchantFraudStreakDelayed);
     }
 
     public Map<String, Object> toMap() {
@@ -662,6 +668,7 @@ public record Features(        long txCount1m,
         m.put("merchant_fraud_rate_1d_delayed", merchantFraudRate1dDelayed);
         m.put("merchant_fraud_rate_7d_delayed", merchantFraudRate7dDelayed);
         m.put("merchant_fraud_rate_30d_delayed", merchantFraudRate30dDelayed);
+        m.put("merchant_fraud_streak_delayed", merchantFraudStreakDelayed);
         return m;
     }
 
@@ -756,7 +763,8 @@ public record Features(        long txCount1m,
                 lng(all, "distinct_merchants_5m"),
                 dec(all, "merchant_fraud_rate_1d_delayed"),
                 dec(all, "merchant_fraud_rate_7d_delayed"),
-                dec(all, "merchant_fraud_rate_30d_delayed"));
+                dec(all, "merchant_fraud_rate_30d_delayed"),
+                lng(all, "merchant_fraud_streak_delayed"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: how the stores build them. */

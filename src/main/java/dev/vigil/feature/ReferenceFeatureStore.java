@@ -121,22 +121,42 @@ public final class ReferenceFeatureStore implements FeatureStore {
         long[] fraud = new long[3];
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];
+        long streak = 0;
         if (kind.equals("m")) {
             Instant t = e.occurredAt();
             long day = FeatureMath.utcDay(t.getEpochSecond());
+            Map<Long, Long> fraudDays = new HashMap<>();
             for (Instant[] l : fraudLabels.getOrDefault(entityId, Map.of()).values()) {
                 if (l[1].isAfter(t)) continue; // not known yet at the event's time
                 for (int w = 0; w < 3; w++) if (FeatureMath.FRAUD_WINDOWS[w].covers(t, l[0])) fraud[w]++;
                 for (int w = 0; w < 3; w++) if (inDelayedWindow(day, w, l[0])) delayedFrauds[w]++;
+                if (inDelayedWindow(day, 2, l[0])) fraudDays.merge(FeatureMath.utcDay(l[0].getEpochSecond()), 1L, Long::sum);
             }
+            java.util.TreeMap<Long, Long> days = new java.util.TreeMap<>();
             for (TransactionEvent x : counted) {
                 for (int w = 0; w < 3; w++) if (inDelayedWindow(day, w, x.occurredAt())) delayedTransactions[w]++;
+                if (inDelayedWindow(day, 2, x.occurredAt())) days.merge(FeatureMath.utcDay(x.occurredAt().getEpochSecond()), 1L, Long::sum);
             }
+            streak = fraudStreak(days, fraudDays);
         }
         part = new FeatureMath.EntityPart(aggregates(counted, e, series, false), aggregates(counted, e, series, true),
-                listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud, delayedFrauds, delayedTransactions);
+                listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud, delayedFrauds, delayedTransactions, streak);
         firstEntity.put(key, part);
         return part;
+    }
+
+    /**
+     * {@code merchant_fraud_streak_delayed} spelled out: the window's days newest first, adding each day's
+     * transactions while every one of them has a known FRAUD label.
+     */
+    private static long fraudStreak(java.util.TreeMap<Long, Long> transactionsByDay, Map<Long, Long> fraudsByDay) {
+        long streak = 0;
+        for (Long d : transactionsByDay.descendingKeySet()) {
+            long n = transactionsByDay.get(d);
+            if (fraudsByDay.getOrDefault(d, 0L) < n) return streak;
+            streak += n;
+        }
+        return streak;
     }
 
     /** True when x's UTC day lies in delayed window w of a transaction on UTC day {@code day}. */

@@ -11,11 +11,16 @@ import java.util.Map;
 /**
  * The replay record of one transaction ({@code {a:<account>}:tx:<id>}): the features and the account
  * profile its first enrichment returned, so a redelivery returns exactly those and counts nothing.
- * Values are written in {@link Features#NAMES} order, each with a one-byte type.
+ * Values are written in {@link Features#NAMES} order, each with a one-byte type, after their number
+ * (format 2), so a record written before the catalogue grew (up to 8 days, {@code replayRetention}) still
+ * reads back: the features it lacks take their {@link Features#DEFAULTS}. Format 1 had no number and
+ * the 82 features of feature format 4.
  */
 final class ReplayRecord {
 
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
+    /** How many values a format 1 record holds: the catalogue when format 2 came. */
+    private static final int FORMAT_1_VALUES = 82;
     private static final int LONG = 0;
     private static final int FALSE = 1;
     private static final int TRUE = 2;
@@ -26,6 +31,7 @@ final class ReplayRecord {
     static byte[] encode(Features features, AccountProfile profile) {
         StateBytes.Writer w = new StateBytes.Writer();
         w.unsigned(FORMAT);
+        w.unsigned(Features.NAMES.size());
         // Field by field, in Features.NAMES order (no 82-entry map per transaction).
         features.visitValues(new Features.ValueVisitor() {
             @Override
@@ -61,9 +67,12 @@ final class ReplayRecord {
     static Enrichment decode(String accountId, byte[] record) {
         StateBytes.Reader r = new StateBytes.Reader(record, 0);
         long format = r.unsigned();
-        if (format != FORMAT) throw new IllegalStateException("replay record of unknown format " + format);
+        if (format != 1 && format != FORMAT) throw new IllegalStateException("replay record of unknown format " + format);
+        int count = format == 1 ? FORMAT_1_VALUES : r.count();
+        if (count > Features.NAMES.size()) throw new IllegalStateException("replay record of " + count + " features, this build knows "
+                + Features.NAMES.size());
         Map<String, Object> values = new LinkedHashMap<>();
-        for (String name : Features.NAMES) {
+        for (String name : Features.NAMES.subList(0, count)) {
             int type = (int) r.unsigned();
             values.put(name, switch (type) {
                 case LONG -> r.signed();
@@ -88,6 +97,7 @@ final class ReplayRecord {
                     currency == null ? null : Currency.getInstance(currency), country,
                     kyc == null ? null : KycRiskLevel.valueOf(kyc), r.bool(), r.bool(), r.bool());
         }
+        for (String name : Features.NAMES.subList(count, Features.NAMES.size())) values.put(name, Features.DEFAULTS.get(name));
         return new Enrichment(Features.exact(values), profile, true);
     }
 

@@ -502,4 +502,31 @@ abstract class FeatureStoreContract {
         assertEquals(new BigDecimal("-1.0000"), enrich(tx(acct, "q5", day0.plusSeconds(38 * 86_400 + 13 * 3600)))
                 .merchantFraudRate30dDelayed(), "no merchant");
     }
+
+    @Test
+    void shouldCountTheMerchantsLatestKnownFraudOnlyDaysEndingAtTheLabelDelay() {
+        String merchant = "shop-" + acct;
+        Instant day0 = Instant.ofEpochSecond((T0.getEpochSecond() / 86_400 + 1) * 86_400); // a UTC midnight, day X
+        // Day X: a0 (fraud) and a; day X+2: b and c (both fraud); day X+4: d (fraud, known on day X+12)
+        enrich(tx(acct, acct + "-a0", day0.plusSeconds(9 * 3600)).merchant(merchant));
+        enrich(tx(acct, acct + "-a", day0.plusSeconds(10 * 3600)).merchant(merchant));
+        enrich(tx(acct, acct + "-b", day0.plusSeconds(2 * 86_400 + 10 * 3600)).merchant(merchant));
+        enrich(tx(acct, acct + "-c", day0.plusSeconds(2 * 86_400 + 11 * 3600)).merchant(merchant));
+        enrich(tx(acct, acct + "-d", day0.plusSeconds(4 * 86_400 + 10 * 3600)).merchant(merchant));
+        for (String id : List.of("a0", "b", "c")) {
+            assertTrue(store().applyLabel(new Label(acct + "-" + id, Label.Kind.FRAUD, "chargeback", day0.plusSeconds(5 * 86_400))));
+        }
+        Instant dKnown = day0.plusSeconds(12 * 86_400 + 12 * 3600);
+        assertTrue(store().applyLabel(new Label(acct + "-d", Label.Kind.FRAUD, "chargeback", dKnown)));
+
+        // On day X+9 the window ends with day X+1: day X+1 has no transaction, day X one that is not fraud
+        assertEquals(0L, enrich(tx(acct, "q0", day0.plusSeconds(9 * 86_400)).merchant(merchant)).merchantFraudStreakDelayed());
+        // On day X+10 it ends with day X+2: b and c, then day X stops the streak
+        assertEquals(2L, enrich(tx(acct, "q1", day0.plusSeconds(10 * 86_400)).merchant(merchant)).merchantFraudStreakDelayed());
+        // On day X+12 it ends with day X+4: d, whose label is not known yet, stops it at once
+        assertEquals(0L, enrich(tx(acct, "q2", dKnown.minusNanos(1)).merchant(merchant)).merchantFraudStreakDelayed());
+        // From the moment d's label is known: d, then (day X+3 empty) b and c
+        assertEquals(3L, enrich(tx(acct, "q3", dKnown).merchant(merchant)).merchantFraudStreakDelayed());
+        assertEquals(0L, enrich(tx(acct, "q4", dKnown.plusSeconds(1))).merchantFraudStreakDelayed(), "no merchant");
+    }
 }

@@ -119,4 +119,39 @@ class StateEncodingTest {
             assertEquals(true, back.replayed());
         }
     }
+
+    /**
+     * A replay record written before the catalogue grew (format 1: the 82 values of feature format 4, no
+     * count) is still in Redis for up to 8 days after an upgrade: it reads back with those values and the
+     * later features at their defaults.
+     */
+    @Property(tries = 20)
+    void shouldReadAReplayRecordOfTheEightyTwoFeatureCatalogue(@ForAll("histories") List<TransactionEvent> history) {
+        ReferenceFeatureStore reference = new ReferenceFeatureStore();
+        for (TransactionEvent e : history) {
+            Features features = reference.enrich(e).features();
+            StateBytes.Writer w = new StateBytes.Writer().unsigned(1);
+            int[] written = {0};
+            features.visitValues(new Features.ValueVisitor() {
+                @Override
+                public void count(long value) {
+                    if (written[0]++ < 82) w.unsigned(0).signed(value);
+                }
+
+                @Override
+                public void decimal(BigDecimal value) {
+                    if (written[0]++ < 82) w.unsigned(3).signed(value.scale()).bytes(value.unscaledValue().toByteArray());
+                }
+
+                @Override
+                public void flag(boolean value) {
+                    if (written[0]++ < 82) w.unsigned(value ? 2 : 1);
+                }
+            });
+            w.bool(false);
+            java.util.Map<String, Object> expected = new java.util.LinkedHashMap<>(features.toMap());
+            for (String name : Features.NAMES.subList(82, Features.NAMES.size())) expected.put(name, Features.DEFAULTS.get(name));
+            assertEquals(expected, ReplayRecord.decode("a", w.toBytes()).features().toMap());
+        }
+    }
 }

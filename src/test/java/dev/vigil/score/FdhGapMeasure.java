@@ -36,7 +36,10 @@ import org.junit.jupiter.api.Test;
  *       that end 7 days before the transaction (the engine's merchant rates of windows ending now count only
  *       the labels known inside them, so with a 7-day delay its 1- and 7-day rates are always 0; the engine
  *       has since computed the shares, cut at UTC midnight, as {@code merchant_fraud_rate_*_delayed});
- *   <li>{@code customer}: the customer's frauds known by now (transactions 7 to 37 days old).
+ *   <li>{@code customer}: the customer's frauds known by now (transactions 7 to 37 days old);
+ *   <li>{@code exactrisk}, {@code daycounts}, {@code streak}, {@code since}, {@code streakage}, {@code daystreak}:
+ *       the terminal's history behind the label delay read other ways ({@link #terminalHistory}); {@code daystreak}
+ *       is what the engine computes as {@code merchant_fraud_streak_delayed}.
  * </ul>
  * Runs only with {@code -Dvigil.fdh.cache=... -Dvigil.fdh.data=...}, or as a program:
  * {@code java ... dev.vigil.score.FdhGapMeasure CACHE CSV WINDOW 'setting' [amount,terminal,customer ...]}.
@@ -92,6 +95,12 @@ class FdhGapMeasure {
         if (extras.contains("terminal")) names.addAll(List.of("terminal_count_1d_delayed", "terminal_risk_1d_delayed",
                 "terminal_count_7d_delayed", "terminal_risk_7d_delayed", "terminal_count_30d_delayed", "terminal_risk_30d_delayed"));
         if (extras.contains("customer")) names.add("customer_known_fraud_30d");
+        if (extras.contains("exactrisk")) names.addAll(List.of("terminal_risk_1d_exact", "terminal_risk_7d_exact", "terminal_risk_30d_exact"));
+        if (extras.contains("daycounts")) names.addAll(List.of("terminal_count_1d_dayend", "terminal_count_7d_dayend", "terminal_count_30d_dayend"));
+        if (extras.contains("streak")) names.addAll(List.of("terminal_known_fraud_streak", "terminal_known_fraud_share_last5"));
+        if (extras.contains("since")) names.addAll(List.of("terminal_days_since_known_fraud", "terminal_known_frauds_28d"));
+        if (extras.contains("streakage")) names.add("terminal_known_fraud_streak_days");
+        if (extras.contains("daystreak")) names.add("terminal_known_fraud_streak_dayend");
         int base = rows.columns();
         int cols = names.size();
         float[] x = new float[n * cols];
@@ -107,6 +116,10 @@ class FdhGapMeasure {
         }
         if (extras.contains("customer")) {
             delayedWindows(h.customer(), t, y, x, cols, o, new long[] {30}, false);
+            o++;
+        }
+        for (String g : List.of("exactrisk", "daycounts", "streak", "since", "streakage", "daystreak")) {
+            if (extras.contains(g)) o = terminalHistory(g, terminal, t, y, x, cols, o);
         }
         return new Columns(names, x);
     }
@@ -140,6 +153,94 @@ class FdhGapMeasure {
                 }
             }
         }
+    }
+
+    /** The horizon of a merchant's history a live engine would keep: 30 days before the 7-day label delay. */
+    private static final long KEPT = 37 * DAY;
+
+    /**
+     * Candidate merchant columns (group g), all reading only transactions at least 7 days old (their labels
+     * known, exactly) and no older than {@link #KEPT}: exactrisk, the fraud share of [t - 7 d - w, t - 7 d);
+     * daycounts, the transactions of the whole UTC days of the engine's delayed windows; streak, how many of
+     * the latest label-known transactions are all fraud, and the fraud share of the latest 5; since, days
+     * from the latest known fraud (NaN: none) and known frauds of [t - 35 d, t - 7 d); streakage, days from
+     * the streak's first fraud to t (NaN: no streak).
+     */
+    private static int terminalHistory(String g, int[] entity, long[] t, boolean[] y, float[] x, int cols, int at) {
+        Map<Integer, List<Integer>> by = new HashMap<>();
+        for (int i = 0; i < t.length; i++) by.computeIfAbsent(entity[i], k -> new ArrayList<>()).add(i);
+        int width = g.equals("streakage") || g.equals("daystreak") ? 1 : g.equals("exactrisk") || g.equals("daycounts") ? 3 : 2;
+        for (List<Integer> idx : by.values()) {
+            int m = idx.size();
+            long[] times = new long[m];
+            int[] fraudPrefix = new int[m + 1];
+            int[] run = new int[m];
+            int[] lastFraud = new int[m];
+            for (int k = 0; k < m; k++) {
+                times[k] = t[idx.get(k)];
+                boolean f = y[idx.get(k)];
+                fraudPrefix[k + 1] = fraudPrefix[k] + (f ? 1 : 0);
+                run[k] = f ? (k > 0 ? run[k - 1] : 0) + 1 : 0;
+                lastFraud[k] = f ? k : k > 0 ? lastFraud[k - 1] : -1;
+            }
+            for (int k = 0; k < m; k++) {
+                int i = idx.get(k);
+                long end = t[i] - 7 * DAY;
+                int hi = lowerBound(times, end);
+                int kept = lowerBound(times, t[i] - KEPT);
+                int o = i * cols + at;
+                switch (g) {
+                    case "exactrisk" -> {
+                        for (long d : new long[] {1, 7, 30}) {
+                            int lo = lowerBound(times, end - d * DAY);
+                            x[o++] = hi == lo ? 0 : (float) (fraudPrefix[hi] - fraudPrefix[lo]) / (hi - lo);
+                        }
+                    }
+                    case "daycounts" -> {
+                        long day = Math.floorDiv(t[i], DAY);
+                        int dhi = lowerBound(times, (day - 7) * DAY);
+                        for (long d : new long[] {1, 7, 30}) x[o++] = dhi - lowerBound(times, (day - 7 - d) * DAY);
+                    }
+                    case "streak" -> {
+                        int streak = hi > kept ? Math.min(run[hi - 1], hi - kept) : 0;
+                        int lo5 = Math.max(kept, hi - 5);
+                        x[o++] = streak;
+                        x[o++] = hi == lo5 ? Float.NaN : (float) (fraudPrefix[hi] - fraudPrefix[lo5]) / (hi - lo5);
+                    }
+                    case "since" -> {
+                        int j = hi > 0 ? lastFraud[hi - 1] : -1;
+                        x[o++] = j >= kept && j >= 0 ? (float) (t[i] - times[j]) / DAY : Float.NaN;
+                        x[o++] = fraudPrefix[hi] - fraudPrefix[lowerBound(times, t[i] - 35 * DAY)];
+                    }
+                    case "streakage" -> {
+                        int streak = hi > kept ? Math.min(run[hi - 1], hi - kept) : 0;
+                        x[o++] = streak == 0 ? Float.NaN : (float) (t[i] - times[hi - streak]) / DAY;
+                    }
+                    case "daystreak" -> {
+                        // Whole UTC days D - 37 .. D - 8, newest first: transactions of days all fraud, up to the first day that is not.
+                        long day = Math.floorDiv(t[i], DAY);
+                        int j = lowerBound(times, (day - 7) * DAY) - 1;
+                        int lo = lowerBound(times, (day - 37) * DAY);
+                        int streak = 0;
+                        while (j >= lo) {
+                            long dd = Math.floorDiv(times[j], DAY);
+                            int n = 0;
+                            int f = 0;
+                            while (j >= lo && Math.floorDiv(times[j], DAY) == dd) {
+                                n++;
+                                f += fraudPrefix[j + 1] - fraudPrefix[j];
+                                j--;
+                            }
+                            if (f < n) break;
+                            streak += n;
+                        }
+                        x[o++] = streak;
+                    }
+                    default -> throw new IllegalArgumentException(g);
+                }
+            }
+        }
+        return at + width;
     }
 
     static void run(HistoryReplay.Result h, Columns c, int[] scenario, PrequentialEvaluation.Window window,
