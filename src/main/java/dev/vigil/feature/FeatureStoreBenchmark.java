@@ -76,14 +76,17 @@ public final class FeatureStoreBenchmark {
             double cpu0 = cpuSeconds(raw);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long javaCpu0 = threads.getCurrentThreadCpuTime();
+            long allocated0 = allocatedBytes(threads);
             long start = System.nanoTime();
             feed(store, w, events);
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpu = cpuSeconds(raw) - cpu0;
             double javaCpu = (threads.getCurrentThreadCpuTime() - javaCpu0) / 1e9;
+            long allocated = allocatedBytes(threads) - allocated0;
             out.printf(Locale.ROOT, "batches of %d: %d events in %.2f s = %.0f events/s; Redis CPU %.1f us/event;"
-                            + " Vigil (this thread) CPU %.1f us/event%n",
-                    BATCH, events, seconds, events / seconds, cpu * 1e6 / events, javaCpu * 1e6 / events);
+                            + " Vigil (this thread) CPU %.1f us/event, allocating %.1f KB/event%n",
+                    BATCH, events, seconds, events / seconds, cpu * 1e6 / events, javaCpu * 1e6 / events,
+                    allocated / 1024.0 / events);
 
             if (Boolean.getBoolean("commandstats")) {
                 // Where Redis spends its time: per command, calls and microseconds (all runs so far).
@@ -174,6 +177,12 @@ public final class FeatureStoreBenchmark {
         } finally {
             delete(dir);
         }
+    }
+
+    /** Bytes the calling thread has allocated so far (HotSpot's ThreadMXBean); -1 where the JVM cannot tell. */
+    private static long allocatedBytes(ThreadMXBean threads) {
+        return threads instanceof com.sun.management.ThreadMXBean hotspot
+                ? hotspot.getThreadAllocatedBytes(Thread.currentThread().getId()) : -1;
     }
 
     /** Generous timeouts: on a loaded machine a batch of 500 can take longer than the default 2 s. */
