@@ -53,6 +53,11 @@ final class StateCache {
         if (capacity > 0) entries.put(key, new Entry(version, state));
     }
 
+    /** Drops every entry. */
+    void clear() {
+        entries.clear();
+    }
+
     /** The number of states cached. */
     int size() {
         return entries.size();

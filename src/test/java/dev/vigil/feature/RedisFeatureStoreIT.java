@@ -50,6 +50,9 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         if (redis != null) redis.close();
     }
 
+    /** The options of a store that keeps decoded states between batches (off by default). */
+    private static final RedisFeatureStore.Options CACHING = RedisFeatureStore.Options.defaults().withStateCacheEntries(1_000);
+
     @Override
     FeatureStore store() {
         return store;
@@ -306,8 +309,8 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         String merchant = "cached-" + acct;
         String accountKey = RedisFeatureStore.hashTag(acct) + ":st";
         String merchantKey = RedisFeatureStore.hashTag("m", merchant) + ":st";
-        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port());
-                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port())) {
+        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port(), CACHING);
+                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), CACHING)) {
             first.enrich(tx(acct, "a", T0).merchant(merchant).build());
             assertTrue(first.cache().contains(accountKey) && first.cache().contains(merchantKey),
                     "the states just written are cached: the next batch would use them");
@@ -330,8 +333,8 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     void shouldLeaveNoChangedStateCachedWhenAWriteIsRefusedOrFails() {
         String merchant = "refused-" + acct;
         String accountKey = RedisFeatureStore.hashTag(acct) + ":st";
-        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port());
-                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port())) {
+        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port(), CACHING);
+                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), CACHING)) {
             first.enrich(tx(acct, "a", T0).merchant(merchant).build()); // warm: states cached
 
             // Refused: the other instance writes between this batch's read and its write.
@@ -362,7 +365,7 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     @Test
     void shouldNotUseACachedStateThatRedisNoLongerHolds() {
         String accountKey = RedisFeatureStore.hashTag(acct) + ":st";
-        try (RedisFeatureStore own = new RedisFeatureStore(redis.host(), redis.port())) {
+        try (RedisFeatureStore own = new RedisFeatureStore(redis.host(), redis.port(), CACHING)) {
             own.enrich(tx(acct, "a", T0).build());
             own.enrich(tx(acct, "b", T0.plusSeconds(1)).build());
             assertTrue(own.cache().contains(accountKey));
@@ -381,7 +384,7 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     void shouldBoundTheCacheAndComputeTheSameWhateverItHolds(@TempDir Path ownDir) {
         RedisFeatureStore.Options defaults = RedisFeatureStore.Options.defaults();
         List<List<Features>> results = new ArrayList<>();
-        for (int capacity : new int[] {defaults.stateCacheEntries(), 3, 0}) {
+        for (int capacity : new int[] {CACHING.stateCacheEntries(), 3, 0}) {
             List<Features> out = new ArrayList<>();
             try (EmbeddedRedisServer own = EmbeddedRedisServer.start(ownDir.resolve("c" + capacity), 0);
                     RedisFeatureStore s = new RedisFeatureStore(own.host(), own.port(), defaults.withStateCacheEntries(capacity))) {
