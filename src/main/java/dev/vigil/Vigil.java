@@ -88,6 +88,18 @@ public final class Vigil implements AutoCloseable {
         }
     }
 
+    private static int stateCacheEntries(Settings settings) {
+        String key = "vigil.features.state-cache-entries";
+        String v = settings.raw().getOrDefault(key, Integer.toString(RedisFeatureStore.Options.DEFAULT_STATE_CACHE_ENTRIES));
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 0) throw new NumberFormatException("negative");
+            return n;
+        } catch (NumberFormatException e) {
+            throw new dev.vigil.config.ConfigException(key, v, "a whole number of entity states, 0 or more (0 caches none)");
+        }
+    }
+
     private void doStart() throws Exception {
         long t0 = System.nanoTime();
         Clock clock = Clock.systemUTC();
@@ -107,7 +119,8 @@ public final class Vigil implements AutoCloseable {
         services = Services.start(settings);
         resources.add(services);
         features = new RedisFeatureStore(services.redisHost(), services.redisPort(),
-                RedisFeatureStore.Options.defaults().withAllowedLateness(allowedLateness(settings)));
+                RedisFeatureStore.Options.defaults().withAllowedLateness(allowedLateness(settings))
+                        .withStateCacheEntries(stateCacheEntries(settings)));
         resources.add(features);
         // Blacklists and whitelists: lists/*.csv beside the rules folder (lists/README.md).
         for (dev.vigil.feature.ListEntry entry : dev.vigil.feature.ListFiles.read(settings.rulesDir().toAbsolutePath().resolveSibling("lists"))) {

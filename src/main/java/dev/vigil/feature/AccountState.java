@@ -41,6 +41,8 @@ final class AccountState {
     private static final Comparator<TimedMerchant> DM_ORDER =
             Comparator.comparing(TimedMerchant::at).thenComparing(TimedMerchant::merchant);
 
+    /** The length of the value this state was last decoded from or encoded to: the next encoding's buffer size. */
+    private int encodedSize = 256;
     private final BucketTable counts;
     private final Map<String, BucketTable> sums;
     /** Event times from the horizon on, plus the latest one before it. */
@@ -208,7 +210,7 @@ final class AccountState {
     }
 
     byte[] encode(long version) {
-        StateBytes.Writer w = new StateBytes.Writer().version(version);
+        StateBytes.Writer w = new StateBytes.Writer(encodedSize + 64).version(version);
         w.unsigned(FORMAT);
         counts.write(w);
         w.unsigned(sums.size());
@@ -237,6 +239,7 @@ final class AccountState {
         for (TimedMerchant m : recentMerchants) {
             w.unsigned(m.at().getEpochSecond()).unsigned(m.at().getNano()).string(m.merchant());
         }
+        encodedSize = w.size();
         return w.toBytes();
     }
 
@@ -265,6 +268,8 @@ final class AccountState {
             Instant at = Instant.ofEpochSecond(r.unsigned(), r.unsigned());
             s.recentMerchants.add(new TimedMerchant(at, r.string()));
         }
-        return new AccountState(counts, sums, s.times, s.located, s.seen, s.counterparties, s.recentMerchants);
+        AccountState decoded = new AccountState(counts, sums, s.times, s.located, s.seen, s.counterparties, s.recentMerchants);
+        decoded.encodedSize = value.length;
+        return decoded;
     }
 }

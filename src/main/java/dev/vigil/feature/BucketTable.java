@@ -56,9 +56,12 @@ final class BucketTable {
      * @throws IllegalStateException when a bucket would pass 2^63 - 1
      */
     Map<Integer, BigInteger> aggregate(long tSec, long horizonSec, long[] increments) {
-        Map<Integer, BigInteger> out = new HashMap<>();
         // Keys sort by series and bin first, so the buckets of one aggregate are a run: summed in a long,
-        // handed to the exact map when the run ends (or would pass 2^63).
+        // collected in two plain arrays when the run ends (a run that would pass 2^63 is split in several),
+        // then the event's increments are added and the exact map is built once, at its final size.
+        int[] runKeys = new int[16];
+        long[] runSums = new long[16];
+        int runs = 0;
         int runKey = -1;
         long runSum = 0;
         int kept = 0;
@@ -78,7 +81,14 @@ final class BucketTable {
                     int k = w * 1000 + bin;
                     long v = values[i];
                     if (k != runKey || runSum + v < 0) {
-                        if (runKey >= 0) out.merge(runKey, BigInteger.valueOf(runSum), BigInteger::add);
+                        if (runKey >= 0) {
+                            if (runs == runKeys.length) {
+                                runKeys = Arrays.copyOf(runKeys, 2 * runs);
+                                runSums = Arrays.copyOf(runSums, 2 * runs);
+                            }
+                            runKeys[runs] = runKey;
+                            runSums[runs++] = runSum;
+                        }
                         runKey = k;
                         runSum = 0;
                     }
@@ -91,7 +101,35 @@ final class BucketTable {
             kept++;
         }
         size = kept;
-        if (runKey >= 0) out.merge(runKey, BigInteger.valueOf(runSum), BigInteger::add);
+        if (runKey >= 0) {
+            if (runs == runKeys.length) {
+                runKeys = Arrays.copyOf(runKeys, runs + 1);
+                runSums = Arrays.copyOf(runSums, runs + 1);
+            }
+            runKeys[runs] = runKey;
+            runSums[runs++] = runSum;
+        }
+        Map<Integer, BigInteger> out = new HashMap<>(2 * (runs + increments.length / 2) + 2);
+        // The runs are in key order: a key split in several runs (past 2^63) has them next to each other.
+        for (int i = 0; i < runs; ) {
+            int k = runKeys[i];
+            long sum = runSums[i++];
+            BigInteger big = null;
+            while (i < runs && runKeys[i] == k) {
+                big = (big == null ? BigInteger.valueOf(sum) : big).add(BigInteger.valueOf(runSums[i++]));
+            }
+            // The event's own increment to this key, if it has one: one BigInteger per key instead of two.
+            for (int j = 0; j < increments.length; j += 2) {
+                if ((int) increments[j] != k) continue;
+                long v = increments[j + 1];
+                if (big == null && sum + v >= 0) {
+                    sum += v;
+                } else {
+                    big = (big == null ? BigInteger.valueOf(sum) : big).add(BigInteger.valueOf(v));
+                }
+            }
+            out.put(k, big == null ? BigInteger.valueOf(sum) : big);
+        }
         for (int i = 0; i < increments.length; i += 2) {
             int k = (int) increments[i];
             long v = increments[i + 1];
@@ -99,7 +137,7 @@ final class BucketTable {
             int bin = k - w * 1000;
             long bs = BUCKET_SECONDS[w];
             long b = Math.floorDiv(tSec, bs);
-            out.merge(k, BigInteger.valueOf(v), BigInteger::add);
+            out.putIfAbsent(k, BigInteger.valueOf(v)); // a key without buckets in the window: the event alone
             if (!beforeHorizon(b, bs, horizonSec)) {
                 long field = w * FIELD_BASE + b + (BINNED[w] ? bin * BIN_BASE : 0);
                 int at = Arrays.binarySearch(keys, 0, size, field);

@@ -23,6 +23,8 @@ final class EntityState {
 
     /** The newest event second counted, -1 before the first. */
     private long newestSecond = -1;
+    /** The length of the value this state was last decoded from or encoded to: the next encoding's buffer size. */
+    private int encodedSize = 256;
     private final BucketTable counts;
     private final Map<String, BucketTable> sums;
     /** Merchants only: UTC day number to transactions on it. */
@@ -120,7 +122,7 @@ final class EntityState {
     }
 
     byte[] encode(long version) {
-        StateBytes.Writer w = new StateBytes.Writer().version(version);
+        StateBytes.Writer w = new StateBytes.Writer(encodedSize + 64).version(version);
         w.unsigned(FORMAT);
         w.signed(newestSecond);
         counts.write(w);
@@ -136,6 +138,7 @@ final class EntityState {
             w.unsigned(d.getValue());
             previous = d.getKey();
         }
+        encodedSize = w.size();
         return w.toBytes();
     }
 
@@ -153,6 +156,8 @@ final class EntityState {
             day += r.signed();
             days.put(day, r.unsigned());
         }
-        return new EntityState(newest, counts, sums, days);
+        EntityState decoded = new EntityState(newest, counts, sums, days);
+        decoded.encodedSize = value.length;
+        return decoded;
     }
 }

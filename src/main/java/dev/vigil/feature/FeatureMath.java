@@ -38,17 +38,25 @@ final class FeatureMath {
 
     /** What the features of one transaction depend on in the event itself. */
     record Self(Instant occurredAt, TransactionType type, BigDecimal amount, Currency currency, long merchantRiskClass,
-            GeoLocation geo) {
+            GeoLocation geo, long[] increments) {
 
+        /**
+         * The event's inputs, with its {@link Series#increments} worked out once: the features read the event's own
+         * bins and values from them rather than computing each again (BigDecimal and BigInteger work every time).
+         */
         static Self of(TransactionEvent e) {
             return new Self(e.occurredAt(), e.type(), e.amount(), e.currency(),
-                    MerchantRisk.riskClass(e.merchantCategory()), e.geo());
+                    MerchantRisk.riskClass(e.merchantCategory()), e.geo(), Series.increments(e));
         }
 
-        /** A stand-in event with these inputs, for {@link Series#value} and {@link Series#bin}. */
-        TransactionEvent event() {
-            return new TransactionEvent("self", occurredAt, "self", "self", type, amount, currency,
-                    null, null, null, null, null, null, null, null, geo);
+        /** What the event adds to the series (0: nothing). */
+        long value(Series s) {
+            return increments[2 * s.ordinal() + 1];
+        }
+
+        /** The aggregate key the event adds to in the series ({@link Series#key}); meaningful where {@link #value} is not 0. */
+        int key(Series s) {
+            return (int) increments[2 * s.ordinal()];
         }
     }
 
@@ -147,7 +155,6 @@ final class FeatureMath {
 
     static Features features(Self self, AccountPart a, EntityPart customer, EntityPart device, EntityPart ip,
             EntityPart merchant) {
-        TransactionEvent e = self.event();
         int digits = self.currency().getDefaultFractionDigits();
         Instant t = self.occurredAt();
         Map<String, Object> f = new HashMap<>(128); // 83 features, no resize
@@ -192,11 +199,11 @@ final class FeatureMath {
                 : new BigDecimal(out.min(in)).divide(new BigDecimal(in), 4, RoundingMode.HALF_UP));
 
         // Amount behaviour, against the earlier transactions: the event's own increment taken out.
-        long n = prior(a.sums(), Series.STAT_N_30D, e).longValueExact();
-        BigInteger s = prior(a.sums(), Series.STAT_S_30D, e);
-        BigInteger q = prior(a.sums(), Series.STAT_Q_30D, e);
-        f.put("amount_zscore_30d", zScore(n, s, q, Series.wholeUnits(e)));
-        f.put("amount_to_median_ratio_30d", medianRatio(a.sums(), e, digits));
+        long n = prior(a.sums(), Series.STAT_N_30D, self).longValueExact();
+        BigInteger s = prior(a.sums(), Series.STAT_S_30D, self);
+        BigInteger q = prior(a.sums(), Series.STAT_Q_30D, self);
+        f.put("amount_zscore_30d", zScore(n, s, q, Series.wholeUnits(self.amount())));
+        f.put("amount_to_median_ratio_30d", medianRatio(a.sums(), self));
         f.put("round_amount", self.amount().compareTo(BigDecimal.valueOf(100)) >= 0
                 && self.amount().remainder(BigDecimal.valueOf(100)).signum() == 0);
 
@@ -221,10 +228,10 @@ final class FeatureMath {
             f.put("implied_speed_kmh", UNKNOWN_KM);
             f.put("country_changed_1h", false);
         }
-        long located = prior(a.counts(), Series.LOCATED_30D, e).longValueExact();
+        long located = prior(a.counts(), Series.LOCATED_30D, self).longValueExact();
         if (self.geo() != null && located > 0) {
-            double lat = prior(a.counts(), Series.LAT_30D, e).doubleValue() / located - 90_000_000.0;
-            double lon = prior(a.counts(), Series.LON_30D, e).doubleValue() / located - 180_000_000.0;
+            double lat = prior(a.counts(), Series.LAT_30D, self).doubleValue() / located - 90_000_000.0;
+            double lon = prior(a.counts(), Series.LON_30D, self).doubleValue() / located - 180_000_000.0;
             f.put("distance_from_usual_km", km(distanceKm(lat, lon,
                     microDegrees(self.geo().lat()), microDegrees(self.geo().lon()))));
         } else {
@@ -232,12 +239,12 @@ final class FeatureMath {
         }
 
         // Time, in UTC: the event contract carries no time zone.
-        int hour = Series.HOUR_30D.bin(e);
+        int hour = self.key(Series.HOUR_30D) - Series.HOUR_30D.key(0); // every event adds 1 to its hour
         f.put("hour_of_day_utc", (long) hour);
         long total = 0;
         for (int h = 0; h < 24; h++) total += get(a.counts(), Series.HOUR_30D.key(h)).longValueExact();
-        total -= Series.HOUR_30D.value(e); // the event's own increment, in its own hour
-        long same = prior(a.counts(), Series.HOUR_30D, hour, e).longValueExact();
+        total -= self.value(Series.HOUR_30D); // the event's own increment, in its own hour
+        long same = prior(a.counts(), Series.HOUR_30D, self).longValueExact();
         f.put("hour_of_day_share_30d", total == 0 ? UNKNOWN_RATIO
                 : BigDecimal.valueOf(same).divide(BigDecimal.valueOf(total), 4, RoundingMode.HALF_UP));
         f.put("night_utc", hour < 6);
@@ -245,10 +252,9 @@ final class FeatureMath {
         f.put("weekend_utc", day == DayOfWeek.SATURDAY || day == DayOfWeek.SUNDAY);
 
         f.put("merchant_risk_class", self.merchantRiskClass());
-        String[] rateNames = {"merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"};
         for (int w = 0; w < 3; w++) {
             long m = merchant == null ? 0 : get(merchant.counts(), FRAUD_WINDOWS[w].key(0)).longValueExact();
-            f.put(rateNames[w], m == 0 ? UNKNOWN_RATIO
+            f.put(RATE_NAMES[w], m == 0 ? UNKNOWN_RATIO
                     : BigDecimal.valueOf(merchant.fraudKnown()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
         }
         f.put("merchant_fraud_streak_delayed", merchant == null ? 0L : merchant.fraudStreak());
@@ -271,24 +277,44 @@ final class FeatureMath {
         f.put("merchant_whitelisted", merchant != null && merchant.whitelisted());
 
         // Other entities
-        entity(f, "customer", customer, digits, "1h", "24h", "7d");
-        entity(f, "device", device, digits, "1h", "24h");
-        entity(f, "ip", ip, digits, "1h", "24h");
-        entity(f, "merchant", merchant, digits, "1m", "1h", "24h");
+        entity(f, CUSTOMER_WINDOWS, customer, digits);
+        entity(f, DEVICE_WINDOWS, device, digits);
+        entity(f, IP_WINDOWS, ip, digits);
+        entity(f, MERCHANT_WINDOWS, merchant, digits);
         return Features.exact(f);
     }
 
-    private static void entity(Map<String, Object> f, String name, EntityPart p, int digits, String... windows) {
-        for (String w : windows) {
-            Series c = switch (w) {
-                case "1m" -> Series.COUNT_1M;
-                case "1h" -> Series.COUNT_1H;
-                case "24h" -> Series.COUNT_24H;
-                default -> Series.COUNT_7D;
-            };
-            Series s = Series.valueOf(c.name().replace("COUNT", "SUM"));
-            f.put(name + "_tx_count_" + w, p == null ? 0L : get(p.counts(), c.key(0)).longValueExact());
-            f.put(name + "_tx_sum_" + w, p == null ? BigDecimal.ZERO.setScale(digits) : money(p.sums(), s, digits));
+    /** One window of another entity's velocity: its two feature names and the series they read. */
+    private record EntityWindow(String countName, String sumName, Series count, Series sum) {
+
+        static EntityWindow[] of(String entity, String... windows) {
+            EntityWindow[] out = new EntityWindow[windows.length];
+            for (int i = 0; i < windows.length; i++) {
+                String w = windows[i];
+                Series c = switch (w) {
+                    case "1m" -> Series.COUNT_1M;
+                    case "1h" -> Series.COUNT_1H;
+                    case "24h" -> Series.COUNT_24H;
+                    default -> Series.COUNT_7D;
+                };
+                out[i] = new EntityWindow(entity + "_tx_count_" + w, entity + "_tx_sum_" + w, c,
+                        Series.valueOf(c.name().replace("COUNT", "SUM")));
+            }
+            return out;
+        }
+    }
+
+    // Names and series worked out once, not per transaction.
+    private static final EntityWindow[] CUSTOMER_WINDOWS = EntityWindow.of("customer", "1h", "24h", "7d");
+    private static final EntityWindow[] DEVICE_WINDOWS = EntityWindow.of("device", "1h", "24h");
+    private static final EntityWindow[] IP_WINDOWS = EntityWindow.of("ip", "1h", "24h");
+    private static final EntityWindow[] MERCHANT_WINDOWS = EntityWindow.of("merchant", "1m", "1h", "24h");
+    private static final String[] RATE_NAMES = {"merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"};
+
+    private static void entity(Map<String, Object> f, EntityWindow[] windows, EntityPart p, int digits) {
+        for (EntityWindow w : windows) {
+            f.put(w.countName(), p == null ? 0L : get(p.counts(), w.count().key(0)).longValueExact());
+            f.put(w.sumName(), p == null ? BigDecimal.ZERO.setScale(digits) : money(p.sums(), w.sum(), digits));
         }
     }
 
@@ -319,13 +345,11 @@ final class FeatureMath {
     }
 
     /** The aggregate without the event's own increment. */
-    private static BigInteger prior(Map<Integer, BigInteger> m, Series s, TransactionEvent e) {
-        return prior(m, s, s.bin(e), e);
-    }
-
-    private static BigInteger prior(Map<Integer, BigInteger> m, Series s, int bin, TransactionEvent e) {
-        BigInteger v = get(m, s.key(bin));
-        return bin == s.bin(e) ? v.subtract(BigInteger.valueOf(s.value(e))) : v;
+    /** The aggregate of the event's own bin without the event's own increment (a series it adds nothing to: bin 0, as it is). */
+    private static BigInteger prior(Map<Integer, BigInteger> m, Series s, Self self) {
+        long own = self.value(s);
+        if (own == 0) return get(m, s.key(0)); // only unbinned series can have nothing added
+        return get(m, self.key(s)).subtract(BigInteger.valueOf(own));
     }
 
     static long accountAgeDays(AccountProfile profile, Instant t) {
@@ -352,7 +376,7 @@ final class FeatureMath {
     }
 
     /** amount / the centre of the bin holding the lower median of the earlier amounts' histogram. */
-    private static BigDecimal medianRatio(Map<Integer, BigInteger> sums, TransactionEvent e, int digits) {
+    private static BigDecimal medianRatio(Map<Integer, BigInteger> sums, Self self) {
         long[] bins = new long[254];
         long n = 0;
         for (Map.Entry<Integer, BigInteger> s : sums.entrySet()) { // a scan of the few keys, not 254 look-ups
@@ -362,9 +386,9 @@ final class FeatureMath {
                 n += bins[k - Series.AMOUNT_HIST_30D.key(0)];
             }
         }
-        // Without the event's own increment (its bin and value computed once: the bin is a BigInteger power).
-        bins[Series.AMOUNT_HIST_30D.bin(e)] -= Series.AMOUNT_HIST_30D.value(e);
-        n -= Series.AMOUNT_HIST_30D.value(e);
+        // Without the event's own increment (every event adds 1 to its amount bin).
+        bins[self.key(Series.AMOUNT_HIST_30D) - Series.AMOUNT_HIST_30D.key(0)] -= self.value(Series.AMOUNT_HIST_30D);
+        n -= self.value(Series.AMOUNT_HIST_30D);
         if (n == 0) return UNKNOWN_RATIO;
         long need = (n + 1) / 2;
         int bin = 0;
@@ -374,7 +398,7 @@ final class FeatureMath {
         }
         if (bin == 0) return UNKNOWN_RATIO; // the median is 0
         double medianMinor = StrictMath.pow(2, (bin - 0.5) / 4);
-        double ratio = Series.minorUnits(e) / medianMinor;
+        double ratio = RedisFeatureStore.minorUnits(self.amount(), self.currency()) / medianMinor;
         return BigDecimal.valueOf(ratio).setScale(4, RoundingMode.HALF_UP);
     }
 

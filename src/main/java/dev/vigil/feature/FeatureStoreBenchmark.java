@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Currency;
 import java.util.List;
@@ -36,7 +37,10 @@ import redis.clients.jedis.resps.ScanResult;
  * java -cp target/classes:$(cat target/cp.txt) dev.vigil.feature.FeatureStoreBenchmark [events] [accounts]
  * </pre>
  *
- * Then two writers at once (two stores on one Redis, two threads, each with its own accounts but the same
+ * {@code -DstateCacheEntries=N} sets the store's state cache (default as in production: none);
+ * {@code -DcacheHeap=true} also reports the heap the cache holds after the batches (full GCs, outside the timings).
+ *
+ * <p>Then two writers at once (two stores on one Redis, two threads, each with its own accounts but the same
  * merchants and IPs): events per second and how many batches met a version conflict.
  *
  * <p>The workload: each event names an account (and its customer), one of the account's two devices,
@@ -76,14 +80,32 @@ public final class FeatureStoreBenchmark {
             double cpu0 = cpuSeconds(raw);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long javaCpu0 = threads.getCurrentThreadCpuTime();
+            long allocated0 = allocatedBytes(threads);
             long start = System.nanoTime();
-            feed(store, w, events);
+            long[] batchCpu = feed(store, w, events);
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpu = cpuSeconds(raw) - cpu0;
             double javaCpu = (threads.getCurrentThreadCpuTime() - javaCpu0) / 1e9;
+            long allocated = allocatedBytes(threads) - allocated0;
             out.printf(Locale.ROOT, "batches of %d: %d events in %.2f s = %.0f events/s; Redis CPU %.1f us/event;"
-                            + " Vigil (this thread) CPU %.1f us/event%n",
-                    BATCH, events, seconds, events / seconds, cpu * 1e6 / events, javaCpu * 1e6 / events);
+                            + " Vigil (this thread) CPU %.1f us/event, allocating %.1f KB/event%n",
+                    BATCH, events, seconds, events / seconds, cpu * 1e6 / events, javaCpu * 1e6 / events,
+                    allocated / 1024.0 / events);
+            // On a shared machine the mean moves with the neighbours' load; the median and the fastest tenth of the
+            // batches' own CPU time move much less, so compare those between builds.
+            Arrays.sort(batchCpu);
+            out.printf(Locale.ROOT, "  Vigil CPU per event by batch of %d: median %.1f us, 10th percentile %.1f us%n", BATCH,
+                    batchCpu[batchCpu.length / 2] / 1e3 / BATCH, batchCpu[batchCpu.length / 10] / 1e3 / BATCH);
+
+            if (Boolean.getBoolean("cacheHeap")) {
+                // The state cache's heap: used heap after a full GC with the cache as it is, then emptied.
+                int cached = store.cache().size();
+                long withCache = usedHeapAfterGc();
+                store.cache().clear();
+                long withoutCache = usedHeapAfterGc();
+                out.printf(Locale.ROOT, "state cache: %d states, about %.0f MB of heap (%.2f KB a state)%n", cached,
+                        (withCache - withoutCache) / 1e6, cached == 0 ? 0.0 : (withCache - withoutCache) / 1024.0 / cached);
+            }
 
             if (Boolean.getBoolean("commandstats")) {
                 // Where Redis spends its time: per command, calls and microseconds (all runs so far).
@@ -176,11 +198,25 @@ public final class FeatureStoreBenchmark {
         }
     }
 
+    private static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) System.gc();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    /** Bytes the calling thread has allocated so far (HotSpot's ThreadMXBean); -1 where the JVM cannot tell. */
+    private static long allocatedBytes(ThreadMXBean threads) {
+        return threads instanceof com.sun.management.ThreadMXBean hotspot
+                ? hotspot.getThreadAllocatedBytes(Thread.currentThread().getId()) : -1;
+    }
+
     /** Generous timeouts: on a loaded machine a batch of 500 can take longer than the default 2 s. */
     private static RedisFeatureStore.Options patient() {
         RedisFeatureStore.Options d = RedisFeatureStore.Options.defaults();
-        return new RedisFeatureStore.Options(d.allowedLateness(), d.windowGrace(), d.historyRetention(),
-                d.replayRetention(), java.time.Duration.ofSeconds(60));
+        RedisFeatureStore.Options o = new RedisFeatureStore.Options(d.allowedLateness(), d.windowGrace(),
+                d.historyRetention(), d.replayRetention(), java.time.Duration.ofSeconds(60));
+        String cache = System.getProperty("stateCacheEntries");
+        return cache == null ? o : o.withStateCacheEntries(Integer.parseInt(cache));
     }
 
     private static void delete(Path dir) throws IOException {
@@ -189,16 +225,22 @@ public final class FeatureStoreBenchmark {
         }
     }
 
-    private static void feed(RedisFeatureStore store, Workload w, int events) {
+    /** Feeds the events in batches; returns the calling thread's CPU nanoseconds of each full batch. */
+    private static long[] feed(RedisFeatureStore store, Workload w, int events) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long[] cpu = new long[events / BATCH];
         List<TransactionEvent> batch = new ArrayList<>(BATCH);
         for (int i = 0; i < events; i++) {
             batch.add(w.next());
             if (batch.size() == BATCH) {
+                long c0 = threads.getCurrentThreadCpuTime();
                 store.enrichAll(batch);
+                cpu[i / BATCH] = threads.getCurrentThreadCpuTime() - c0;
                 batch.clear();
             }
         }
         if (!batch.isEmpty()) store.enrichAll(batch);
+        return cpu;
     }
 
     private static long deleteReplayRecords(RedisClient raw) {

@@ -681,6 +681,11 @@ public record Features(        long txCount1m,
         for (Map.Entry<String, ?> e : m.entrySet()) {
             if (e.getValue() != null) all.put(e.getKey(), e.getValue());
         }
+        return from(all);
+    }
+
+    /** Features from a map that holds a value for every name of {@link #NAMES}. */
+    private static Features from(Map<String, ?> all) {
         return new Features(
                 lng(all, "tx_count_1m"),
                 lng(all, "tx_count_1h"),
@@ -769,10 +774,14 @@ public record Features(        long txCount1m,
 
     /** Features from a map that must hold every name of {@link #NAMES}: how the stores build them. */
     static Features exact(Map<String, ?> m) {
+        boolean complete = true;
         for (String n : NAMES) {
+            if (m.get(n) != null) continue;
             if (!m.containsKey(n)) throw new IllegalArgumentException("features lack " + n);
+            complete = false;
         }
-        return fromMap(m);
+        // Every value there (as the stores build them): read it as it is, without first copying the defaults in.
+        return complete ? from(m) : fromMap(m);
     }
 
     /** The model's input vector over every feature, in {@link #NAMES} order; booleans are 0 or 1. */

@@ -144,7 +144,11 @@ enum Series {
 
     /** The amount in whole units of its currency (floor), at most {@link #WHOLE_UNIT_CAP}. */
     static long wholeUnits(TransactionEvent e) {
-        return e.amount().min(BigDecimal.valueOf(WHOLE_UNIT_CAP)).toBigInteger().longValueExact();
+        return wholeUnits(e.amount());
+    }
+
+    static long wholeUnits(BigDecimal amount) {
+        return amount.min(BigDecimal.valueOf(WHOLE_UNIT_CAP)).toBigInteger().longValueExact();
     }
 
     /** A CASH_DEPOSIT of 9 000 to 9 999.99 in its own currency: just under the reporting threshold. */

@@ -17,16 +17,30 @@ final class StateBytes {
 
     static final class Writer {
         /** A plain growing array: ByteArrayOutputStream synchronizes every byte. */
-        private byte[] buf = new byte[256];
+        private byte[] buf;
         private int size;
 
+        Writer() {
+            this(256);
+        }
+
+        /** A writer whose buffer starts at {@code capacity} bytes: a state's last encoded size saves the regrowing. */
+        Writer(int capacity) {
+            buf = new byte[Math.max(16, capacity)];
+        }
+
+        /** Room for {@code n} more bytes. */
+        private void reserve(int n) {
+            if (size + n > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
+        }
+
         private void write(int b) {
-            if (size == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
+            reserve(1);
             buf[size++] = (byte) b;
         }
 
         private void write(byte[] b, int from, int length) {
-            if (size + length > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + length));
+            reserve(length);
             System.arraycopy(b, from, buf, size, length);
             size += length;
         }
@@ -37,11 +51,15 @@ final class StateBytes {
         }
 
         Writer unsigned(long v) {
+            reserve(10); // a 64-bit varint is at most 10 bytes
+            byte[] b = buf;
+            int at = size;
             while ((v & ~0x7FL) != 0) {
-                write((int) ((v & 0x7F) | 0x80));
+                b[at++] = (byte) ((v & 0x7F) | 0x80);
                 v >>>= 7;
             }
-            write((int) v);
+            b[at++] = (byte) v;
+            size = at;
             return this;
         }
 
@@ -55,10 +73,25 @@ final class StateBytes {
         }
 
         Writer string(String s) {
+            int n = s.length();
+            boolean ascii = n < 128;
+            for (int i = 0; ascii && i < n; i++) ascii = s.charAt(i) < 0x80;
+            if (ascii) {
+                // The common case, byte for byte what UTF-8 gives, without the intermediate array.
+                reserve(1 + n);
+                buf[size++] = (byte) n;
+                for (int i = 0; i < n; i++) buf[size++] = (byte) s.charAt(i);
+                return this;
+            }
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             unsigned(b.length);
             write(b, 0, b.length);
             return this;
+        }
+
+        /** The number of bytes written so far. */
+        int size() {
+            return size;
         }
 
         Writer bytes(byte[] b) {

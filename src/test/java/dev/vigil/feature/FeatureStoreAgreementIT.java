@@ -55,7 +55,9 @@ class FeatureStoreAgreementIT {
     static void startRedis() throws IOException {
         dataDir = Files.createTempDirectory("vigil-agreement-redis");
         redis = EmbeddedRedisServer.start(dataDir, 0);
-        store = new RedisFeatureStore(redis.host(), redis.port());
+        // With the state cache on (off by default), small enough that a try's entities are both found cached and
+        // evicted: every batch counts on a mix of cached and freshly decoded states.
+        store = new RedisFeatureStore(redis.host(), redis.port(), RedisFeatureStore.Options.defaults().withStateCacheEntries(8));
     }
 
     @AfterContainer

@@ -50,6 +50,9 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         if (redis != null) redis.close();
     }
 
+    /** The options of a store that keeps decoded states between batches (off by default). */
+    private static final RedisFeatureStore.Options CACHING = RedisFeatureStore.Options.defaults().withStateCacheEntries(1_000);
+
     @Override
     FeatureStore store() {
         return store;
@@ -108,12 +111,15 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     @Test
     void shouldKeepOneStateValuePerEntityUnderItsEscapedHashTag() {
         String weird = "we{ird}:id%" + acct;
+        // The label index is keyed by transaction id alone: an id of this test's own, so another test's earlier
+        // transaction "1" (first writer wins) cannot leave an older TTL there.
+        String id = "only-" + acct;
         store.apply(opened(weird, "o", T0, "1.00", "USD"));
-        store.enrich(tx(weird, "1", T0).merchant("m").device("d").type(TransactionType.BALANCE_DEPOSIT).build());
+        store.enrich(tx(weird, id, T0).merchant("m").device("d").type(TransactionType.BALANCE_DEPOSIT).build());
         String tag = RedisFeatureStore.hashTag(weird);
         assertEquals("{a:we%7Bird%7D%3Aid%25" + acct + "}", tag);
         Set<String> keys = raw.keys(tag + "*");
-        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":tx:1", tag + ":st"), keys);
+        assertEquals(Set.of(tag + ":p", tag + ":ae:o", tag + ":tx:" + id, tag + ":st"), keys);
         // Every other entity of the event has one state value under its own tag, and no replay record of its own.
         for (String other : List.of(RedisFeatureStore.hashTag("c", "cust-" + weird), RedisFeatureStore.hashTag("d", "d"),
                 RedisFeatureStore.hashTag("i", "10.0.0.1"), RedisFeatureStore.hashTag("m", "m"))) {
@@ -127,9 +133,9 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         long entity = 7 * 86_400 + 300 + 3600;
         long deviceTtl = raw.ttl(RedisFeatureStore.hashTag("d", "d") + ":st");
         assertTrue(deviceTtl > entity - 10 && deviceTtl <= entity, "a device: 7 days + lateness + grace: " + deviceTtl);
-        long replayTtl = raw.ttl(tag + ":tx:1");
+        long replayTtl = raw.ttl(tag + ":tx:" + id);
         assertTrue(replayTtl > 8 * 86_400 - 10 && replayTtl <= 8 * 86_400, "8 days: " + replayTtl);
-        long indexTtl = raw.ttl(RedisFeatureStore.hashTag("t", "1") + ":m");
+        long indexTtl = raw.ttl(RedisFeatureStore.hashTag("t", id) + ":m");
         assertTrue(indexTtl > 39 * 86_400 - 10 && indexTtl <= 39 * 86_400, "the label index: 39 days: " + indexTtl);
     }
 
@@ -291,6 +297,114 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         Features after = enrich(tx(acct, "c", T0.plusSeconds(3)).merchant(merchant));
         assertEquals(4, after.txCount1m(), "each of the three counted once");
         assertEquals(4, after.merchantTxCount1m());
+    }
+
+    /**
+     * This instance keeps the states it wrote, decoded; another instance then counts a transaction of the same
+     * account and merchant between two of its batches. The versions no longer match, so this instance must read
+     * and decode the other's states rather than count on its own copies.
+     */
+    @Test
+    void shouldSeeWhatAnotherInstanceWroteBetweenTwoBatchesOfThisOne() {
+        String merchant = "cached-" + acct;
+        String accountKey = RedisFeatureStore.hashTag(acct) + ":st";
+        String merchantKey = RedisFeatureStore.hashTag("m", merchant) + ":st";
+        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port(), CACHING);
+                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), CACHING)) {
+            first.enrich(tx(acct, "a", T0).merchant(merchant).build());
+            assertTrue(first.cache().contains(accountKey) && first.cache().contains(merchantKey),
+                    "the states just written are cached: the next batch would use them");
+
+            second.enrich(tx(acct, "other", T0.plusSeconds(1)).merchant(merchant).build());
+            Features b = first.enrich(tx(acct, "b", T0.plusSeconds(2)).merchant(merchant).build()).features();
+
+            assertEquals(3, b.txCount1m(), "a, the other instance's transaction, b");
+            assertEquals(3, b.merchantTxCount1m());
+            assertEquals(1, b.secondsSincePrevious(), "the previous transaction is the other instance's");
+            assertEquals(0, first.conflicts(), "seen at the read, not at the write");
+        }
+    }
+
+    /**
+     * A batch counts on the cached states it took; when its write is refused (another instance wrote) or fails, the
+     * states it changed must not stay cached: the next batch would count the refused transactions again.
+     */
+    @Test
+    void shouldLeaveNoChangedStateCachedWhenAWriteIsRefusedOrFails() {
+        String merchant = "refused-" + acct;
+        String accountKey = RedisFeatureStore.hashTag(acct) + ":st";
+        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port(), CACHING);
+                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), CACHING)) {
+            first.enrich(tx(acct, "a", T0).merchant(merchant).build()); // warm: states cached
+
+            // Refused: the other instance writes between this batch's read and its write.
+            first.beforeWrite = attempt -> {
+                if (attempt == 1) second.enrich(tx(acct, "other", T0.plusSeconds(1)).merchant(merchant).build());
+            };
+            Features b = first.enrich(tx(acct, "b", T0.plusSeconds(2)).merchant(merchant).build()).features();
+            assertEquals(1, first.conflicts());
+            assertEquals(3, b.txCount1m(), "computed again from Redis's states, not from the copy the refused attempt changed");
+            assertEquals(3, b.merchantTxCount1m());
+
+            // Fails: nothing is written, and the state the batch had counted on must be gone from the cache.
+            first.beforeWrite = attempt -> {
+                throw new IllegalStateException("the write never happens");
+            };
+            assertThrows(IllegalStateException.class,
+                    () -> first.enrich(tx(acct, "lost", T0.plusSeconds(3)).merchant(merchant).build()));
+            assertFalse(first.cache().contains(accountKey), "the state the failed batch changed is not cached");
+
+            first.beforeWrite = attempt -> {};
+            Features c = first.enrich(tx(acct, "c", T0.plusSeconds(4)).merchant(merchant).build()).features();
+            assertEquals(4, c.txCount1m(), "a, other, b and c: the failed transaction is not counted");
+            assertEquals(4, c.merchantTxCount1m());
+        }
+    }
+
+    /** A state Redis no longer holds (expired or deleted) is not taken from the cache: counting starts afresh, as Redis says. */
+    @Test
+    void shouldNotUseACachedStateThatRedisNoLongerHolds() {
+        String accountKey = RedisFeatureStore.hashTag(acct) + ":st";
+        try (RedisFeatureStore own = new RedisFeatureStore(redis.host(), redis.port(), CACHING)) {
+            own.enrich(tx(acct, "a", T0).build());
+            own.enrich(tx(acct, "b", T0.plusSeconds(1)).build());
+            assertTrue(own.cache().contains(accountKey));
+            raw.del(accountKey); // as its TTL would
+            Features c = own.enrich(tx(acct, "c", T0.plusSeconds(2)).build()).features();
+            assertEquals(1, c.txCount1m(), "the account's state is gone from Redis: only c is counted");
+            assertTrue(c.firstTransaction());
+        }
+    }
+
+    /**
+     * The cache holds at most its capacity, least recently used dropped first, and a store that caches nothing
+     * (capacity 0) or evicts all the time computes exactly what a caching one does.
+     */
+    @Test
+    void shouldBoundTheCacheAndComputeTheSameWhateverItHolds(@TempDir Path ownDir) {
+        RedisFeatureStore.Options defaults = RedisFeatureStore.Options.defaults();
+        List<List<Features>> results = new ArrayList<>();
+        for (int capacity : new int[] {CACHING.stateCacheEntries(), 3, 0}) {
+            List<Features> out = new ArrayList<>();
+            try (EmbeddedRedisServer own = EmbeddedRedisServer.start(ownDir.resolve("c" + capacity), 0);
+                    RedisFeatureStore s = new RedisFeatureStore(own.host(), own.port(), defaults.withStateCacheEntries(capacity))) {
+                for (int b = 0; b < 20; b++) {
+                    List<TransactionEvent> batch = new ArrayList<>();
+                    for (int i = 0; i < 5; i++) {
+                        int n = b * 5 + i;
+                        // Four accounts, their customers, two devices each, three merchants, one IP: 20 states in all.
+                        batch.add(tx("acct-" + n % 4, "t" + n, T0.plusSeconds(7L * n)).merchant("m-" + n % 3)
+                                .device("d-" + n % 8).amount((n % 11) + ".25", "EUR").build());
+                    }
+                    for (Enrichment e : s.enrichAll(batch)) out.add(e.features());
+                    assertTrue(s.cache().size() <= capacity, "at most " + capacity + " states cached: " + s.cache().size());
+                }
+                if (capacity > 20) assertEquals(20, s.cache().size(), "every state fits: all cached");
+            }
+            results.add(out);
+        }
+        assertEquals(results.get(0), results.get(1), "evicting states changes no feature");
+        assertEquals(results.get(0), results.get(2), "caching nothing changes no feature");
     }
 
     private static byte[] bytes(String s) {
