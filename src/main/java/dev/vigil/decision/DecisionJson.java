@@ -16,7 +16,7 @@ import java.util.List;
  * them through a binary float.
  *
  * <p>Written field by field with a streaming generator: every decision is published, so building a
- * tree and a map of its 82 features first cost more than writing them.
+ * tree and a map of all its features first cost more than writing them.
  */
 public final class DecisionJson {
     private static final JsonFactory JSON = new JsonFactory();

@@ -32,7 +32,7 @@ final class ReplayRecord {
         StateBytes.Writer w = new StateBytes.Writer();
         w.unsigned(FORMAT);
         w.unsigned(Features.NAMES.size());
-        // Field by field, in Features.NAMES order (no 82-entry map per transaction).
+        // Field by field, in Features.NAMES order (no map of every feature per transaction).
         features.visitValues(new Features.ValueVisitor() {
             @Override
             public void count(long value) {
