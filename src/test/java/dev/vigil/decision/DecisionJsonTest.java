@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.event.TransactionEvent;
 import dev.vigil.event.TransactionType;
 import dev.vigil.feature.Features;
+import dev.vigil.feature.RandomFeatures;
 import dev.vigil.rules.RuleSetVersion;
 import dev.vigil.score.Contribution;
 import dev.vigil.score.ModelScore;
@@ -17,9 +18,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Currency;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -127,22 +126,8 @@ class DecisionJsonTest {
                 Arbitraries.of(0.0, -0.0, 1e-300, 0.1 + 0.2, Double.NaN, Double.NEGATIVE_INFINITY, Double.MAX_VALUE));
     }
 
-    /** Every feature random, each of the kind the catalogue gives it. */
     private static Arbitrary<Features> features() {
-        Map<String, Object> kinds = new Features(0, 0, 0, 0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
-                0, 0, BigDecimal.ZERO, BigDecimal.ZERO, false, false, 0).toMap();
-        List<Arbitrary<Object>> each = new ArrayList<>();
-        for (Object kind : kinds.values()) {
-            each.add(kind instanceof Long ? Arbitraries.longs().map(v -> (Object) v)
-                    : kind instanceof Boolean ? Arbitraries.of(true, false).map(v -> (Object) v)
-                    : decimals().map(v -> (Object) v));
-        }
-        List<String> names = new ArrayList<>(kinds.keySet());
-        return Combinators.combine(each).as(vs -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            for (int i = 0; i < vs.size(); i++) m.put(names.get(i), vs.get(i));
-            return Features.fromMap(m);
-        });
+        return RandomFeatures.snapshots(decimals());
     }
 
     @Provide

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -42,18 +40,6 @@ class ModelVectorTest {
         Arbitrary<BigDecimal> decimals = Combinators.combine(
                 Arbitraries.bigIntegers().between(BigInteger.TEN.pow(20).negate(), BigInteger.TEN.pow(20)),
                 Arbitraries.integers().between(-4, 12)).as(BigDecimal::new);
-        Map<String, Object> kinds = new Features(0, 0, 0, 0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
-                0, 0, BigDecimal.ZERO, BigDecimal.ZERO, false, false, 0).toMap();
-        List<Arbitrary<Object>> each = new ArrayList<>();
-        for (Object kind : kinds.values()) {
-            each.add(kind instanceof Long ? Arbitraries.longs().map(v -> (Object) v)
-                    : kind instanceof Boolean ? Arbitraries.of(true, false).map(v -> (Object) v)
-                    : decimals.map(v -> (Object) v));
-        }
-        return Combinators.combine(each).as(vs -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            for (int i = 0; i < vs.size(); i++) m.put(Features.NAMES.get(i), vs.get(i));
-            return Features.fromMap(m);
-        });
+        return RandomFeatures.snapshots(decimals);
     }
 }
