@@ -213,11 +213,7 @@ final class AccountState {
         StateBytes.Writer w = new StateBytes.Writer(encodedSize + 64).version(version);
         w.unsigned(FORMAT);
         counts.write(w);
-        w.unsigned(sums.size());
-        for (Map.Entry<String, BucketTable> s : sums.entrySet()) {
-            w.string(s.getKey());
-            s.getValue().write(w);
-        }
+        BucketTable.writePerCurrency(w, sums);
         w.unsigned(times.size());
         long previous = 0;
         for (Instant x : times) {
@@ -249,8 +245,7 @@ final class AccountState {
         if (format != FORMAT) throw new IllegalStateException("account state of unknown format " + format);
         AccountState s = empty();
         BucketTable counts = BucketTable.read(r);
-        Map<String, BucketTable> sums = new HashMap<>();
-        for (int i = r.count(); i > 0; i--) sums.put(r.string(), BucketTable.read(r));
+        Map<String, BucketTable> sums = BucketTable.readPerCurrency(r);
         long second = 0;
         for (int i = r.count(); i > 0; i--) {
             second += r.signed();

@@ -68,14 +68,10 @@ final class BucketTable {
         for (int i = 0; i < size; i++) {
             long n = keys[i];
             int w = (int) (n / FIELD_BASE);
-            long bs = w < BUCKET_SECONDS.length ? BUCKET_SECONDS[w] : 0;
+            long bs = bucketSeconds(w);
             if (bs != 0) {
-                long b = n - w * FIELD_BASE;
-                int bin = 0;
-                if (BINNED[w]) {
-                    bin = (int) (b / BIN_BASE);
-                    b -= bin * BIN_BASE;
-                }
+                long b = bucketOf(n, w);
+                int bin = BINNED[w] ? (int) ((n - w * FIELD_BASE) / BIN_BASE) : 0;
                 long mine = Math.floorDiv(tSec, bs);
                 if (b >= mine - (Series.SPAN - 1) && b <= mine) {
                     int k = w * 1000 + bin;
@@ -155,6 +151,17 @@ final class BucketTable {
         return out;
     }
 
+    /** The bucket length of window field {@code w} in seconds, 0 for a field that is not a window. */
+    private static long bucketSeconds(int w) {
+        return w < BUCKET_SECONDS.length ? BUCKET_SECONDS[w] : 0;
+    }
+
+    /** The bucket number in key {@code n} of window field {@code w}, without its bin. */
+    private static long bucketOf(long n, int w) {
+        long b = n - w * FIELD_BASE;
+        return BINNED[w] ? b % BIN_BASE : b;
+    }
+
     /** Whether bucket {@code b} (of {@code bs}-second buckets) is older than any window of an event at or after {@code horizonSec} reaches. */
     private static boolean beforeHorizon(long b, long bs, long horizonSec) {
         return b < Math.floorDiv(horizonSec, bs) - (Series.SPAN - 1);
@@ -166,12 +173,8 @@ final class BucketTable {
         for (int i = 0; i < size; i++) {
             long n = keys[i];
             int w = (int) (n / FIELD_BASE);
-            long bs = w < BUCKET_SECONDS.length ? BUCKET_SECONDS[w] : 0;
-            if (bs != 0) {
-                long b = n - w * FIELD_BASE;
-                if (BINNED[w]) b -= (b / BIN_BASE) * BIN_BASE;
-                if (beforeHorizon(b, bs, horizonSec)) continue;
-            }
+            long bs = bucketSeconds(w);
+            if (bs != 0 && beforeHorizon(bucketOf(n, w), bs, horizonSec)) continue;
             keys[kept] = n;
             values[kept] = values[i];
             kept++;
@@ -200,6 +203,22 @@ final class BucketTable {
             w.unsigned(values[i]);
             previous = keys[i];
         }
+    }
+
+    /** One table per currency: their number, then each currency code and its table. */
+    static void writePerCurrency(StateBytes.Writer w, Map<String, BucketTable> tables) {
+        w.unsigned(tables.size());
+        for (Map.Entry<String, BucketTable> t : tables.entrySet()) {
+            w.string(t.getKey());
+            t.getValue().write(w);
+        }
+    }
+
+    /** What {@link #writePerCurrency} wrote. */
+    static Map<String, BucketTable> readPerCurrency(StateBytes.Reader r) {
+        Map<String, BucketTable> tables = new HashMap<>();
+        for (int i = r.count(); i > 0; i--) tables.put(r.string(), read(r));
+        return tables;
     }
 
     static BucketTable read(StateBytes.Reader r) {

@@ -126,11 +126,7 @@ final class EntityState {
         w.unsigned(FORMAT);
         w.signed(newestSecond);
         counts.write(w);
-        w.unsigned(sums.size());
-        for (Map.Entry<String, BucketTable> s : sums.entrySet()) {
-            w.string(s.getKey());
-            s.getValue().write(w);
-        }
+        BucketTable.writePerCurrency(w, sums);
         w.unsigned(dayCounts.size());
         long previous = 0;
         for (Map.Entry<Long, Long> d : dayCounts.entrySet()) {
@@ -148,8 +144,7 @@ final class EntityState {
         if (format != FORMAT) throw new IllegalStateException("entity state of unknown format " + format);
         long newest = r.signed();
         BucketTable counts = BucketTable.read(r);
-        Map<String, BucketTable> sums = new HashMap<>();
-        for (int i = r.count(); i > 0; i--) sums.put(r.string(), BucketTable.read(r));
+        Map<String, BucketTable> sums = BucketTable.readPerCurrency(r);
         TreeMap<Long, Long> days = new TreeMap<>();
         long day = 0;
         for (int i = r.count(); i > 0; i--) {

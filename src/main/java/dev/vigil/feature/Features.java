@@ -792,17 +792,6 @@ public record Features(        long txCount1m,
     private static final int[] EVERY_POSITION = java.util.stream.IntStream.range(0, NAMES.size()).toArray();
 
     /**
-     * The values of the named features, in the order given: a model's row in the order of its card.
-     * Booleans are 0 or 1, money and ratios their float value. Looks every name up: a caller with
-     * many rows looks them up once with {@link #positions(List)}.
-     *
-     * @throws IllegalArgumentException naming a feature this build does not compute
-     */
-    public float[] vector(List<String> names) {
-        return vector(positions(names));
-    }
-
-    /**
      * Where each named feature is in {@link #NAMES}: a model looks its card's list up once and then
      * asks for {@link #vector(int[])} with it, so no row pays for a lookup by name.
      *
@@ -817,7 +806,10 @@ public record Features(        long txCount1m,
         return at;
     }
 
-    /** The values at the given {@link #positions(List) positions}, in that order. */
+    /**
+     * The values at the given {@link #positions(List) positions}, in that order: a model's row in the
+     * order of its card. Booleans are 0 or 1, money and ratios their float value.
+     */
     public float[] vector(int[] positions) {
         float[] all = new float[NAMES.size()];
         visitValues(new ValueVisitor() {

@@ -83,10 +83,10 @@ class FeaturesTest {
     @Test
     void shouldBuildAVectorInTheOrderAskedFor() {
         Features f = sample();
-        assertArrayEquals(new float[] {42f, 1f, 2f, 40f}, f.vector(List.of("seconds_since_previous", "new_merchant",
-                "tx_count_1m", "tx_sum_7d")));
+        assertArrayEquals(new float[] {42f, 1f, 2f, 40f}, f.vector(Features.positions(List.of("seconds_since_previous", "new_merchant",
+                "tx_count_1m", "tx_sum_7d"))));
         assertEquals(Features.NAMES.size(), f.toModelVector().length);
-        assertThrows(IllegalArgumentException.class, () -> f.vector(List.of("tx_count_1fortnight")));
+        assertThrows(IllegalArgumentException.class, () -> f.vector(Features.positions(List.of("tx_count_1fortnight"))));
     }
 
     @Test

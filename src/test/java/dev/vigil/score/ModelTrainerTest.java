@@ -206,7 +206,7 @@ class ModelTrainerTest {
             assertEquals(some, m.card().features());
             assertTrue(holdoutAuc(m) > 0.8, "the three features that drive the synthetic fraud rank it");
             Features row = holdout.rows().get(0);
-            assertEquals(m.predict(row.vector(some), 1)[0], m.score(row).probability(), 0);
+            assertEquals(m.predict(row.vector(Features.positions(some)), 1)[0], m.score(row).probability(), 0);
             assertEquals(some.size(), m.explainAll(List.of(row), 5).get(0).size(), "no more contributions than features");
         }
     }
