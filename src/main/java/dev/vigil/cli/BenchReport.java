@@ -56,7 +56,7 @@ final class BenchReport {
                     r.targetRate() == 0 ? "max" : String.format("%,d", r.targetRate()), r.sent(), r.decided(), r.throughput(),
                     ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(95)), ms(h.getValueAtPercentile(99)),
                     ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()),
-                    r.path().equals("HTTP") ? "1" : String.format("%.0f", r.eventsPerBatch()), CpuSampler.total(r.cores())));
+                    String.format(r.eventsPerBatch() < 10 ? "%.1f" : "%.0f", r.eventsPerBatch()), CpuSampler.total(r.cores())));
         }
         for (BenchCommand.Row r : rows) {
             if (r.statuses().isEmpty()) continue;
@@ -84,7 +84,9 @@ final class BenchReport {
         s.append("From the stage timers in `PipelineMetrics`: the time each stage spent on its batches divided by the events\n");
         s.append("decided. `decide` is features (one pipelined Redis round trip a batch), the model (one call a batch) and the\n");
         s.append("rules; `audit` the batch's rows in one PostgreSQL transaction; `publish+offsets` the Kafka transaction with\n");
-        s.append("the decisions and the consumer offsets. These are wall times on the stage's thread, waits included.\n\n");
+        s.append("the decisions and the consumer offsets. HTTP: `http queue` is how long a request waited for an HTTP batcher\n");
+        s.append("worker (from its parse to its group being taken), `publish` the decisions sent and acknowledged. These are\n");
+        s.append("wall times on the stage's thread, waits included.\n\n");
         Set<String> stages = new LinkedHashSet<>();
         for (BenchCommand.Row r : rows) stages.addAll(r.stageMicrosPerEvent().keySet());
         s.append("| phase |");

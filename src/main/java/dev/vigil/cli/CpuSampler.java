@@ -6,12 +6,15 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * CPU time by process and, inside this JVM, by group of threads, read from {@code /proc} and the
@@ -47,8 +50,17 @@ final class CpuSampler {
             threadSum += s;
             out.merge("JVM: " + group(infos[i].getThreadName()), s, Double::sum);
         }
-        // GC, JIT and threads that already ended are not Java threads the MXBean still lists.
-        out.merge("JVM: GC, JIT and ended threads", Math.max(0, jvmTotal - threadSum), Double::sum);
+        // The JIT compiler and the garbage collector run on the JVM's own threads, which the MXBean does
+        // not list; /proc names them. What is left are threads that already ended, and a few others.
+        double jit = 0;
+        double gc = 0;
+        for (JvmThread t : jvmOwnThreads()) {
+            if (isCompiler(t.name())) jit += t.cpuSeconds();
+            else if (isCollector(t.name())) gc += t.cpuSeconds();
+        }
+        out.merge("JVM: JIT compiler", jit, Double::sum);
+        out.merge("JVM: garbage collector", gc, Double::sum);
+        out.merge("JVM: ended threads and other JVM threads", Math.max(0, jvmTotal - threadSum - jit - gc), Double::sum);
         Map<Long, String> children = new HashMap<>();
         ProcessHandle.current().descendants().forEach(h -> children.put(h.pid(), ""));
         for (long root : extraRoots) {
@@ -96,6 +108,37 @@ final class CpuSampler {
         return "other";
     }
 
+    private record JvmThread(String name, double cpuSeconds) {}
+
+    /** This JVM's threads as /proc lists them, by the kernel's (15-character) name. */
+    private static List<JvmThread> jvmOwnThreads() {
+        List<JvmThread> threads = new ArrayList<>();
+        Path tasks = Path.of("/proc/self/task");
+        try (Stream<Path> ids = Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) ids::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    if (isCompiler(name) || isCollector(name)) threads.add(new JvmThread(name, statSeconds(task.resolve("stat"))));
+                } catch (IOException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        return threads;
+    }
+
+    static boolean isCompiler(String thread) {
+        return thread.startsWith("C1 CompilerThre") || thread.startsWith("C2 CompilerThre") || thread.startsWith("Sweeper thread");
+    }
+
+    static boolean isCollector(String thread) {
+        return thread.startsWith("GC Thread") || thread.startsWith("G1 ") || thread.equals("VM Thread")
+                || thread.startsWith("ZWorker") || thread.startsWith("ZDirector") || thread.startsWith("ZDriver")
+                || thread.startsWith("ZUnmapper") || thread.startsWith("Shenandoah");
+    }
+
     private static String processGroup(String comm) {
         if (comm.startsWith("redis")) return "Redis (redis-server)";
         if (comm.startsWith("postgres") || comm.startsWith("postmaster")) return "PostgreSQL (all its processes)";
@@ -112,8 +155,13 @@ final class CpuSampler {
 
     /** utime + stime of a process, in seconds; 0 when it is gone. */
     static double procSeconds(long pid) {
+        return statSeconds(Path.of("/proc/" + pid + "/stat"));
+    }
+
+    /** utime + stime from a process's or a thread's stat file, in seconds; 0 when it is gone. */
+    private static double statSeconds(Path statFile) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String stat = Files.readString(statFile);
             // The command name may hold spaces and parentheses: fields are counted after the last ')'.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;

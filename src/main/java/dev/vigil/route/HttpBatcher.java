@@ -32,6 +32,7 @@ public final class HttpBatcher implements AutoCloseable {
     private final DegradedDecider degraded;
     private final AuditStage audit;
     private final PublishStage publish;
+    private final PipelineMetrics metrics;
     private final BlockingQueue<Pending> queue;
     private final int maxBatch;
     private final Duration patience;
@@ -46,12 +47,13 @@ public final class HttpBatcher implements AutoCloseable {
      * @param patience how long a request waits for its batch before it is answered 503 (the batch's
      *     own retries are bounded by the HTTP patience, so this is a safety net)
      */
-    HttpBatcher(DecideStage decide, DegradedDecider degraded, AuditStage audit, PublishStage publish, int maxQueued, int maxBatch, int workers,
-                Duration patience) {
+    HttpBatcher(DecideStage decide, DegradedDecider degraded, AuditStage audit, PublishStage publish, PipelineMetrics metrics,
+                int maxQueued, int maxBatch, int workers, Duration patience) {
         this.decide = decide;
         this.degraded = degraded;
         this.audit = audit;
         this.publish = publish;
+        this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(maxQueued);
         this.maxBatch = maxBatch;
         this.patience = patience;
@@ -98,6 +100,9 @@ public final class HttpBatcher implements AutoCloseable {
     }
 
     private void runGroup(List<Pending> group) {
+        long picked = System.nanoTime();
+        // Per request: how long it waited, from its arrival to a worker taking its group.
+        for (Pending p : group) metrics.recordStage("http queue", picked - p.batch().arrivedNanos);
         Batch merged = new Batch("http");
         for (Pending p : group) {
             merged.transactions.addAll(p.batch().transactions);

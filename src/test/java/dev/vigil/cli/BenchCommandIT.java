@@ -27,7 +27,7 @@ class BenchCommandIT {
         // Given a short run: 2 s at 50 events/s on Kafka, 2 s at 20 requests/s on HTTP, no maximum phase
         Path report = dir.resolve("bench.md");
         String[] args = {"bench", "--rates", "50", "--duration", "2s", "--warm-up", "1s", "--warm-up-rate", "50",
-                "--max-duration", "0s", "--http-rates", "20", "--http-duration", "2s", "--accounts", "200",
+                "--max-duration", "0s", "--http-rates", "20", "--http-duration", "2s", "--http-warm-up", "1s", "--accounts", "200",
                 "--no-jfr", "--data-dir", dir.resolve("data").toString(), "--out", report.toString()};
         // When
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

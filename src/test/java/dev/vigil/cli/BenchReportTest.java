@@ -2,6 +2,7 @@ package dev.vigil.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -58,6 +59,23 @@ class BenchReportTest {
         assertEquals("bench load generator and watcher", CpuSampler.group("kafka-producer-network-thread | bench-load"));
         assertEquals("pipeline Kafka producers (I/O)", CpuSampler.group("kafka-producer-network-thread | producer-3"));
         assertEquals("Kafka broker (embedded)", CpuSampler.group("data-plane-kafka-request-handler-0"));
+        assertEquals("bench load generator and watcher", CpuSampler.group("bench-http-client"));
+    }
+
+    @Test
+    void shouldCountTheJitCompilerAndTheCollectorApartFromEndedThreads() {
+        // The kernel's names of HotSpot's own threads (15 characters at most)
+        assertTrue(CpuSampler.isCompiler("C2 CompilerThre"));
+        assertTrue(CpuSampler.isCompiler("C1 CompilerThre"));
+        assertTrue(CpuSampler.isCollector("GC Thread#1"));
+        assertTrue(CpuSampler.isCollector("G1 Conc#0"));
+        assertTrue(CpuSampler.isCollector("VM Thread"));
+        assertFalse(CpuSampler.isCompiler("vert.x-eventloo"));
+        assertFalse(CpuSampler.isCollector("vigil-http-batc"));
+        // This test JVM has compiled code by now, so its compiler threads have used CPU
+        Map<String, Double> now = new CpuSampler(java.util.Set.of()).take().cpuSeconds();
+        assertTrue(now.get("JVM: JIT compiler") > 0, now.toString());
+        assertTrue(now.containsKey("JVM: garbage collector"), now.toString());
     }
 
     @Test
