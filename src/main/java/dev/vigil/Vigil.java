@@ -17,6 +17,7 @@ import dev.vigil.rules.KjarRuleEngine;
 import dev.vigil.rules.LiveRuleEngine;
 import dev.vigil.rules.ReloadingRuleEngine;
 import dev.vigil.score.ReloadingRiskModel;
+import io.vertx.core.VertxOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -190,6 +191,8 @@ public final class Vigil implements AutoCloseable {
         props.put("camel.server.maxBodySize", String.valueOf(Math.max(1 << 20, settings.maxEventBytes() * 4)));
         props.put("camel.main.name", "vigil");
         camel.setOverrideProperties(props);
+        // The HTTP server's worker threads (vert.x's default is 20): see HttpLimits.serverThreads.
+        camel.bind("vigilHttpServerOptions", new VertxOptions().setWorkerPoolSize(httpLimits.serverThreads()));
         beans.forEach(camel::bind);
         console.beans().forEach(camel::bind);
         camel.start();

@@ -30,6 +30,17 @@ public final class Stages {
                 throw new IllegalArgumentException("HTTP limits must be at least 1: " + maxQueued + ", " + maxBatch + ", " + workers);
             }
         }
+
+        /**
+         * Threads the HTTP server needs so that {@code maxQueued} is the only bound: Camel runs each
+         * request's route on a vert.x worker thread, which waits there for the request's batch. With
+         * fewer threads than requests queued and in batches, the rest would wait in vert.x's own
+         * unbounded queue instead of being refused, and no batch could grow past the thread count. The
+         * spare threads carry requests on their way to a 503. A waiting thread costs no CPU.
+         */
+        public int serverThreads() {
+            return maxQueued + maxBatch * workers + 16;
+        }
     }
 
     private Stages() {}
@@ -66,7 +77,7 @@ public final class Stages {
         beans.put("accountEvents", new AccountEventStage(features, retrying));
         beans.put("audit", auditStage);
         beans.put("publish", publish);
-        beans.put("httpBatch", new HttpBatcher(decide, degraded, auditStage, publish, http.maxQueued(), http.maxBatch(), http.workers(),
+        beans.put("httpBatch", new HttpBatcher(decide, degraded, auditStage, publish, metrics, http.maxQueued(), http.maxBatch(), http.workers(),
                 httpPatience));
         beans.put("respond", new HttpResponder(metrics));
         beans.put("health", new HealthCheck(admin, features, audit));
