@@ -64,10 +64,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Length of the maximum-throughput phase (0s: skip it). Default: ${DEFAULT-VALUE}.")
     Duration maxDuration;
 
-    @Option(names = "--warm-up", defaultValue = "15s", description = "Unreported warm-up (JIT) before the Kafka phases. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warm-up", defaultValue = "60s", description = "Unreported warm-up (JIT) before the Kafka phases. Default: ${DEFAULT-VALUE}.")
     Duration warmUp;
 
-    @Option(names = "--http-warm-up", defaultValue = "45s",
+    @Option(names = "--http-warm-up", defaultValue = "60s",
             description = "Unreported warm-up before the HTTP phases, at the highest HTTP rate (the HTTP server and the single-event "
                     + "paths are code the Kafka phases do not run). Default: ${DEFAULT-VALUE}.")
     Duration httpWarmUp;
