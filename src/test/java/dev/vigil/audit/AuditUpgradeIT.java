@@ -61,7 +61,7 @@ import org.postgresql.copy.CopyIn;
  * was: rows written before the hash chain (V001 to V004, chained by V005, frozen by V006), then
  * decisions in feature formats 1 (V006), 2 (V008), 3 (V009) and 4 (V011), each written as that
  * release's writer wrote them (account facts and SHAP contributions as JSON objects), each chained
- * as it chained them, in a month of its own. Then today's migrator applies V012 and V013 and
+ * as it chained them, in a month of its own. Then today's migrator applies V012, V013 and V014 and
  * today's store writes format 6 rows, in the month the last format 4 rows are in (so one month's
  * chain runs through the upgrade) and in the next.
  *
@@ -158,7 +158,7 @@ class AuditUpgradeIT {
         try (Connection c = pg.superUserConnection(DB)) {
             applied = SchemaMigrator.migrate(c, AuditFixtures.SCHEMA);
         }
-        assertEquals(List.of("V012__row_format_5.sql", "V013__feature_format_6.sql"), applied);
+        assertEquals(List.of("V012__row_format_5.sql", "V013__feature_format_6.sql", "V014__null_facts_read_as_null.sql"), applied);
         assertEquals(SchemaMigratorIT.SCRIPTS.size(), longQuery("select count(*) from schema_version"));
 
         // and today's store writes on: in the month of the last old rows, then in the next
@@ -353,15 +353,6 @@ class AuditUpgradeIT {
         String account = json(accountObject(d.account()));
         // v1 rows (before V006) did not record contributions, the risk tier or a challenger
         String contributions = w.format() == 0 ? null : json(contributionObjects(d.score().contributions()));
-        if (w.format() >= CanonicalRows.COMPACT_FACTS_FORMAT) {
-            // KNOWN DEFECT of V012, pinned so that it cannot change unseen: for rows of format 5 on,
-            // audit_account_json and audit_contributions_json are not STRICT, so a NULL account (no account
-            // event known) shows as an object of ten nulls and NULL contributions (not explained: every ALLOW)
-            // as []; audit-schema/README.md promises NULL, as rows of formats 1 to 4 still show. The fix needs a
-            // new migration (the applied V012 cannot change). When it lands, this test fails here: drop this block.
-            if (account == null) account = json(nullAccountAsV012ShowsIt());
-            if (contributions == null) contributions = "[]";
-        }
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(DB), SchemaMigrator.AUDITOR_ROLE, AUDITOR_PASSWORD);
                 PreparedStatement ps = c.prepareStatement("""
                         select features = ?::jsonb, account is not distinct from ?::jsonb,
@@ -521,13 +512,6 @@ class AuditUpgradeIT {
         m.put("closed", a.closed());
         m.put("kyc_failed", a.kycFailed());
         m.put("watchlist_hit", a.watchlistHit());
-        return m;
-    }
-
-    /** What V012's audit_account_json makes of a NULL account (the known defect above): every key, every value null. */
-    private static Map<String, Object> nullAccountAsV012ShowsIt() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (String key : AuditJson.ACCOUNT_KEYS) m.put(key, null);
         return m;
     }
 
