@@ -1,7 +1,6 @@
 package dev.vigil.feature;
 
 import dev.vigil.event.TransactionEvent;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -56,9 +55,9 @@ final class EntityState {
         if (tSec > newestSecond) newestSecond = tSec;
         long horizonSec = newestSecond - latenessSeconds;
         Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
-        Map<Integer, BigInteger> c = counts.aggregate(tSec, horizonSec, increments(series, increments, false));
+        Aggregates c = counts.aggregate(tSec, horizonSec, increments(series, increments, false));
         BucketTable sumTable = sums.computeIfAbsent(e.currency().getCurrencyCode(), k -> new BucketTable());
-        Map<Integer, BigInteger> s = sumTable.aggregate(tSec, horizonSec, increments(series, increments, true));
+        Aggregates s = sumTable.aggregate(tSec, horizonSec, increments(series, increments, true));
         long[] fraud = new long[3];
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];

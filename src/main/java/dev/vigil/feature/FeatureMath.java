@@ -76,8 +76,8 @@ final class FeatureMath {
 
     /** What the account's own state gives for one transaction. */
     record AccountPart(
-            Map<Integer, BigInteger> counts,
-            Map<Integer, BigInteger> sums,
+            Aggregates counts,
+            Aggregates sums,
             long secondsSincePrevious,
             boolean first,
             boolean newMerchant,
@@ -97,7 +97,7 @@ final class FeatureMath {
      * Merchants only: {@code fraudKnown} per {@link #FRAUD_WINDOWS}, and per {@link #DELAYED_WINDOW_DAYS} the
      * known frauds and transactions of the delayed window ({@link #delayedWindowFirstDay}); zeros for other kinds.
      */
-    record EntityPart(Map<Integer, BigInteger> counts, Map<Integer, BigInteger> sums, boolean blacklisted,
+    record EntityPart(Aggregates counts, Aggregates sums, boolean blacklisted,
             boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions, long fraudStreak) {}
 
     /**
@@ -242,7 +242,7 @@ final class FeatureMath {
         int hour = self.key(Series.HOUR_30D) - Series.HOUR_30D.key(0); // every event adds 1 to its hour
         f.put("hour_of_day_utc", (long) hour);
         long total = 0;
-        for (int h = 0; h < 24; h++) total += get(a.counts(), Series.HOUR_30D.key(h)).longValueExact();
+        for (int h = 0; h < 24; h++) total += a.counts().longValueExact(Series.HOUR_30D.key(h));
         total -= self.value(Series.HOUR_30D); // the event's own increment, in its own hour
         long same = prior(a.counts(), Series.HOUR_30D, self).longValueExact();
         f.put("hour_of_day_share_30d", total == 0 ? UNKNOWN_RATIO
@@ -253,7 +253,7 @@ final class FeatureMath {
 
         f.put("merchant_risk_class", self.merchantRiskClass());
         for (int w = 0; w < 3; w++) {
-            long m = merchant == null ? 0 : get(merchant.counts(), FRAUD_WINDOWS[w].key(0)).longValueExact();
+            long m = merchant == null ? 0 : merchant.counts().longValueExact(FRAUD_WINDOWS[w].key(0));
             f.put(RATE_NAMES[w], m == 0 ? UNKNOWN_RATIO
                     : BigDecimal.valueOf(merchant.fraudKnown()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
         }
@@ -313,7 +313,7 @@ final class FeatureMath {
 
     private static void entity(Map<String, Object> f, EntityWindow[] windows, EntityPart p, int digits) {
         for (EntityWindow w : windows) {
-            f.put(w.countName(), p == null ? 0L : get(p.counts(), w.count().key(0)).longValueExact());
+            f.put(w.countName(), p == null ? 0L : p.counts().longValueExact(w.count().key(0)));
             f.put(w.sumName(), p == null ? BigDecimal.ZERO.setScale(digits) : money(p.sums(), w.sum(), digits));
         }
     }
@@ -333,20 +333,20 @@ final class FeatureMath {
     static final Series[] ACCOUNT_SERIES = Series.values();
 
     private static long count(AccountPart a, Series s) {
-        return get(a.counts(), s.key(0)).longValueExact();
+        return a.counts().longValueExact(s.key(0));
     }
 
-    private static BigDecimal money(Map<Integer, BigInteger> m, Series s, int digits) {
-        return new BigDecimal(get(m, s.key(0)), digits);
+    private static BigDecimal money(Aggregates m, Series s, int digits) {
+        return m.money(s.key(0), digits);
     }
 
-    private static BigInteger get(Map<Integer, BigInteger> m, int key) {
-        return m.getOrDefault(key, BigInteger.ZERO);
+    private static BigInteger get(Aggregates m, int key) {
+        return m.get(key);
     }
 
     /** The aggregate without the event's own increment. */
     /** The aggregate of the event's own bin without the event's own increment (a series it adds nothing to: bin 0, as it is). */
-    private static BigInteger prior(Map<Integer, BigInteger> m, Series s, Self self) {
+    private static BigInteger prior(Aggregates m, Series s, Self self) {
         long own = self.value(s);
         if (own == 0) return get(m, s.key(0)); // only unbinned series can have nothing added
         return get(m, self.key(s)).subtract(BigInteger.valueOf(own));
@@ -376,15 +376,15 @@ final class FeatureMath {
     }
 
     /** amount / the centre of the bin holding the lower median of the earlier amounts' histogram. */
-    private static BigDecimal medianRatio(Map<Integer, BigInteger> sums, Self self) {
+    private static BigDecimal medianRatio(Aggregates sums, Self self) {
         long[] bins = new long[254];
         long n = 0;
-        for (Map.Entry<Integer, BigInteger> s : sums.entrySet()) { // a scan of the few keys, not 254 look-ups
-            int k = s.getKey();
-            if (k >= Series.AMOUNT_HIST_30D.key(0) && k < Series.AMOUNT_HIST_30D.key(bins.length)) {
-                bins[k - Series.AMOUNT_HIST_30D.key(0)] = s.getValue().longValueExact();
-                n += bins[k - Series.AMOUNT_HIST_30D.key(0)];
-            }
+        // The histogram's keys are a run of the sorted keys: read from its first, not 254 look-ups.
+        for (int i = sums.indexFrom(Series.AMOUNT_HIST_30D.key(0)); i < sums.size(); i++) {
+            int k = sums.keyAt(i);
+            if (k >= Series.AMOUNT_HIST_30D.key(bins.length)) break;
+            bins[k - Series.AMOUNT_HIST_30D.key(0)] = sums.longValueExactAt(i);
+            n += bins[k - Series.AMOUNT_HIST_30D.key(0)];
         }
         // Without the event's own increment (every event adds 1 to its amount bin).
         bins[self.key(Series.AMOUNT_HIST_30D) - Series.AMOUNT_HIST_30D.key(0)] -= self.value(Series.AMOUNT_HIST_30D);
