@@ -11,7 +11,6 @@ import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Currency;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -157,7 +156,7 @@ final class FeatureMath {
             EntityPart merchant) {
         int digits = self.currency().getDefaultFractionDigits();
         Instant t = self.occurredAt();
-        Map<String, Object> f = new HashMap<>(128); // 83 features, no resize
+        Features.Values f = new Features.Values();
 
         // Velocity of the account: the event itself included.
         f.put("tx_count_1m", count(a, Series.COUNT_1M));
@@ -311,7 +310,7 @@ final class FeatureMath {
     private static final EntityWindow[] MERCHANT_WINDOWS = EntityWindow.of("merchant", "1m", "1h", "24h");
     private static final String[] RATE_NAMES = {"merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"};
 
-    private static void entity(Map<String, Object> f, EntityWindow[] windows, EntityPart p, int digits) {
+    private static void entity(Features.Values f, EntityWindow[] windows, EntityPart p, int digits) {
         for (EntityWindow w : windows) {
             f.put(w.countName(), p == null ? 0L : p.counts().longValueExact(w.count().key(0)));
             f.put(w.sumName(), p == null ? BigDecimal.ZERO.setScale(digits) : money(p.sums(), w.sum(), digits));

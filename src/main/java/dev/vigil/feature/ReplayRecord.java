@@ -5,8 +5,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Currency;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The replay record of one transaction ({@code {a:<account>}:tx:<id>}): the features and the account
@@ -71,7 +69,7 @@ final class ReplayRecord {
         int count = format == 1 ? FORMAT_1_VALUES : r.count();
         if (count > Features.NAMES.size()) throw new IllegalStateException("replay record of " + count + " features, this build knows "
                 + Features.NAMES.size());
-        Map<String, Object> values = new LinkedHashMap<>();
+        Features.Values values = new Features.Values();
         for (String name : Features.NAMES.subList(0, count)) {
             int type = (int) r.unsigned();
             values.put(name, switch (type) {
