@@ -209,7 +209,12 @@ final class AccountState {
     }
 
     byte[] encode(long version) {
-        StateBytes.Writer w = new StateBytes.Writer(encodedSize + 64).version(version);
+        return encode(version, new StateBytes.Writer(encodedSize + 64));
+    }
+
+    /** The encoding, written through {@code w} (emptied first, its buffer reused). */
+    byte[] encode(long version, StateBytes.Writer w) {
+        w.reset().version(version);
         w.unsigned(FORMAT);
         counts.write(w);
         BucketTable.writePerCurrency(w, sums);

@@ -167,6 +167,8 @@ public final class RedisFeatureStore implements FeatureStore {
     volatile IntConsumer beforeWrite = attempt -> {};
     private final String where;
     private final Options options;
+    /** The buffer every state and replay record of a batch is encoded through; used only under {@link #turn}. */
+    private final StateBytes.Writer scratch = new StateBytes.Writer(16 * 1024);
     /** Decoded states at the version this process last wrote them; used only under {@link #turn}. */
     private final StateCache cache;
 
@@ -428,7 +430,7 @@ public final class RedisFeatureStore implements FeatureStore {
             Features f = FeatureMath.features(self, a, customer, device, ip, merchant);
             results.add(new Enrichment(f, profile, false));
             done.put(replayKey, new Enrichment(f, profile, true));
-            replays.put(replayKey, ReplayRecord.encode(f, profile));
+            replays.put(replayKey, ReplayRecord.encode(f, profile, scratch));
             if (e.merchantId() != null) {
                 index.putIfAbsent(hashTag("t", e.transactionId()) + ":m", e.merchantId() + "|" + encodeTime(e.occurredAt()));
             }
@@ -436,16 +438,16 @@ public final class RedisFeatureStore implements FeatureStore {
         List<StateWrite> writes = new ArrayList<>(accounts.size() + others.size() + merchants.size());
         accounts.forEach((k, st) -> {
             long version = newVersion();
-            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version), options.historyRetention().toSeconds(),
+            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), options.historyRetention().toSeconds(),
                     version, st));
         });
         others.forEach((k, st) -> {
             long version = newVersion();
-            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version), entityTtlSeconds(), version, st));
+            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), entityTtlSeconds(), version, st));
         });
         merchants.forEach((k, st) -> {
             long version = newVersion();
-            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version), merchantTtlSeconds(), version, st));
+            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), merchantTtlSeconds(), version, st));
         });
         return new Outcome(results, writes, replays, index);
     }

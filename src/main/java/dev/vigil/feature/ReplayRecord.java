@@ -27,8 +27,12 @@ final class ReplayRecord {
     private ReplayRecord() {}
 
     static byte[] encode(Features features, AccountProfile profile) {
-        StateBytes.Writer w = new StateBytes.Writer();
-        w.unsigned(FORMAT);
+        return encode(features, profile, new StateBytes.Writer());
+    }
+
+    /** The record, written through {@code w} (emptied first, its buffer reused). */
+    static byte[] encode(Features features, AccountProfile profile, StateBytes.Writer w) {
+        w.reset().unsigned(FORMAT);
         w.unsigned(Features.NAMES.size());
         // Field by field, in Features.NAMES order (no map of every feature per transaction).
         features.visitValues(new Features.ValueVisitor() {

@@ -89,6 +89,15 @@ final class StateBytes {
             return this;
         }
 
+        /**
+         * Empties the writer for the next value and keeps its buffer: the Redis store encodes every state and replay
+         * record of a batch through one writer, so each value costs one array (its copy), not two.
+         */
+        Writer reset() {
+            size = 0;
+            return this;
+        }
+
         /** The number of bytes written so far. */
         int size() {
             return size;
