@@ -105,14 +105,18 @@ final class EntityState {
      * pairs (id * 1000 + bin, value), the series that add nothing left out.
      */
     static long[] increments(Series[] series, long[] all, boolean perCurrency) {
-        long[] out = new long[2 * series.length];
         int n = 0;
+        for (Series s : series) {
+            if (s.perCurrency == perCurrency && all[2 * s.ordinal() + 1] != 0) n += 2;
+        }
+        long[] out = new long[n]; // counted first: one array at its size
+        n = 0;
         for (Series s : series) {
             if (s.perCurrency != perCurrency || all[2 * s.ordinal() + 1] == 0) continue;
             out[n++] = all[2 * s.ordinal()];
             out[n++] = all[2 * s.ordinal() + 1];
         }
-        return java.util.Arrays.copyOf(out, n);
+        return out;
     }
 
     /** Merchants: the UTC days whose transactions are kept, for tests. */

@@ -43,7 +43,7 @@ final class ReplayRecord {
 
             @Override
             public void decimal(BigDecimal value) {
-                w.unsigned(DECIMAL).signed(value.scale()).bytes(value.unscaledValue().toByteArray());
+                w.unsigned(DECIMAL).signed(value.scale()).unscaled(value);
             }
 
             @Override
