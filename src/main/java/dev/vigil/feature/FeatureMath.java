@@ -375,30 +375,51 @@ final class FeatureMath {
     }
 
     /** amount / the centre of the bin holding the lower median of the earlier amounts' histogram. */
-    private static BigDecimal medianRatio(Aggregates sums, Self self) {
-        long[] bins = new long[254];
-        long n = 0;
-        // The histogram's keys are a run of the sorted keys: read from its first, not 254 look-ups.
-        for (int i = sums.indexFrom(Series.AMOUNT_HIST_30D.key(0)); i < sums.size(); i++) {
-            int k = sums.keyAt(i);
-            if (k >= Series.AMOUNT_HIST_30D.key(bins.length)) break;
-            bins[k - Series.AMOUNT_HIST_30D.key(0)] = sums.longValueExactAt(i);
-            n += bins[k - Series.AMOUNT_HIST_30D.key(0)];
-        }
-        // Without the event's own increment (every event adds 1 to its amount bin).
-        bins[self.key(Series.AMOUNT_HIST_30D) - Series.AMOUNT_HIST_30D.key(0)] -= self.value(Series.AMOUNT_HIST_30D);
-        n -= self.value(Series.AMOUNT_HIST_30D);
-        if (n == 0) return UNKNOWN_RATIO;
-        long need = (n + 1) / 2;
-        int bin = 0;
-        for (long seen = 0; bin < bins.length; bin++) {
-            seen += bins[bin];
-            if (seen >= need) break;
-        }
-        if (bin == 0) return UNKNOWN_RATIO; // the median is 0
+    static BigDecimal medianRatio(Aggregates sums, Self self) {
+        int bin = medianBin(sums, self.key(Series.AMOUNT_HIST_30D), self.value(Series.AMOUNT_HIST_30D));
+        if (bin <= 0) return UNKNOWN_RATIO; // no earlier amount (-1), or the median is 0
         double medianMinor = StrictMath.pow(2, (bin - 0.5) / 4);
         double ratio = RedisFeatureStore.minorUnits(self.amount(), self.currency()) / medianMinor;
         return BigDecimal.valueOf(ratio).setScale(4, RoundingMode.HALF_UP);
+    }
+
+    private static final int AMOUNT_BINS = 254;
+
+    /**
+     * The amount bin holding the lower median of the histogram without the event's own increment ({@code own} in
+     * aggregate key {@code ownKey}); -1 when that leaves it empty. The first bin whose running total reaches
+     * (n + 1) / 2, read from the histogram's keys in order, without an array of all 254 bins (2 KB per event): the
+     * bins without a key add nothing to the running total.
+     */
+    static int medianBin(Aggregates sums, int ownKey, long own) {
+        int first = Series.AMOUNT_HIST_30D.key(0);
+        int end = Series.AMOUNT_HIST_30D.key(AMOUNT_BINS);
+        int ownBin = ownKey - first;
+        if (own != 0 && (ownBin < 0 || ownBin >= AMOUNT_BINS)) {
+            throw new IllegalArgumentException("amount bin out of range: " + ownBin);
+        }
+        int from = sums.indexFrom(first);
+        long n = -own;
+        for (int i = from; i < sums.size() && sums.keyAt(i) < end; i++) n += sums.longValueExactAt(i);
+        if (n == 0) return -1;
+        long need = (n + 1) / 2;
+        // The array scan checked the running total at every bin; a bin without a key or the event's increment
+        // leaves it as it was, so only bin 0 needs its own check (only a histogram with negative bins gets there).
+        boolean binZeroCounts = (from < sums.size() && sums.keyAt(from) == first) || (own != 0 && ownBin == 0);
+        if (!binZeroCounts && need <= 0) return 0;
+        long seen = 0;
+        boolean ownTaken = own == 0;
+        for (int i = from; ; i++) {
+            int b = i < sums.size() && sums.keyAt(i) < end ? sums.keyAt(i) - first : AMOUNT_BINS;
+            if (!ownTaken && ownBin <= b) {
+                seen -= own; // the event's own increment, taken out of its bin (whether or not the bin has a key)
+                ownTaken = true;
+                if (ownBin < b && seen >= need) return ownBin;
+            }
+            if (b == AMOUNT_BINS) return AMOUNT_BINS; // never reached, as the full scan ended past the last bin
+            seen += sums.longValueExactAt(i);
+            if (seen >= need) return b;
+        }
     }
 
     /** Haversine distance between two points given in micro-degrees; StrictMath so both stores agree to the bit. */
