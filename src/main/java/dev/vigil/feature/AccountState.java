@@ -1,7 +1,6 @@
 package dev.vigil.feature;
 
 import dev.vigil.event.TransactionEvent;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -135,10 +134,10 @@ final class AccountState {
         if (own != null) tally(own, mine, fanIn, fanOut);
 
         // Bucketed series.
-        Map<Integer, BigInteger> c = counts.aggregate(tSec, horizonSec,
+        Aggregates c = counts.aggregate(tSec, horizonSec,
                 EntityState.increments(FeatureMath.ACCOUNT_SERIES, increments, false));
         BucketTable sumTable = sums.computeIfAbsent(e.currency().getCurrencyCode(), k -> new BucketTable());
-        Map<Integer, BigInteger> s = sumTable.aggregate(tSec, horizonSec,
+        Aggregates s = sumTable.aggregate(tSec, horizonSec,
                 EntityState.increments(FeatureMath.ACCOUNT_SERIES, increments, true));
         for (BucketTable other : sums.values()) if (other != sumTable) other.prune(horizonSec);
         sums.values().removeIf(BucketTable::isEmpty);
@@ -210,7 +209,12 @@ final class AccountState {
     }
 
     byte[] encode(long version) {
-        StateBytes.Writer w = new StateBytes.Writer(encodedSize + 64).version(version);
+        return encode(version, new StateBytes.Writer(encodedSize + 64));
+    }
+
+    /** The encoding, written through {@code w} (emptied first, its buffer reused). */
+    byte[] encode(long version, StateBytes.Writer w) {
+        w.reset().version(version);
         w.unsigned(FORMAT);
         counts.write(w);
         BucketTable.writePerCurrency(w, sums);

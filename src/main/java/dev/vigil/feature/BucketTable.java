@@ -1,6 +1,5 @@
 package dev.vigil.feature;
 
-import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.Arrays;
 import java.util.Map;
@@ -27,9 +26,19 @@ final class BucketTable {
     }
 
     /** Bucket keys in ascending order, and their values: two plain arrays, as this is decoded and encoded per batch. */
-    private long[] keys = new long[8];
-    private long[] values = new long[8];
+    private long[] keys;
+    private long[] values;
     private int size;
+
+    BucketTable() {
+        this(8);
+    }
+
+    /** An empty table with room for {@code capacity} buckets. */
+    private BucketTable(int capacity) {
+        keys = new long[capacity];
+        values = new long[capacity];
+    }
 
     boolean isEmpty() {
         return size == 0;
@@ -55,13 +64,11 @@ final class BucketTable {
      * @param increments pairs (series id * 1000 + bin, value), value > 0
      * @throws IllegalStateException when a bucket would pass 2^63 - 1
      */
-    Map<Integer, BigInteger> aggregate(long tSec, long horizonSec, long[] increments) {
-        // Keys sort by series and bin first, so the buckets of one aggregate are a run: summed in a long,
-        // collected in two plain arrays when the run ends (a run that would pass 2^63 is split in several),
-        // then the event's increments are added and the exact map is built once, at its final size.
-        int[] runKeys = new int[16];
-        long[] runSums = new long[16];
-        int runs = 0;
+    Aggregates aggregate(long tSec, long horizonSec, long[] increments) {
+        // Keys sort by series and bin first, so the buckets of one aggregate are a run: summed in a long and
+        // appended when the run ends (Aggregates adds up, exactly, a key whose sum passes 2^63 in several runs),
+        // then the event's increments are added.
+        Aggregates out = new Aggregates(16 + increments.length / 2);
         int runKey = -1;
         long runSum = 0;
         int kept = 0;
@@ -77,14 +84,7 @@ final class BucketTable {
                     int k = w * 1000 + bin;
                     long v = values[i];
                     if (k != runKey || runSum + v < 0) {
-                        if (runKey >= 0) {
-                            if (runs == runKeys.length) {
-                                runKeys = Arrays.copyOf(runKeys, 2 * runs);
-                                runSums = Arrays.copyOf(runSums, 2 * runs);
-                            }
-                            runKeys[runs] = runKey;
-                            runSums[runs++] = runSum;
-                        }
+                        if (runKey >= 0) out.add(runKey, runSum);
                         runKey = k;
                         runSum = 0;
                     }
@@ -97,35 +97,7 @@ final class BucketTable {
             kept++;
         }
         size = kept;
-        if (runKey >= 0) {
-            if (runs == runKeys.length) {
-                runKeys = Arrays.copyOf(runKeys, runs + 1);
-                runSums = Arrays.copyOf(runSums, runs + 1);
-            }
-            runKeys[runs] = runKey;
-            runSums[runs++] = runSum;
-        }
-        Map<Integer, BigInteger> out = new HashMap<>(2 * (runs + increments.length / 2) + 2);
-        // The runs are in key order: a key split in several runs (past 2^63) has them next to each other.
-        for (int i = 0; i < runs; ) {
-            int k = runKeys[i];
-            long sum = runSums[i++];
-            BigInteger big = null;
-            while (i < runs && runKeys[i] == k) {
-                big = (big == null ? BigInteger.valueOf(sum) : big).add(BigInteger.valueOf(runSums[i++]));
-            }
-            // The event's own increment to this key, if it has one: one BigInteger per key instead of two.
-            for (int j = 0; j < increments.length; j += 2) {
-                if ((int) increments[j] != k) continue;
-                long v = increments[j + 1];
-                if (big == null && sum + v >= 0) {
-                    sum += v;
-                } else {
-                    big = (big == null ? BigInteger.valueOf(sum) : big).add(BigInteger.valueOf(v));
-                }
-            }
-            out.put(k, big == null ? BigInteger.valueOf(sum) : big);
-        }
+        if (runKey >= 0) out.add(runKey, runSum);
         for (int i = 0; i < increments.length; i += 2) {
             int k = (int) increments[i];
             long v = increments[i + 1];
@@ -133,7 +105,7 @@ final class BucketTable {
             int bin = k - w * 1000;
             long bs = BUCKET_SECONDS[w];
             long b = Math.floorDiv(tSec, bs);
-            out.putIfAbsent(k, BigInteger.valueOf(v)); // a key without buckets in the window: the event alone
+            out.add(k, v); // to the result always, also a key without buckets in the window
             if (!beforeHorizon(b, bs, horizonSec)) {
                 long field = w * FIELD_BASE + b + (BINNED[w] ? bin * BIN_BASE : 0);
                 int at = Arrays.binarySearch(keys, 0, size, field);
@@ -222,10 +194,8 @@ final class BucketTable {
     }
 
     static BucketTable read(StateBytes.Reader r) {
-        BucketTable t = new BucketTable();
         int n = r.count();
-        t.keys = new long[Math.max(8, n + 8)];
-        t.values = new long[t.keys.length];
+        BucketTable t = new BucketTable(n + 8); // room for a batch's new buckets without regrowing
         long key = 0;
         for (int i = 0; i < n; i++) {
             key += r.unsigned();

@@ -1,7 +1,6 @@
 package dev.vigil.feature;
 
 import dev.vigil.event.TransactionEvent;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -56,9 +55,9 @@ final class EntityState {
         if (tSec > newestSecond) newestSecond = tSec;
         long horizonSec = newestSecond - latenessSeconds;
         Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
-        Map<Integer, BigInteger> c = counts.aggregate(tSec, horizonSec, increments(series, increments, false));
+        Aggregates c = counts.aggregate(tSec, horizonSec, increments(series, increments, false));
         BucketTable sumTable = sums.computeIfAbsent(e.currency().getCurrencyCode(), k -> new BucketTable());
-        Map<Integer, BigInteger> s = sumTable.aggregate(tSec, horizonSec, increments(series, increments, true));
+        Aggregates s = sumTable.aggregate(tSec, horizonSec, increments(series, increments, true));
         long[] fraud = new long[3];
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];
@@ -106,14 +105,18 @@ final class EntityState {
      * pairs (id * 1000 + bin, value), the series that add nothing left out.
      */
     static long[] increments(Series[] series, long[] all, boolean perCurrency) {
-        long[] out = new long[2 * series.length];
         int n = 0;
+        for (Series s : series) {
+            if (s.perCurrency == perCurrency && all[2 * s.ordinal() + 1] != 0) n += 2;
+        }
+        long[] out = new long[n]; // counted first: one array at its size
+        n = 0;
         for (Series s : series) {
             if (s.perCurrency != perCurrency || all[2 * s.ordinal() + 1] == 0) continue;
             out[n++] = all[2 * s.ordinal()];
             out[n++] = all[2 * s.ordinal() + 1];
         }
-        return java.util.Arrays.copyOf(out, n);
+        return out;
     }
 
     /** Merchants: the UTC days whose transactions are kept, for tests. */
@@ -122,7 +125,12 @@ final class EntityState {
     }
 
     byte[] encode(long version) {
-        StateBytes.Writer w = new StateBytes.Writer(encodedSize + 64).version(version);
+        return encode(version, new StateBytes.Writer(encodedSize + 64));
+    }
+
+    /** The encoding, written through {@code w} (emptied first, its buffer reused). */
+    byte[] encode(long version, StateBytes.Writer w) {
+        w.reset().version(version);
         w.unsigned(FORMAT);
         w.signed(newestSecond);
         counts.write(w);

@@ -11,7 +11,6 @@ import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Currency;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -76,8 +75,8 @@ final class FeatureMath {
 
     /** What the account's own state gives for one transaction. */
     record AccountPart(
-            Map<Integer, BigInteger> counts,
-            Map<Integer, BigInteger> sums,
+            Aggregates counts,
+            Aggregates sums,
             long secondsSincePrevious,
             boolean first,
             boolean newMerchant,
@@ -97,7 +96,7 @@ final class FeatureMath {
      * Merchants only: {@code fraudKnown} per {@link #FRAUD_WINDOWS}, and per {@link #DELAYED_WINDOW_DAYS} the
      * known frauds and transactions of the delayed window ({@link #delayedWindowFirstDay}); zeros for other kinds.
      */
-    record EntityPart(Map<Integer, BigInteger> counts, Map<Integer, BigInteger> sums, boolean blacklisted,
+    record EntityPart(Aggregates counts, Aggregates sums, boolean blacklisted,
             boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions, long fraudStreak) {}
 
     /**
@@ -157,7 +156,7 @@ final class FeatureMath {
             EntityPart merchant) {
         int digits = self.currency().getDefaultFractionDigits();
         Instant t = self.occurredAt();
-        Map<String, Object> f = new HashMap<>(128); // 83 features, no resize
+        Features.Values f = new Features.Values();
 
         // Velocity of the account: the event itself included.
         f.put("tx_count_1m", count(a, Series.COUNT_1M));
@@ -242,7 +241,7 @@ final class FeatureMath {
         int hour = self.key(Series.HOUR_30D) - Series.HOUR_30D.key(0); // every event adds 1 to its hour
         f.put("hour_of_day_utc", (long) hour);
         long total = 0;
-        for (int h = 0; h < 24; h++) total += get(a.counts(), Series.HOUR_30D.key(h)).longValueExact();
+        for (int h = 0; h < 24; h++) total += a.counts().longValueExact(Series.HOUR_30D.key(h));
         total -= self.value(Series.HOUR_30D); // the event's own increment, in its own hour
         long same = prior(a.counts(), Series.HOUR_30D, self).longValueExact();
         f.put("hour_of_day_share_30d", total == 0 ? UNKNOWN_RATIO
@@ -253,7 +252,7 @@ final class FeatureMath {
 
         f.put("merchant_risk_class", self.merchantRiskClass());
         for (int w = 0; w < 3; w++) {
-            long m = merchant == null ? 0 : get(merchant.counts(), FRAUD_WINDOWS[w].key(0)).longValueExact();
+            long m = merchant == null ? 0 : merchant.counts().longValueExact(FRAUD_WINDOWS[w].key(0));
             f.put(RATE_NAMES[w], m == 0 ? UNKNOWN_RATIO
                     : BigDecimal.valueOf(merchant.fraudKnown()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
         }
@@ -311,9 +310,9 @@ final class FeatureMath {
     private static final EntityWindow[] MERCHANT_WINDOWS = EntityWindow.of("merchant", "1m", "1h", "24h");
     private static final String[] RATE_NAMES = {"merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"};
 
-    private static void entity(Map<String, Object> f, EntityWindow[] windows, EntityPart p, int digits) {
+    private static void entity(Features.Values f, EntityWindow[] windows, EntityPart p, int digits) {
         for (EntityWindow w : windows) {
-            f.put(w.countName(), p == null ? 0L : get(p.counts(), w.count().key(0)).longValueExact());
+            f.put(w.countName(), p == null ? 0L : p.counts().longValueExact(w.count().key(0)));
             f.put(w.sumName(), p == null ? BigDecimal.ZERO.setScale(digits) : money(p.sums(), w.sum(), digits));
         }
     }
@@ -333,20 +332,20 @@ final class FeatureMath {
     static final Series[] ACCOUNT_SERIES = Series.values();
 
     private static long count(AccountPart a, Series s) {
-        return get(a.counts(), s.key(0)).longValueExact();
+        return a.counts().longValueExact(s.key(0));
     }
 
-    private static BigDecimal money(Map<Integer, BigInteger> m, Series s, int digits) {
-        return new BigDecimal(get(m, s.key(0)), digits);
+    private static BigDecimal money(Aggregates m, Series s, int digits) {
+        return m.money(s.key(0), digits);
     }
 
-    private static BigInteger get(Map<Integer, BigInteger> m, int key) {
-        return m.getOrDefault(key, BigInteger.ZERO);
+    private static BigInteger get(Aggregates m, int key) {
+        return m.get(key);
     }
 
     /** The aggregate without the event's own increment. */
     /** The aggregate of the event's own bin without the event's own increment (a series it adds nothing to: bin 0, as it is). */
-    private static BigInteger prior(Map<Integer, BigInteger> m, Series s, Self self) {
+    private static BigInteger prior(Aggregates m, Series s, Self self) {
         long own = self.value(s);
         if (own == 0) return get(m, s.key(0)); // only unbinned series can have nothing added
         return get(m, self.key(s)).subtract(BigInteger.valueOf(own));
@@ -376,30 +375,51 @@ final class FeatureMath {
     }
 
     /** amount / the centre of the bin holding the lower median of the earlier amounts' histogram. */
-    private static BigDecimal medianRatio(Map<Integer, BigInteger> sums, Self self) {
-        long[] bins = new long[254];
-        long n = 0;
-        for (Map.Entry<Integer, BigInteger> s : sums.entrySet()) { // a scan of the few keys, not 254 look-ups
-            int k = s.getKey();
-            if (k >= Series.AMOUNT_HIST_30D.key(0) && k < Series.AMOUNT_HIST_30D.key(bins.length)) {
-                bins[k - Series.AMOUNT_HIST_30D.key(0)] = s.getValue().longValueExact();
-                n += bins[k - Series.AMOUNT_HIST_30D.key(0)];
-            }
-        }
-        // Without the event's own increment (every event adds 1 to its amount bin).
-        bins[self.key(Series.AMOUNT_HIST_30D) - Series.AMOUNT_HIST_30D.key(0)] -= self.value(Series.AMOUNT_HIST_30D);
-        n -= self.value(Series.AMOUNT_HIST_30D);
-        if (n == 0) return UNKNOWN_RATIO;
-        long need = (n + 1) / 2;
-        int bin = 0;
-        for (long seen = 0; bin < bins.length; bin++) {
-            seen += bins[bin];
-            if (seen >= need) break;
-        }
-        if (bin == 0) return UNKNOWN_RATIO; // the median is 0
+    static BigDecimal medianRatio(Aggregates sums, Self self) {
+        int bin = medianBin(sums, self.key(Series.AMOUNT_HIST_30D), self.value(Series.AMOUNT_HIST_30D));
+        if (bin <= 0) return UNKNOWN_RATIO; // no earlier amount (-1), or the median is 0
         double medianMinor = StrictMath.pow(2, (bin - 0.5) / 4);
         double ratio = RedisFeatureStore.minorUnits(self.amount(), self.currency()) / medianMinor;
         return BigDecimal.valueOf(ratio).setScale(4, RoundingMode.HALF_UP);
+    }
+
+    private static final int AMOUNT_BINS = 254;
+
+    /**
+     * The amount bin holding the lower median of the histogram without the event's own increment ({@code own} in
+     * aggregate key {@code ownKey}); -1 when that leaves it empty. The first bin whose running total reaches
+     * (n + 1) / 2, read from the histogram's keys in order, without an array of all 254 bins (2 KB per event): the
+     * bins without a key add nothing to the running total.
+     */
+    static int medianBin(Aggregates sums, int ownKey, long own) {
+        int first = Series.AMOUNT_HIST_30D.key(0);
+        int end = Series.AMOUNT_HIST_30D.key(AMOUNT_BINS);
+        int ownBin = ownKey - first;
+        if (own != 0 && (ownBin < 0 || ownBin >= AMOUNT_BINS)) {
+            throw new IllegalArgumentException("amount bin out of range: " + ownBin);
+        }
+        int from = sums.indexFrom(first);
+        long n = -own;
+        for (int i = from; i < sums.size() && sums.keyAt(i) < end; i++) n += sums.longValueExactAt(i);
+        if (n == 0) return -1;
+        long need = (n + 1) / 2;
+        // The array scan checked the running total at every bin; a bin without a key or the event's increment
+        // leaves it as it was, so only bin 0 needs its own check (only a histogram with negative bins gets there).
+        boolean binZeroCounts = (from < sums.size() && sums.keyAt(from) == first) || (own != 0 && ownBin == 0);
+        if (!binZeroCounts && need <= 0) return 0;
+        long seen = 0;
+        boolean ownTaken = own == 0;
+        for (int i = from; ; i++) {
+            int b = i < sums.size() && sums.keyAt(i) < end ? sums.keyAt(i) - first : AMOUNT_BINS;
+            if (!ownTaken && ownBin <= b) {
+                seen -= own; // the event's own increment, taken out of its bin (whether or not the bin has a key)
+                ownTaken = true;
+                if (ownBin < b && seen >= need) return ownBin;
+            }
+            if (b == AMOUNT_BINS) return AMOUNT_BINS; // never reached, as the full scan ended past the last bin
+            seen += sums.longValueExactAt(i);
+            if (seen >= need) return b;
+        }
     }
 
     /** Haversine distance between two points given in micro-degrees; StrictMath so both stores agree to the bit. */

@@ -167,6 +167,8 @@ public final class RedisFeatureStore implements FeatureStore {
     volatile IntConsumer beforeWrite = attempt -> {};
     private final String where;
     private final Options options;
+    /** The buffer every state and replay record of a batch is encoded through; used only under {@link #turn}. */
+    private final StateBytes.Writer scratch = new StateBytes.Writer(16 * 1024);
     /** Decoded states at the version this process last wrote them; used only under {@link #turn}. */
     private final StateCache cache;
 
@@ -227,7 +229,7 @@ public final class RedisFeatureStore implements FeatureStore {
                 }
                 LOG.debug("{}: {} states changed under it (attempt {}), computing again", what, changed.size(), attempt);
                 conflicts.incrementAndGet();
-                reread(snapshot, changed, events);
+                reread(snapshot, changed);
             }
             throw new IllegalStateException("could not " + what + ": other writers changed its states "
                     + MAX_ATTEMPTS + " times in a row");
@@ -249,6 +251,38 @@ public final class RedisFeatureStore implements FeatureStore {
         final Map<String, boolean[]> lists = new HashMap<>();
         /** By merchant id: its FRAUD labels, {occurredAt, knownAt}. */
         final Map<String, List<Instant[]>> labels = new HashMap<>();
+        /** The keys of each event of the batch, in its order. */
+        final List<EventKeys> keys;
+
+        Snapshot(List<EventKeys> keys) {
+            this.keys = keys;
+        }
+    }
+
+    /**
+     * The keys one event names, worked out once per batch (reading, computing again after a conflict and computing
+     * all use the same strings, whose hashes are then computed once): the account's tag, its replay record and
+     * state; per other entity (customer, device, IP, merchant, in that order) its kind, id, tag and state key.
+     */
+    private record EventKeys(String tag, String replay, String state, String[] kinds, String[] ids, String[] tags,
+            String[] states) {
+
+        static EventKeys of(TransactionEvent e) {
+            String tag = hashTag(e.accountId());
+            List<String[]> entities = entities(e);
+            int n = entities.size();
+            String[] kinds = new String[n];
+            String[] ids = new String[n];
+            String[] tags = new String[n];
+            String[] states = new String[n];
+            for (int i = 0; i < n; i++) {
+                kinds[i] = entities.get(i)[0];
+                ids[i] = entities.get(i)[1];
+                tags[i] = hashTag(kinds[i], ids[i]);
+                states[i] = tags[i] + ":st";
+            }
+            return new EventKeys(tag, tag + ":tx:" + e.transactionId(), tag + ":st", kinds, ids, tags, states);
+        }
     }
 
     private Snapshot read(List<TransactionEvent> events) {
@@ -257,20 +291,21 @@ public final class RedisFeatureStore implements FeatureStore {
         Set<String> accounts = new LinkedHashSet<>();
         Set<String> tags = new LinkedHashSet<>();
         Set<String> merchants = new LinkedHashSet<>();
+        List<EventKeys> keys = new ArrayList<>(events.size());
         for (TransactionEvent e : events) {
-            String tag = hashTag(e.accountId());
-            replays.add(replayKey(e));
-            states.add(tag + ":st");
+            EventKeys k = EventKeys.of(e);
+            keys.add(k);
+            replays.add(k.replay());
+            states.add(k.state());
             accounts.add(e.accountId());
-            tags.add(tag);
-            for (String[] entity : entities(e)) {
-                String other = hashTag(entity[0], entity[1]);
-                states.add(other + ":st");
-                tags.add(other);
+            tags.add(k.tag());
+            for (int i = 0; i < k.states().length; i++) {
+                states.add(k.states()[i]);
+                tags.add(k.tags()[i]);
             }
             if (e.merchantId() != null) merchants.add(e.merchantId());
         }
-        Snapshot s = new Snapshot();
+        Snapshot s = new Snapshot(keys);
         try (Pipeline p = client.pipelined()) {
             Values stateReplies = getAll(p, states);
             Values replayReplies = getAll(p, replays);
@@ -291,9 +326,9 @@ public final class RedisFeatureStore implements FeatureStore {
     }
 
     /** After a conflict: the states that changed, and every replay record of the batch (another instance may have counted one). */
-    private void reread(Snapshot s, List<String> changed, List<TransactionEvent> events) {
+    private void reread(Snapshot s, List<String> changed) {
         Set<String> replays = new LinkedHashSet<>();
-        for (TransactionEvent e : events) replays.add(replayKey(e));
+        for (EventKeys k : s.keys) replays.add(k.replay());
         try (Pipeline p = client.pipelined()) {
             Values stateReplies = getAll(p, changed);
             Values replayReplies = getAll(p, replays);
@@ -333,10 +368,6 @@ public final class RedisFeatureStore implements FeatureStore {
         return out;
     }
 
-    private static String replayKey(TransactionEvent e) {
-        return hashTag(e.accountId()) + ":tx:" + e.transactionId();
-    }
-
     // ---- computing ----
 
     /**
@@ -352,13 +383,17 @@ public final class RedisFeatureStore implements FeatureStore {
     private Outcome compute(List<TransactionEvent> events, Snapshot s) {
         long lateness = options.allowedLateness().toSeconds();
         Map<String, AccountState> accounts = new LinkedHashMap<>();
-        Map<String, EntityState> entities = new LinkedHashMap<>();
+        // Customers, devices and IPs apart from merchants: the script takes the states in runs of one TTL.
+        Map<String, EntityState> others = new LinkedHashMap<>();
+        Map<String, EntityState> merchants = new LinkedHashMap<>();
         Map<String, Enrichment> done = new HashMap<>();
         Map<String, byte[]> replays = new LinkedHashMap<>();
         Map<String, String> index = new LinkedHashMap<>();
         List<Enrichment> results = new ArrayList<>(events.size());
-        for (TransactionEvent e : events) {
-            String replayKey = replayKey(e);
+        for (int n = 0; n < events.size(); n++) {
+            TransactionEvent e = events.get(n);
+            EventKeys keys = s.keys.get(n);
+            String replayKey = keys.replay();
             Enrichment first = done.get(replayKey);
             if (first == null && s.replays.get(replayKey) != null) {
                 first = ReplayRecord.decode(e.accountId(), s.replays.get(replayKey));
@@ -368,46 +403,51 @@ public final class RedisFeatureStore implements FeatureStore {
                 results.add(first);
                 continue;
             }
-            String tag = hashTag(e.accountId());
-            AccountState account = accounts.computeIfAbsent(tag + ":st",
+            AccountState account = accounts.computeIfAbsent(keys.state(),
                     k -> open(k, s.states.get(k), AccountState.class, AccountState::decode, AccountState::empty));
             AccountProfile profile = s.profiles.get(e.accountId());
             FeatureMath.Self self = FeatureMath.Self.of(e);
             long[] increments = self.increments();
-            FeatureMath.AccountPart a = account.count(e, increments, profile, s.lists.get(tag), lateness);
-            Map<String, FeatureMath.EntityPart> parts = new HashMap<>();
-            for (String[] entity : entities(e)) {
-                String other = hashTag(entity[0], entity[1]);
-                EntityState state = entities.computeIfAbsent(other + ":st",
+            FeatureMath.AccountPart a = account.count(e, increments, profile, s.lists.get(keys.tag()), lateness);
+            FeatureMath.EntityPart customer = null;
+            FeatureMath.EntityPart device = null;
+            FeatureMath.EntityPart ip = null;
+            FeatureMath.EntityPart merchant = null;
+            for (int i = 0; i < keys.kinds().length; i++) {
+                String kind = keys.kinds()[i];
+                boolean isMerchant = kind.equals("m");
+                EntityState state = (isMerchant ? merchants : others).computeIfAbsent(keys.states()[i],
                         k -> open(k, s.states.get(k), EntityState.class, EntityState::decode, EntityState::empty));
-                parts.put(entity[0], state.count(entity[0], e, increments, lateness, s.lists.get(other),
-                        entity[0].equals("m") ? s.labels.get(entity[1]) : List.of()));
+                FeatureMath.EntityPart part = state.count(kind, e, increments, lateness, s.lists.get(keys.tags()[i]),
+                        isMerchant ? s.labels.get(keys.ids()[i]) : List.of());
+                switch (kind) {
+                    case "c" -> customer = part;
+                    case "d" -> device = part;
+                    case "i" -> ip = part;
+                    default -> merchant = part;
+                }
             }
-            Features f = FeatureMath.features(self, a, parts.get("c"), parts.get("d"), parts.get("i"),
-                    parts.get("m"));
+            Features f = FeatureMath.features(self, a, customer, device, ip, merchant);
             results.add(new Enrichment(f, profile, false));
             done.put(replayKey, new Enrichment(f, profile, true));
-            replays.put(replayKey, ReplayRecord.encode(f, profile));
+            replays.put(replayKey, ReplayRecord.encode(f, profile, scratch));
             if (e.merchantId() != null) {
                 index.putIfAbsent(hashTag("t", e.transactionId()) + ":m", e.merchantId() + "|" + encodeTime(e.occurredAt()));
             }
         }
-        List<StateWrite> writes = new ArrayList<>(accounts.size() + entities.size());
+        List<StateWrite> writes = new ArrayList<>(accounts.size() + others.size() + merchants.size());
         accounts.forEach((k, st) -> {
             long version = newVersion();
-            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version), options.historyRetention().toSeconds(),
+            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), options.historyRetention().toSeconds(),
                     version, st));
         });
-        // Merchants last: the script takes the states in runs of one TTL.
-        entities.forEach((k, st) -> {
-            if (k.startsWith("{m:")) return;
+        others.forEach((k, st) -> {
             long version = newVersion();
-            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version), entityTtlSeconds(), version, st));
+            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), entityTtlSeconds(), version, st));
         });
-        entities.forEach((k, st) -> {
-            if (!k.startsWith("{m:")) return;
+        merchants.forEach((k, st) -> {
             long version = newVersion();
-            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version), merchantTtlSeconds(), version, st));
+            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), merchantTtlSeconds(), version, st));
         });
         return new Outcome(results, writes, replays, index);
     }

@@ -166,7 +166,7 @@ public final class ReferenceFeatureStore implements FeatureStore {
     }
 
     /** Each series summed over the counted transactions in its window of e (sums: in e's currency only). */
-    private static Map<Integer, BigInteger> aggregates(List<TransactionEvent> counted, TransactionEvent e,
+    private static Aggregates aggregates(List<TransactionEvent> counted, TransactionEvent e,
             Series[] series, boolean perCurrency) {
         Map<Integer, BigInteger> m = new HashMap<>();
         for (Series s : series) {
@@ -178,7 +178,7 @@ public final class ReferenceFeatureStore implements FeatureStore {
                 if (v != 0) m.merge(s.key(s.bin(x)), BigInteger.valueOf(v), BigInteger::add);
             }
         }
-        return m;
+        return Aggregates.of(m);
     }
 
     /** Distinct merchants of the counted transactions with an event time in (t - 5 min, t]. */

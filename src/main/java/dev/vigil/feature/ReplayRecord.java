@@ -5,8 +5,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Currency;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The replay record of one transaction ({@code {a:<account>}:tx:<id>}): the features and the account
@@ -29,8 +27,12 @@ final class ReplayRecord {
     private ReplayRecord() {}
 
     static byte[] encode(Features features, AccountProfile profile) {
-        StateBytes.Writer w = new StateBytes.Writer();
-        w.unsigned(FORMAT);
+        return encode(features, profile, new StateBytes.Writer());
+    }
+
+    /** The record, written through {@code w} (emptied first, its buffer reused). */
+    static byte[] encode(Features features, AccountProfile profile, StateBytes.Writer w) {
+        w.reset().unsigned(FORMAT);
         w.unsigned(Features.NAMES.size());
         // Field by field, in Features.NAMES order (no map of every feature per transaction).
         features.visitValues(new Features.ValueVisitor() {
@@ -41,7 +43,7 @@ final class ReplayRecord {
 
             @Override
             public void decimal(BigDecimal value) {
-                w.unsigned(DECIMAL).signed(value.scale()).bytes(value.unscaledValue().toByteArray());
+                w.unsigned(DECIMAL).signed(value.scale()).unscaled(value);
             }
 
             @Override
@@ -71,7 +73,7 @@ final class ReplayRecord {
         int count = format == 1 ? FORMAT_1_VALUES : r.count();
         if (count > Features.NAMES.size()) throw new IllegalStateException("replay record of " + count + " features, this build knows "
                 + Features.NAMES.size());
-        Map<String, Object> values = new LinkedHashMap<>();
+        Features.Values values = new Features.Values();
         for (String name : Features.NAMES.subList(0, count)) {
             int type = (int) r.unsigned();
             values.put(name, switch (type) {

@@ -89,9 +89,45 @@ final class StateBytes {
             return this;
         }
 
+        /**
+         * Empties the writer for the next value and keeps its buffer: the Redis store encodes every state and replay
+         * record of a batch through one writer, so each value costs one array (its copy), not two.
+         */
+        Writer reset() {
+            size = 0;
+            return this;
+        }
+
         /** The number of bytes written so far. */
         int size() {
             return size;
+        }
+
+        /**
+         * What {@code bytes(d.unscaledValue().toByteArray())} writes, without inflating a BigInteger for the usual
+         * unscaled value that fits a long.
+         */
+        Writer unscaled(java.math.BigDecimal d) {
+            long unscaled;
+            try {
+                unscaled = d.scaleByPowerOfTen(d.scale()).longValueExact(); // the unscaled value, at scale 0
+            } catch (ArithmeticException beyondLong) {
+                return bytes(d.unscaledValue().toByteArray());
+            }
+            return twosComplement(unscaled);
+        }
+
+        /**
+         * What {@code bytes(BigInteger.valueOf(v).toByteArray())} writes (its length, then the shortest big-endian
+         * two's complement of {@code v}), without the BigInteger and its array.
+         */
+        Writer twosComplement(long v) {
+            int bits = 64 - Long.numberOfLeadingZeros(v < 0 ? ~v : v); // BigInteger.bitLength()
+            int n = bits / 8 + 1;
+            unsigned(n);
+            reserve(n);
+            for (int i = n - 1; i >= 0; i--) buf[size++] = (byte) (v >> (8 * i));
+            return this;
         }
 
         Writer bytes(byte[] b) {

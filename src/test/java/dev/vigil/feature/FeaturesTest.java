@@ -110,4 +110,29 @@ class FeaturesTest {
         for (int i = 1; i < p.length; i++) b.append(Character.toUpperCase(p[i].charAt(0))).append(p[i].substring(1));
         return b.toString();
     }
+    /**
+     * The stores assemble features in {@link Features.Values} (an array by position) rather than a map: the same
+     * values by name must give the same snapshot, and a missing or unknown name must still be refused.
+     */
+    @net.jqwik.api.Property(tries = 200)
+    void shouldBuildTheSameFeaturesFromValuesAsFromAMap(@net.jqwik.api.ForAll("snapshots") Features f) {
+        Features.Values v = new Features.Values();
+        f.toMap().forEach(v::put);
+        assertEquals(f, Features.exact(v));
+        assertEquals(f, Features.exact(f.toMap()));
+
+        Features.Values lacking = new Features.Values();
+        f.toMap().forEach((name, value) -> {
+            if (!name.equals("merchant_fraud_streak_delayed")) lacking.put(name, value);
+        });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Features.exact(lacking));
+        assertTrue(e.getMessage().contains("merchant_fraud_streak_delayed"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> v.put("no_such_feature", 1L));
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Features> snapshots() {
+        return RandomFeatures.snapshots(net.jqwik.api.Arbitraries.bigDecimals().between(new BigDecimal("-1e9"), new BigDecimal("1e9"))
+                .ofScale(4));
+    }
 }

@@ -67,6 +67,7 @@ class StateEncodingTest {
         byte[] bytes = kept.encode(42);
         AccountState read = AccountState.decode(bytes);
         assertArrayEquals(bytes, read.encode(42), "encode(decode(x)) = x");
+        assertArrayEquals(bytes, kept.encode(42, used()), "the store's reused writer writes the same bytes");
         assertEquals(42, new StateBytes.Reader(bytes, 0).version());
 
         TransactionEvent last = history.get(history.size() - 1);
@@ -87,6 +88,7 @@ class StateEncodingTest {
         byte[] bytes = kept.encode(-7);
         EntityState read = EntityState.decode(bytes);
         assertArrayEquals(bytes, read.encode(-7));
+        assertArrayEquals(bytes, kept.encode(-7, used()), "the store's reused writer writes the same bytes");
 
         TransactionEvent last = history.get(history.size() - 1);
         FeatureMath.EntityPart a = kept.count("m", last, Series.increments(last), 300, listed, labels);
@@ -113,7 +115,9 @@ class StateEncodingTest {
         for (TransactionEvent e : history) {
             Features features = reference.enrich(e).features();
             AccountProfile p = i++ % 2 == 0 ? null : profile;
-            Enrichment back = ReplayRecord.decode("a", ReplayRecord.encode(features, p));
+            byte[] record = ReplayRecord.encode(features, p);
+            assertArrayEquals(record, ReplayRecord.encode(features, p, used()), "the store's reused writer writes the same bytes");
+            Enrichment back = ReplayRecord.decode("a", record);
             assertEquals(features.toMap(), back.features().toMap());
             assertEquals(p, back.account());
             assertEquals(true, back.replayed());
@@ -153,5 +157,12 @@ class StateEncodingTest {
             for (String name : Features.NAMES.subList(82, Features.NAMES.size())) expected.put(name, Features.DEFAULTS.get(name));
             assertEquals(expected, ReplayRecord.decode("a", w.toBytes()).features().toMap());
         }
+    }
+
+    /** A writer as the store hands it over: its buffer small at first, then holding a previous value. */
+    private static StateBytes.Writer used() {
+        StateBytes.Writer w = new StateBytes.Writer(4);
+        w.string("a previous value, longer than the buffer").unsigned(Long.MAX_VALUE).signed(-5);
+        return w;
     }
 }
