@@ -167,6 +167,7 @@ public final class Vigil implements AutoCloseable {
         EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
         DecisionEngine engine = new DecisionEngine(features, model, challenger, rules, clock,
                 explainAllow(raw.getOrDefault("vigil.model.explain-allow", "false")));
+        engine.timeStagesWith(metrics::recordStage);
         // One audit writer per pipeline thread (Kafka consumers, HTTP batchers): their commits overlap.
         AuditWriters writers = new AuditWriters(() -> new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword()));
         resources.add(writers);

@@ -83,7 +83,10 @@ final class BenchReport {
         s.append("### Pipeline stages (wall time per event)\n\n");
         s.append("From the stage timers in `PipelineMetrics`: the time each stage spent on its batches divided by the events\n");
         s.append("decided. `decide` is features (one pipelined Redis round trip a batch), the model (one call a batch) and the\n");
-        s.append("rules; `audit` the batch's rows in one PostgreSQL transaction; `publish+offsets` the Kafka transaction with\n");
+        s.append("rules, split into `decide: features` (the Redis round trips and the features computed from the states),\n");
+        s.append("`decide: model` (the scores), `decide: rules` (Drools, one session an event) and `decide: explain` (the SHAP\n");
+        s.append("contributions of the decisions that need them); `audit` the batch's rows in one PostgreSQL transaction;\n");
+        s.append("`publish+offsets` the Kafka transaction with\n");
         s.append("the decisions and the consumer offsets. HTTP: `http queue` is how long a request waited for an HTTP batcher\n");
         s.append("worker (from its parse to its group being taken), `publish` the decisions sent and acknowledged. These are\n");
         s.append("wall times on the stage's thread, waits included.\n\n");

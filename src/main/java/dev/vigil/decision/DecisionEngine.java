@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class DecisionEngine {
     private final RuleEngine rules;
     private final Clock clock;
     private final boolean explainAllow;
+    private volatile ObjLongConsumer<String> stageTimer = (stage, nanos) -> {};
 
     public DecisionEngine(FeatureStore features, RiskModel model, RuleEngine rules, Clock clock) {
         this(features, model, null, rules, clock, false);
@@ -58,6 +60,15 @@ public final class DecisionEngine {
         this.explainAllow = explainAllow;
     }
 
+    /**
+     * Hands the wall time of each part of a batch's decision to {@code timer}: {@code decide: features}
+     * (the feature store), {@code decide: model} (scoring, the challenger's too), {@code decide: rules}
+     * and {@code decide: explain} (the SHAP contributions), in nanoseconds.
+     */
+    public void timeStagesWith(ObjLongConsumer<String> timer) {
+        this.stageTimer = Objects.requireNonNull(timer, "timer");
+    }
+
     public Decision decide(TransactionEvent event) {
         return decideAll(List.of(event)).get(0);
     }
@@ -68,15 +79,20 @@ public final class DecisionEngine {
      */
     public List<Decision> decideAll(List<TransactionEvent> events) {
         if (events.isEmpty()) return List.of();
+        ObjLongConsumer<String> timer = stageTimer;
         long start = System.nanoTime();
         List<Enrichment> enriched = features.enrichAll(events);
+        long featuresDone = System.nanoTime();
+        timer.accept("decide: features", featuresDone - start);
         List<Features> vectors = new ArrayList<>(enriched.size());
         for (Enrichment e : enriched) vectors.add(e.features());
         // One model for the whole batch, score and explanation alike, even if a new one is swapped in meanwhile.
         RiskModel champion = model.current();
         List<ModelScore> scores = score(champion, vectors);
         List<ModelScore> shadow = shadowScores(vectors);
-        long sharedNanos = System.nanoTime() - start;
+        long scored = System.nanoTime();
+        timer.accept("decide: model", scored - featuresDone);
+        long sharedNanos = scored - start;
 
         int n = events.size();
         Verdict[] verdicts = new Verdict[n];
@@ -98,8 +114,11 @@ public final class DecisionEngine {
             micros[i] = (sharedNanos / n + (System.nanoTime() - ruleStart)) / 1000;
             challengers.add(shadow == null ? null : wouldBe(event, e, shadow.get(i)));
         }
+        long ruled = System.nanoTime();
+        timer.accept("decide: rules", ruled - scored);
 
         List<ModelScore> explained = explain(champion, vectors, scores, verdicts);
+        timer.accept("decide: explain", System.nanoTime() - ruled);
         List<Decision> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             TransactionEvent event = events.get(i);

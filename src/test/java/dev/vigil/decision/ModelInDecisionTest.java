@@ -97,6 +97,18 @@ class ModelInDecisionTest {
     }
 
     @Test
+    void shouldTimeEachPartOfABatchOnceInOrder() {
+        DecisionEngine engine = new DecisionEngine(new ReferenceFeatureStore(), champion, rules, CLOCK);
+        List<String> stages = new java.util.ArrayList<>();
+        engine.timeStagesWith((stage, nanos) -> {
+            assertTrue(nanos >= 0, stage + " took " + nanos + " ns");
+            stages.add(stage);
+        });
+        engine.decideAll(events);
+        assertEquals(List.of("decide: features", "decide: model", "decide: rules", "decide: explain"), stages);
+    }
+
+    @Test
     void shouldExplainAllowToWhenConfigured() {
         List<Decision> decisions = new DecisionEngine(new ReferenceFeatureStore(), champion, null, rules, CLOCK, true)
                 .decideAll(events);
