@@ -16,8 +16,6 @@ import dev.vigil.infra.EmbeddedPostgresServer;
 import dev.vigil.infra.Services;
 import dev.vigil.rules.RuleSetVersion;
 import dev.vigil.score.ModelScore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +27,6 @@ import java.util.Currency;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The audit commands through picocli against a running embedded server: retention then verify; query, explain, sar. */
 class AuditCommandsIT {
@@ -109,15 +106,7 @@ class AuditCommandsIT {
     }
 
     private static int run(String[] out, String... args) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            return new CommandLine(new AuditCommand()).execute(args);
-        } finally {
-            System.setOut(old);
-            out[0] = bytes.toString(StandardCharsets.UTF_8);
-        }
+        return AuditCliAccess.audit(out, args);
     }
 
     private static AuditedDecision audited(String tx) {
