@@ -460,7 +460,8 @@ public final class PostgresAuditStore implements AuditSink {
         }
     }
 
-    private static void writeCheckpoint(Connection c, byte[] key, LocalDate month, long seq, byte[] hash) throws SQLException {
+    /** A signed checkpoint of a month's chain at {@code seq}; package-private for the upgrade test, which writes old rows. */
+    static void writeCheckpoint(Connection c, byte[] key, LocalDate month, long seq, byte[] hash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "insert into audit_partition_checkpoint (month, chain_seq, head_hash, signature) values (?, ?, ?, ?)")) {
             ps.setObject(1, month);

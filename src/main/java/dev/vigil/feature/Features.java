@@ -811,7 +811,7 @@ public record Features(        long txCount1m,
                 lng(all, "merchant_fraud_streak_delayed"));
     }
 
-    /** Features from a map that must hold every name of {@link #NAMES}: how the stores build them. */
+    /** Features from a map that must hold every name of {@link #NAMES}: the reference {@link Values} is tested against (the stores build Values). */
     static Features exact(Map<String, ?> m) {
         boolean complete = true;
         for (String n : NAMES) {

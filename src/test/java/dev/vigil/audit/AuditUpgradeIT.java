@@ -247,14 +247,7 @@ class AuditUpgradeIT {
             CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(CanonicalRows.DECISION_COPY);
             in.writeToCopy(copy.a, 0, copy.n);
             in.endCopy();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "insert into audit_partition_checkpoint (month, chain_seq, head_hash, signature) values (?, ?, ?, ?)")) {
-                ps.setObject(1, month);
-                ps.setLong(2, seq);
-                ps.setBytes(3, prev);
-                ps.setBytes(4, AuditChain.sign(KEY, month, seq, prev));
-                ps.executeUpdate();
-            }
+            PostgresAuditStore.writeCheckpoint(c, KEY, month, seq, prev);
             try (PreparedStatement ps = c.prepareStatement(
                     "update audit_partition_head set chain_seq = ?, head_hash = ?, last_checkpoint_seq = ? where month = ?")) {
                 ps.setLong(1, seq);
