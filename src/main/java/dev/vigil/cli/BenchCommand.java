@@ -41,6 +41,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,8 +54,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Measure throughput and end-to-end latency under load; writes docs/benchmarks.md.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--rates", split = ",", defaultValue = "1000,2000,5000,10000",
-            description = "Fixed Kafka rates, events/s. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--rates", split = ",", defaultValue = "1000,2000,5000,10000", converter = RateConverter.class,
+            description = "Fixed Kafka rates, events/s (none: skip). Default: ${DEFAULT-VALUE}.")
     List<Integer> rates;
 
     @Option(names = "--duration", defaultValue = "20s", description = "Length of each fixed-rate phase. Default: ${DEFAULT-VALUE}.")
@@ -75,8 +76,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warm-up-rate", defaultValue = "2000", description = "Events/s during the warm-up. Default: ${DEFAULT-VALUE}.")
     int warmUpRate;
 
-    @Option(names = "--http-rates", split = ",", defaultValue = "250,500,1000",
-            description = "Fixed HTTP request rates, requests/s (empty: skip). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--http-rates", split = ",", defaultValue = "250,500,1000", converter = RateConverter.class,
+            description = "Fixed HTTP request rates, requests/s (none: skip). Default: ${DEFAULT-VALUE}.")
     List<Integer> httpRates;
 
     @Option(names = "--http-duration", defaultValue = "15s", description = "Length of each HTTP phase. Default: ${DEFAULT-VALUE}.")
@@ -94,8 +95,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Data directory (default: a new temporary one, deleted afterwards).")
     Path dataDir;
 
-    @Option(names = "--jfr", defaultValue = "true", negatable = true, description = "Profile with JFR. Default: ${DEFAULT-VALUE}.")
-    boolean jfr;
+    // A plain flag: picocli's negatable form of an option that defaults to true left it true.
+    @Option(names = "--no-jfr", description = "Do not profile with JFR (its start deoptimises every compiled method; see docs/benchmarks.md).")
+    boolean noJfr;
 
     @Option(names = "--note", defaultValue = "", description = "A line about the machine's conditions, printed next to the figures.")
     String note;
@@ -108,8 +110,34 @@ final class BenchCommand implements Callable<Integer> {
                Histogram latency, Map<String, Double> cores, Map<String, Double> stageMicrosPerEvent,
                double eventsPerBatch, Map<Integer, Long> statuses) {}
 
+    /** Reads one rate of a list: a positive number, or {@code none} (or nothing) for no phase at all. */
+    static final class RateConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            String t = text.trim();
+            if (t.isEmpty() || t.equalsIgnoreCase("none")) return SKIP;
+            int rate;
+            try {
+                rate = Integer.parseInt(t);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("not a rate: '" + text + "' (a number of events/s, or none)");
+            }
+            if (rate <= 0) throw new CommandLine.TypeConversionException("a rate must be above 0, or none: " + text);
+            return rate;
+        }
+    }
+
+    private static final int SKIP = 0;
+
+    /** The rates to run, without the {@code none} placeholders. */
+    static List<Integer> phases(List<Integer> rates) {
+        return rates.stream().filter(r -> r != SKIP).toList();
+    }
+
     @Override
     public Integer call() throws Exception {
+        rates = phases(rates);
+        httpRates = phases(httpRates);
         boolean tempData = dataDir == null;
         Path data = tempData ? Files.createTempDirectory("vigil-bench-") : dataDir;
         Settings settings = Settings.load(overrides(data));
@@ -135,18 +163,20 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("Opening %,d accounts...%n", load.accountEventsSent);
                 awaitCommitted(admin, settings.kafka().groupId() + "-account-events", Topics.ACCOUNT_EVENTS, Duration.ofMinutes(3));
 
+                // JFR starts before the warm-up: its start deoptimises all compiled code (docs/benchmarks.md).
+                JfrProfile profiler = !noJfr ? JfrProfile.start(Files.createTempFile("vigil-bench-", ".jfr")) : null;
                 System.out.printf("Warm-up: %,d events/s for %s (not reported)%n", warmUpRate, warmUp);
                 BenchLoad.Phase warm = new BenchLoad.Phase("warm-up");
                 load.runFixedRate(warm, warmUpRate, warmUp, carry);
                 load.awaitDrained(warm, Duration.ofSeconds(60));
 
-                JfrProfile profiler = jfr ? JfrProfile.start(Files.createTempFile("vigil-bench-", ".jfr")) : null;
+                Instant measured = Instant.now();
                 for (int rate : rates) {
                     rows.add(kafkaPhase(vigil.metrics(), cpu, load, rate, carry));
                 }
                 if (!maxDuration.isZero()) rows.add(maxPhase(vigil.metrics(), cpu, load, carry));
                 if (profiler != null) {
-                    profile = profiler.stopAndSummarise();
+                    profile = profiler.stopAndSummarise(measured);
                     Files.deleteIfExists(profiler.file());
                 }
                 // HTTP alone: the Kafka backlog, if any, is decided first.
@@ -352,14 +382,18 @@ final class BenchCommand implements Callable<Integer> {
 
     private List<String> argsForReport() {
         List<String> a = new ArrayList<>();
-        a.add("--rates " + String.join(",", rates.stream().map(String::valueOf).toList()));
+        a.add("--rates " + rateList(rates));
         a.add("--duration " + duration.toSeconds() + "s");
         a.add("--warm-up " + warmUp.toSeconds() + "s --warm-up-rate " + warmUpRate);
         a.add("--max-duration " + maxDuration.toSeconds() + "s");
-        a.add("--http-rates " + String.join(",", httpRates.stream().map(String::valueOf).toList()));
+        a.add("--http-rates " + rateList(httpRates));
         a.add("--http-duration " + httpDuration.toSeconds() + "s --http-warm-up " + httpWarmUp.toSeconds() + "s");
         a.add("--accounts " + accounts);
         return a;
+    }
+
+    private static String rateList(List<Integer> rates) {
+        return rates.isEmpty() ? "none" : String.join(",", rates.stream().map(String::valueOf).toList());
     }
 
     private static void awaitCommitted(Admin admin, String group, String topic, Duration timeout) throws Exception {

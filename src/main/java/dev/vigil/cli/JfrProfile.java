@@ -48,13 +48,18 @@ final class JfrProfile implements AutoCloseable {
         }
     }
 
-    /** Stops the recording and sums its samples per stage. */
-    Summary stopAndSummarise() throws IOException {
+    /**
+     * Stops the recording and sums per stage the samples taken from {@code from} on. The recording
+     * starts before the warm-up, because starting JFR makes the JVM throw away its compiled code: the
+     * JIT then recompiles for minutes, which must not fall into the measured phases.
+     */
+    Summary stopAndSummarise(java.time.Instant from) throws IOException {
         recording.stop();
         recording.close();
         Map<String, Long> counts = new TreeMap<>();
         Map<String, Long> bytes = new TreeMap<>();
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (e.getStartTime().isBefore(from)) continue;
             String type = e.getEventType().getName();
             if (type.equals("jdk.ObjectAllocationSample") && e.getStackTrace() != null) {
                 RecordedThread t = e.getThread("eventThread");
