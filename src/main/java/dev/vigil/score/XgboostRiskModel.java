@@ -155,9 +155,10 @@ public final class XgboostRiskModel implements RiskModel {
             walk = TreeWalk.of(booster);
             Optional<String> disagreement = walk.firstDisagreement(booster, walk.probeRows(PROBE_ROWS, PROBE_SEED), PROBE_ROWS);
             if (disagreement.isPresent()) throw new TreeWalk.Unsupported("the walk disagrees with XGBoost4J on " + disagreement.get());
-        } catch (TreeWalk.Unsupported | XGBoostError e) {
+        } catch (TreeWalk.Unsupported | XGBoostError | RuntimeException e) {
+            // Never a reason to refuse the model: XGBoost4J scores it as before, only slower for one row.
             LOG.warn("Model {} scores with XGBoost4J only (about 0.1 to 0.5 ms a call): the Java tree walk is refused: {}",
-                    version, e.getMessage());
+                    version, e.getMessage() == null ? e.toString() : e.getMessage());
             return null;
         }
         LOG.info("Model {} scores one row and batches under {} rows with the Java tree walk ({} trees,"

@@ -106,6 +106,53 @@ class TreeWalkAgreementTest {
     }
 
     @Example
+    void shouldScoreAVersionTheWalkRefusesWithXgboost4j() throws Exception {
+        // A dart booster under the shipped champion's card: binary:logistic, so the model loads, but the walk
+        // does not implement dart. The model still scores, one row included, through XGBoost4J.
+        Path shippedDir = Path.of("models/vigil-demo/demo-2026.11.23-1356");
+        com.fasterxml.jackson.databind.node.ObjectNode card = (com.fasterxml.jackson.databind.node.ObjectNode)
+                CardJson.MAPPER.readTree(shippedDir.resolve(ModelCard.FILE_NAME).toFile());
+        int cols = card.get("features").size();
+        Random r = new Random(12);
+        int n = 300;
+        float[] x = new float[n * cols];
+        float[] y = new float[n];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextInt(4);
+        for (int i = 0; i < n; i++) y[i] = x[i * cols] + x[i * cols + 1] > 3 ? 1 : 0;
+        DMatrix train = new DMatrix(x, n, cols, Float.NaN);
+        Booster dart;
+        try {
+            train.setLabel(y);
+            dart = XGBoost.train(train, Map.of("objective", "binary:logistic", "booster", "dart", "max_depth", 2,
+                    "nthread", 1, "verbosity", 0), 5, Map.of(), null, null);
+        } finally {
+            train.dispose();
+        }
+        Path dir = Files.createTempDirectory("dart-version");
+        try {
+            byte[] bytes = dart.toByteArray("ubj");
+            Files.write(dir.resolve("model.ubj"), bytes);
+            card.put("version", "dart-under-test");
+            card.put("booster_sha256", ModelTrainer.sha256Hex(bytes));
+            CardJson.MAPPER.writeValue(dir.resolve(ModelCard.FILE_NAME).toFile(), card);
+            try (XgboostRiskModel model = XgboostRiskModel.load(dir)) {
+                assertTrue(!model.walksTrees(), "the walk refuses dart");
+                dev.vigil.feature.Features f = SyntheticFraud.generate(1, 3, java.time.Instant.EPOCH).rows().get(0);
+                float[] row = f.vector(dev.vigil.feature.Features.positions(model.card().features()));
+                float expected = dart.inplace_predict(row, 1, cols, Float.NaN, new int[] {0, 0})[0][0];
+                assertEquals((double) expected, model.score(f).probability());
+                assertEquals((double) expected, model.scoreAll(List.of(f, f)).get(1).probability());
+            }
+        } finally {
+            dart.dispose();
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path p : files.toList()) Files.delete(p);
+            }
+            Files.delete(dir);
+        }
+    }
+
+    @Example
     void shouldRefuseAnObjectiveTheWalkDoesNotImplement() throws Exception {
         Booster booster = train(new Recipe("squared error", 2, 3, "hist", null, 0.1, 9), Map.of("objective", "reg:squarederror"));
         try {
