@@ -9,7 +9,10 @@ public interface RiskModel extends AutoCloseable {
 
     ModelScore score(Features features);
 
-    /** Scores a batch in one call: far cheaper per row than {@link #score} for XGBoost. */
+    /**
+     * Scores a batch in one call. For {@link XgboostRiskModel} a large batch is one XGBoost4J call, far cheaper
+     * per row than calls of one row would be; one row and small batches are walked in Java instead.
+     */
     List<ModelScore> scoreAll(List<Features> features);
 
     /**

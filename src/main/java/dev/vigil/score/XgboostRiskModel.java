@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import ml.dmlc.xgboost4j.java.Booster;
@@ -21,38 +22,55 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The XGBoost risk model read from a model directory ({@code model.json} and the booster file it names).
- * Safe for many threads: each call borrows a booster of its own from a pool that grows to the peak
+ * Safe for many threads: each XGBoost call borrows a booster of its own from a pool that grows to the peak
  * number of concurrent callers, so no call waits on another's prediction.
  *
- * <p>Scoring uses {@code inplace_predict} on a dense float array: no DMatrix is built per call. Each
- * booster predicts on one thread ({@code nthread=1}): the callers are the parallelism, and OpenMP
+ * <p>Two ways to score, with the same result to the bit. One row ({@link #score}, the HTTP path) and batches
+ * under {@link #WALK_BELOW_ROWS} rows walk the booster's trees in Java ({@link TreeWalk}): no JNI call, 0.5 to 3
+ * µs a row. Larger batches call XGBoost4J's {@code inplace_predict} on a dense float array (no DMatrix per
+ * call), which costs about 100 µs a call whatever its size (JNI and per-call set-up, not tree work) and then
+ * 1 to 3 µs a row. The walk is built when the model loads, from the booster's own JSON, and used only if it
+ * agrees with XGBoost4J bit for bit on rows made to sit on and next to the split conditions; a model it does not
+ * implement, or that fails that check, scores with XGBoost4J alone, and the log says which path each model
+ * version takes. Explanations ({@link #explainAll}, exact SHAP) always use XGBoost4J.
+ *
+ * <p>Each booster predicts on one thread ({@code nthread=1}): the callers are the parallelism, and OpenMP
  * threads inside each call only fight them for the cores (on this 2-core machine at load average 13,
  * a run at the default thread count stalled at over 30 ms a one-row call).
  *
- * <p>Measured here after warm-up (2 cores shared with other builds, so read as upper bounds): a
- * depth-4 model of 6 to 33 trees costs 125 to 270 µs for one row and 1 to 2 µs a row in batches of 500. The
- * one-row cost is the fixed per-call overhead, not tree work: score in micro-batches where latency allows.
- * Exact SHAP ({@link #explainAll}) costs far more per row than scoring and grows with the trees; see
- * {@code models/README.md} for the figures measured here.
+ * <p>Measured by {@code ScoringCostTest} (per row, wall time, 2 cores at load average 5 to 9, so read as
+ * upper bounds): the shipped champion (183 trees, depth 4) walks in 1.3 µs a row at any batch size, against
+ * 101 µs for one row, 3.3 µs a row in batches of 64 and 1.9 µs in batches of 500 through XGBoost4J; a
+ * 137-tree depth-6 model walks in 3.0 µs, and XGBoost4J overtakes it from about 256 rows (2.4 to 2.8 µs).
+ * Hence the crossover at 128 rows. Exact SHAP costs far more per row than scoring and grows with the trees;
+ * see {@code models/README.md} for the figures.
  */
 public final class XgboostRiskModel implements RiskModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(XgboostRiskModel.class);
     private static final int[] ALL_TREES = {0, 0};
+    /** Batches smaller than this are walked in Java, larger ones go to XGBoost4J (measured: see the class comment). */
+    static final int WALK_BELOW_ROWS = 128;
+    /** Rows made to sit on and next to the split conditions, on which a walk must agree with XGBoost4J to be used. */
+    private static final int PROBE_ROWS = 512;
+    private static final long PROBE_SEED = 7L;
 
     private final ModelCard card;
     private final int cols;
     /** Where each of the card's features is in the catalogue, looked up once. */
     private final int[] positions;
     private final byte[] boosterBytes;
+    /** The trees walked in Java for one row and small batches; null when this model scores with XGBoost4J only. */
+    private final TreeWalk walk;
     private final ConcurrentLinkedDeque<Booster> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
-    private XgboostRiskModel(ModelCard card, byte[] boosterBytes, Booster first) {
+    private XgboostRiskModel(ModelCard card, byte[] boosterBytes, Booster first, TreeWalk walk) {
         this.card = card;
         this.cols = card.features().size();
         this.positions = Features.positions(card.features());
         this.boosterBytes = boosterBytes;
+        this.walk = walk;
         idle.push(first);
     }
 
@@ -123,7 +141,30 @@ public final class XgboostRiskModel implements RiskModel {
         }
         LOG.info("Loaded model {} from {} (validation AUC {}, REVIEW at p >= {})", card.version(), modelDir,
                 card.validation().aucRoc(), card.thresholds().review().probability());
-        return new XgboostRiskModel(card, bytes, first);
+        return new XgboostRiskModel(card, bytes, first, javaWalk(first, card.version()));
+    }
+
+    /**
+     * The Java walk of the booster's trees, or null (logged with the reason) when the walk does not implement
+     * this model, or does not agree with XGBoost4J bit for bit on {@link #PROBE_ROWS} rows made to sit on and
+     * next to the trees' split conditions. Either way the model works; the log says which path it scores with.
+     */
+    private static TreeWalk javaWalk(Booster booster, String version) {
+        TreeWalk walk;
+        try {
+            walk = TreeWalk.of(booster);
+            Optional<String> disagreement = walk.firstDisagreement(booster, walk.probeRows(PROBE_ROWS, PROBE_SEED), PROBE_ROWS);
+            if (disagreement.isPresent()) throw new TreeWalk.Unsupported("the walk disagrees with XGBoost4J on " + disagreement.get());
+        } catch (TreeWalk.Unsupported | XGBoostError | RuntimeException e) {
+            // Never a reason to refuse the model: XGBoost4J scores it as before, only slower for one row.
+            LOG.warn("Model {} scores with XGBoost4J only (about 0.1 to 0.5 ms a call): the Java tree walk is refused: {}",
+                    version, e.getMessage() == null ? e.toString() : e.getMessage());
+            return null;
+        }
+        LOG.info("Model {} scores one row and batches under {} rows with the Java tree walk ({} trees,"
+                        + " agrees with XGBoost4J on {} probe rows); larger batches and explanations with XGBoost4J",
+                version, WALK_BELOW_ROWS, walk.trees(), PROBE_ROWS);
+        return walk;
     }
 
     /**
@@ -163,7 +204,10 @@ public final class XgboostRiskModel implements RiskModel {
     @Override
     public ModelScore score(Features features) {
         Objects.requireNonNull(features, "features");
-        return ModelScore.of(predict(features.vector(positions), 1)[0], card.version());
+        float[] row = features.vector(positions);
+        if (walk == null) return ModelScore.of(predict(row, 1)[0], card.version());
+        checkOpen();
+        return ModelScore.of(walk.probability(row, 0), card.version());
     }
 
     @Override
@@ -171,10 +215,34 @@ public final class XgboostRiskModel implements RiskModel {
         Objects.requireNonNull(features, "features");
         int n = features.size();
         if (n == 0) return List.of();
-        float[] p = predict(flatten(features), n);
+        float[] flat = flatten(features);
+        float[] p = walk != null && n < WALK_BELOW_ROWS ? walk(flat, n) : predict(flat, n);
         List<ModelScore> out = new ArrayList<>(n);
         for (float v : p) out.add(ModelScore.of(v, card.version()));
         return out;
+    }
+
+    /** Whether one row and small batches are scored by the Java tree walk (else by XGBoost4J). */
+    boolean walksTrees() {
+        return walk != null;
+    }
+
+    /** The Java tree walk, or null when this model scores with XGBoost4J only. */
+    TreeWalk treeWalk() {
+        return walk;
+    }
+
+    /** The probability of fraud for each of {@code rows} rows of {@code flat}, by the Java tree walk. */
+    float[] walk(float[] flat, int rows) {
+        if (walk == null) throw new IllegalStateException("model " + card.version() + " has no Java tree walk");
+        checkOpen();
+        float[] p = new float[rows];
+        for (int i = 0; i < rows; i++) p[i] = walk.probability(flat, i * cols);
+        return p;
+    }
+
+    private void checkOpen() {
+        if (closed) throw new ModelException(ModelException.Code.CLOSED, "model " + card.version() + " is closed");
     }
 
     /**
@@ -217,7 +285,7 @@ public final class XgboostRiskModel implements RiskModel {
         return flat;
     }
 
-    /** The probability of fraud for each of {@code rows} rows of {@code flat}. */
+    /** The probability of fraud for each of {@code rows} rows of {@code flat}, by XGBoost4J. */
     float[] predict(float[] flat, int rows) {
         Booster b = borrow();
         try {

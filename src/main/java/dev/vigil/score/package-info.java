@@ -18,7 +18,8 @@
  * contributions the decision core attaches to REVIEW and BLOCK decisions.
  *
  * <p>Cost: each XGBoost call pays a fixed overhead of about 100 µs (JNI, and the native library
- * re-reads the cgroup CPU quota files on every call), so score in batches on the streaming path;
- * see {@link dev.vigil.score.XgboostRiskModel}.
+ * re-reads the cgroup CPU quota files on every call), so one row and small batches are scored by a
+ * Java walk of the same trees ({@code TreeWalk}, bit-identical to XGBoost4J, a few µs a row) and
+ * larger batches by XGBoost4J; see {@link dev.vigil.score.XgboostRiskModel}.
  */
 package dev.vigil.score;

@@ -65,6 +65,16 @@ class ReloadingRiskModelTest {
             assertEquals("model-b", r.to());
             assertEquals("model-b", m.version());
             assertEquals("model-b", m.score(rows.get(0)).modelVersion());
+            // The new version brings its own trees: one row is walked in Java through b's trees, and the
+            // probability is b's booster's, bit for bit (not a's).
+            XgboostRiskModel b = m.current();
+            assertTrue(b.walksTrees());
+            for (Features f : rows.subList(0, 20)) {
+                float[] row = f.vector(Features.positions(b.card().features()));
+                assertEquals((double) b.predict(row, 1)[0], m.score(f).probability());
+            }
+            assertTrue(rows.stream().anyMatch(f -> m.score(f).probability() != inFlight.score(f).probability()),
+                    "versions a and b score differently");
             // A batch that took version a just before the swap finishes on it.
             assertEquals("model-a", inFlight.scoreAll(rows).get(0).modelVersion());
             assertEquals(5, inFlight.explainAll(rows.subList(0, 1), 5).get(0).size());
