@@ -29,8 +29,8 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * Measures the Redis feature store on this machine against a fresh embedded Redis: events per
  * second in pipelined micro-batches of 500, the latency of single events (p50, p99), Redis's own
- * CPU per event and the calling thread's CPU per event (where the features are computed), and the memory an
- * active account costs. A benchmark, not a test: it asserts
+ * CPU per event and the calling thread's CPU per event (where the features are computed), Redis's time by command
+ * ({@code INFO commandstats}), and the memory an active account costs. A benchmark, not a test: it asserts
  * nothing and prints a report.
  *
  * <pre>
@@ -204,14 +204,15 @@ public final class FeatureStoreBenchmark {
      * Where Redis's CPU went in the measured batches ({@code INFO commandstats}, reset before them), per event: calls,
      * microseconds and microseconds per call of each command. A script's own row ({@code evalsha}) includes the time
      * of the commands it calls, which also have their rows; what no command row holds (reading requests, writing
-     * replies, the event loop) is the rest of {@code INFO cpu}.
+     * replies, the event loop) is the rest of {@code INFO cpu}. Commandstats count wall time inside each command: on
+     * a loaded machine they grow with preemption, so compare their shares, and take the CPU from {@code INFO cpu}.
      */
     private static void printCommandStats(RedisClient raw, int events, double cpuSeconds, long netIn, long netOut,
             PrintStream out) {
         out.printf(Locale.ROOT, "  Redis per event: %.1f us of CPU (INFO cpu), %.0f B received, %.0f B sent; by command"
                 + " (evalsha includes the commands its script calls):%n", cpuSeconds * 1e6 / events,
                 netIn / (double) events, netOut / (double) events);
-        out.printf(Locale.ROOT, "    %-12s %12s %10s %10s%n", "command", "calls/event", "us/event", "us/call");
+        out.printf(Locale.ROOT, "    %-12s %9s %12s %10s %10s%n", "command", "calls", "calls/event", "us/event", "us/call");
         for (String line : raw.info("commandstats").split("\r\n")) {
             if (!line.startsWith("cmdstat_")) continue;
             // cmdstat_get:calls=1,usec=2,usec_per_call=2.00,rejected_calls=0,failed_calls=0
@@ -224,7 +225,7 @@ public final class FeatureStoreBenchmark {
                 if (kv[0].equals("usec")) usec = Long.parseLong(kv[1]);
             }
             if (name.equals("config") || name.equals("info")) continue; // the benchmark's own
-            out.printf(Locale.ROOT, "    %-12s %12.2f %10.2f %10.2f%n", name, calls / (double) events,
+            out.printf(Locale.ROOT, "    %-12s %9d %12.3f %10.2f %10.2f%n", name, calls, calls / (double) events,
                     usec / (double) events, calls == 0 ? 0.0 : usec / (double) calls);
         }
     }
