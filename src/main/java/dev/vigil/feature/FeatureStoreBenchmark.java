@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -28,8 +29,8 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * Measures the Redis feature store on this machine against a fresh embedded Redis: events per
  * second in pipelined micro-batches of 500, the latency of single events (p50, p99), Redis's own
- * CPU per event and the calling thread's CPU per event (where the features are computed), and the memory an
- * active account costs. A benchmark, not a test: it asserts
+ * CPU per event and the calling thread's CPU per event (where the features are computed), Redis's time by command
+ * ({@code INFO commandstats}), and the memory an active account costs. A benchmark, not a test: it asserts
  * nothing and prints a report.
  *
  * <pre>
@@ -77,6 +78,9 @@ public final class FeatureStoreBenchmark {
             Workload w = new Workload(accounts, 1);
 
             feed(store, w, 20_000); // warm-up: JIT, script loaded, states populated
+            raw.sendCommand(Protocol.Command.CONFIG, "RESETSTAT"); // INFO commandstats from here on counts the measured batches only
+            long netIn0 = Long.parseLong(info(raw, "stats", "total_net_input_bytes"));
+            long netOut0 = Long.parseLong(info(raw, "stats", "total_net_output_bytes"));
             double cpu0 = cpuSeconds(raw);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long javaCpu0 = threads.getCurrentThreadCpuTime();
@@ -107,10 +111,8 @@ public final class FeatureStoreBenchmark {
                         (withCache - withoutCache) / 1e6, cached == 0 ? 0.0 : (withCache - withoutCache) / 1024.0 / cached);
             }
 
-            if (Boolean.getBoolean("commandstats")) {
-                // Where Redis spends its time: per command, calls and microseconds (all runs so far).
-                for (String line : raw.info("commandstats").split("\r\n")) out.println("  " + line);
-            }
+            printCommandStats(raw, events, cpu, Long.parseLong(info(raw, "stats", "total_net_input_bytes")) - netIn0,
+                    Long.parseLong(info(raw, "stats", "total_net_output_bytes")) - netOut0, out);
             Histogram h = new Histogram(60_000_000_000L, 3);
             int singles = Math.min(events, 5_000);
             for (int i = 0; i < singles; i++) {
@@ -195,6 +197,36 @@ public final class FeatureStoreBenchmark {
                     stateOnly * 1e6 / 1e9, replay * (replayKeys / (double) (memAccounts * perAccount)) * 8e6 / 1e9);
         } finally {
             delete(dir);
+        }
+    }
+
+    /**
+     * Where Redis's CPU went in the measured batches ({@code INFO commandstats}, reset before them), per event: calls,
+     * microseconds and microseconds per call of each command. A script's own row ({@code evalsha}) includes the time
+     * of the commands it calls, which also have their rows; what no command row holds (reading requests, writing
+     * replies, the event loop) is the rest of {@code INFO cpu}. Commandstats count wall time inside each command: on
+     * a loaded machine they grow with preemption, so compare their shares, and take the CPU from {@code INFO cpu}.
+     */
+    private static void printCommandStats(RedisClient raw, int events, double cpuSeconds, long netIn, long netOut,
+            PrintStream out) {
+        out.printf(Locale.ROOT, "  Redis per event: %.1f us of CPU (INFO cpu), %.0f B received, %.0f B sent; by command"
+                + " (evalsha includes the commands its script calls):%n", cpuSeconds * 1e6 / events,
+                netIn / (double) events, netOut / (double) events);
+        out.printf(Locale.ROOT, "    %-12s %9s %12s %10s %10s%n", "command", "calls", "calls/event", "us/event", "us/call");
+        for (String line : raw.info("commandstats").split("\r\n")) {
+            if (!line.startsWith("cmdstat_")) continue;
+            // cmdstat_get:calls=1,usec=2,usec_per_call=2.00,rejected_calls=0,failed_calls=0
+            String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+            long calls = 0;
+            long usec = 0;
+            for (String field : line.substring(line.indexOf(':') + 1).split(",")) {
+                String[] kv = field.split("=");
+                if (kv[0].equals("calls")) calls = Long.parseLong(kv[1]);
+                if (kv[0].equals("usec")) usec = Long.parseLong(kv[1]);
+            }
+            if (name.equals("config") || name.equals("info")) continue; // the benchmark's own
+            out.printf(Locale.ROOT, "    %-12s %9d %12.3f %10.2f %10.2f%n", name, calls, calls / (double) events,
+                    usec / (double) events, calls == 0 ? 0.0 : usec / (double) calls);
         }
     }
 

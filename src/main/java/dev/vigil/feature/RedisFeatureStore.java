@@ -65,11 +65,14 @@ public final class RedisFeatureStore implements FeatureStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisFeatureStore.class);
     private static final LuaScript WRITE = LuaScript.load("write-states.lua");
     private static final LuaScript APPLY = LuaScript.load("apply-account-event.lua");
+    private static final LuaScript READ_LISTS = LuaScript.load("read-lists.lua");
     private static final long MAX_EPOCH_SECOND = 999_999_999_999L; // 12 digits in the time encoding
     private static final BigDecimal UNKNOWN_RATIO = new BigDecimal("-1.0000");
     private static final int RATIO_SCALE = 4;
     /** How often a batch is computed again after other instances changed its states, before it gives up. */
     private static final int MAX_ATTEMPTS = 50;
+    /** The list flags of an entity on no list; shared, never changed. */
+    private static final boolean[] NOT_LISTED = {false, false};
     private static final String[] PROFILE_FIELDS = {"cust", "open", "nw", "nwc", "ctry", "kyc", "closed", "kycf", "wl"};
     /**
      * A label can matter for 38 days after its transaction (the delayed 30-day window ends 7 days before the
@@ -247,7 +250,10 @@ public final class RedisFeatureStore implements FeatureStore {
         final Map<String, byte[]> states = new HashMap<>();
         final Map<String, byte[]> replays = new HashMap<>();
         final Map<String, AccountProfile> profiles = new HashMap<>();
-        /** By the entity's tag: {blacklisted, whitelisted}. */
+        /**
+         * By the entity's tag, {blacklisted, whitelisted}, for the entities of the batch that have a list hash: few do, so
+         * the others are not kept (looking up thousands of absent entries was 6 % of a batch's Java time).
+         */
         final Map<String, boolean[]> lists = new HashMap<>();
         /** By merchant id: its FRAUD labels, {occurredAt, knownAt}. */
         final Map<String, List<Instant[]>> labels = new HashMap<>();
@@ -256,6 +262,11 @@ public final class RedisFeatureStore implements FeatureStore {
 
         Snapshot(List<EventKeys> keys) {
             this.keys = keys;
+        }
+
+        /** The list flags of the entity with this tag. */
+        boolean[] listed(String tag) {
+            return lists.getOrDefault(tag, NOT_LISTED);
         }
     }
 
@@ -306,20 +317,34 @@ public final class RedisFeatureStore implements FeatureStore {
             if (e.merchantId() != null) merchants.add(e.merchantId());
         }
         Snapshot s = new Snapshot(keys);
+        List<String> listed = new ArrayList<>(tags);
+        List<String> listKeys = new ArrayList<>(listed.size());
+        for (String t : listed) listKeys.add(t + ":l");
         try (Pipeline p = client.pipelined()) {
             Values stateReplies = getAll(p, states);
             Values replayReplies = getAll(p, replays);
             Map<String, Response<List<String>>> profileReplies = new LinkedHashMap<>();
             for (String a : accounts) profileReplies.put(a, p.hmget(hashTag(a) + ":p", PROFILE_FIELDS));
-            Map<String, Response<List<String>>> listReplies = new LinkedHashMap<>();
-            for (String t : tags) listReplies.put(t, p.hmget(t + ":l", "b", "w"));
+            Response<Object> listReply = p.evalsha(READ_LISTS.sha1(), listKeys, List.of());
             Map<String, Response<List<String>>> labelReplies = new LinkedHashMap<>();
             for (String m : merchants) labelReplies.put(m, p.hvals(hashTag("m", m) + ":fl"));
             p.sync();
+            Object found;
+            try {
+                found = listReply.get();
+            } catch (JedisNoScriptException e) {
+                // Redis restarted or its scripts were flushed: load the script and read again (a read changes nothing).
+                loadScript(READ_LISTS);
+                return read(events);
+            }
             s.states.putAll(stateReplies.get());
             s.replays.putAll(replayReplies.get());
             profileReplies.forEach((a, r) -> s.profiles.put(a, profile(a, r.get())));
-            listReplies.forEach((t, r) -> s.lists.put(t, new boolean[] {r.get().get(0) != null, r.get().get(1) != null}));
+            if (!(found instanceof List<?> pairs)) throw new IllegalStateException("unexpected reply from read-lists.lua: " + found);
+            for (int i = 0; i < pairs.size(); i += 2) {
+                int flags = ((Long) pairs.get(i + 1)).intValue();
+                s.lists.put(listed.get(((Long) pairs.get(i)).intValue() - 1), new boolean[] {(flags & 1) != 0, (flags & 2) != 0});
+            }
             labelReplies.forEach((m, r) -> s.labels.put(m, r.get().stream().map(RedisFeatureStore::label).toList()));
         }
         return s;
@@ -408,7 +433,7 @@ public final class RedisFeatureStore implements FeatureStore {
             AccountProfile profile = s.profiles.get(e.accountId());
             FeatureMath.Self self = FeatureMath.Self.of(e);
             long[] increments = self.increments();
-            FeatureMath.AccountPart a = account.count(e, increments, profile, s.lists.get(keys.tag()), lateness);
+            FeatureMath.AccountPart a = account.count(e, increments, profile, s.listed(keys.tag()), lateness);
             FeatureMath.EntityPart customer = null;
             FeatureMath.EntityPart device = null;
             FeatureMath.EntityPart ip = null;
@@ -418,7 +443,7 @@ public final class RedisFeatureStore implements FeatureStore {
                 boolean isMerchant = kind.equals("m");
                 EntityState state = (isMerchant ? merchants : others).computeIfAbsent(keys.states()[i],
                         k -> open(k, s.states.get(k), EntityState.class, EntityState::decode, EntityState::empty));
-                FeatureMath.EntityPart part = state.count(kind, e, increments, lateness, s.lists.get(keys.tags()[i]),
+                FeatureMath.EntityPart part = state.count(kind, e, increments, lateness, s.listed(keys.tags()[i]),
                         isMerchant ? s.labels.get(keys.ids()[i]) : List.of());
                 switch (kind) {
                     case "c" -> customer = part;
@@ -435,19 +460,21 @@ public final class RedisFeatureStore implements FeatureStore {
                 index.putIfAbsent(hashTag("t", e.transactionId()) + ":m", e.merchantId() + "|" + encodeTime(e.occurredAt()));
             }
         }
+        // Merchants first, then the others, accounts last: the states other instances are likeliest to have changed
+        // (merchants and IPs are shared) come early, so a refused write has little to put back (write-states.lua).
         List<StateWrite> writes = new ArrayList<>(accounts.size() + others.size() + merchants.size());
-        accounts.forEach((k, st) -> {
+        merchants.forEach((k, st) -> {
             long version = newVersion();
-            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), options.historyRetention().toSeconds(),
-                    version, st));
+            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), merchantTtlSeconds(), version, st));
         });
         others.forEach((k, st) -> {
             long version = newVersion();
             writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), entityTtlSeconds(), version, st));
         });
-        merchants.forEach((k, st) -> {
+        accounts.forEach((k, st) -> {
             long version = newVersion();
-            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), merchantTtlSeconds(), version, st));
+            writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), options.historyRetention().toSeconds(),
+                    version, st));
         });
         return new Outcome(results, writes, replays, index);
     }
@@ -479,7 +506,7 @@ public final class RedisFeatureStore implements FeatureStore {
 
     /** Runs write-states.lua; returns the keys of the states whose version changed (then nothing was written). */
     private List<String> write(Outcome o) {
-        // States in groups of one TTL (accounts, then others in the order computed), each TTL sent once.
+        // States in groups of one TTL (merchants, then others in the order computed, then accounts), each TTL sent once.
         List<long[]> groups = new ArrayList<>();
         for (StateWrite w : o.states()) {
             if (groups.isEmpty() || groups.get(groups.size() - 1)[1] != w.ttlSeconds()) groups.add(new long[] {0, w.ttlSeconds()});

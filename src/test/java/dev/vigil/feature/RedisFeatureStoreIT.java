@@ -2,9 +2,11 @@ package dev.vigil.feature;
 
 import static dev.vigil.feature.Tx.opened;
 import static dev.vigil.feature.Tx.tx;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,11 +14,14 @@ import dev.vigil.event.TransactionEvent;
 import dev.vigil.event.TransactionType;
 import dev.vigil.infra.EmbeddedRedisServer;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -297,6 +302,131 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         Features after = enrich(tx(acct, "c", T0.plusSeconds(3)).merchant(merchant));
         assertEquals(4, after.txCount1m(), "each of the three counted once");
         assertEquals(4, after.merchantTxCount1m());
+    }
+
+    /**
+     * write-states.lua writes each state as it checks its version (SET ... GET). Here the account, which it writes
+     * last, was changed by another instance, so the merchant, customer, IP and a device never seen before were
+     * written before the script met the account: they must be put back exactly, and the device be absent again,
+     * before the batch is computed again.
+     */
+    @Test
+    void shouldPutBackTheStatesARefusedWriteHadAlreadyWritten() {
+        String merchant = "putback-" + acct;
+        String ip = "putback-ip-" + acct;
+        String device = "putback-device-" + acct;
+        String deviceKey = RedisFeatureStore.hashTag("d", device) + ":st";
+        List<String> keys = List.of(RedisFeatureStore.hashTag("m", merchant) + ":st",
+                RedisFeatureStore.hashTag("c", "cust-" + acct) + ":st", RedisFeatureStore.hashTag("i", ip) + ":st", deviceKey,
+                RedisFeatureStore.hashTag(acct) + ":st");
+        Map<String, byte[]> before = new HashMap<>();
+        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port());
+                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port())) {
+            first.enrich(tx(acct, "a", T0).merchant(merchant).ip(ip).build());
+            first.beforeWrite = attempt -> {
+                if (attempt == 1) {
+                    // The other instance counts a transaction of the account alone (no merchant, another IP).
+                    second.enrich(tx(acct, "other", T0.plusSeconds(1)).ip("other-ip-" + acct).build());
+                    for (String k : keys) before.put(k, raw.get(k.getBytes(StandardCharsets.UTF_8)));
+                } else {
+                    for (String k : keys) {
+                        assertArrayEquals(before.get(k), raw.get(k.getBytes(StandardCharsets.UTF_8)), k + ": as before the refused write");
+                    }
+                }
+            };
+            Features b = first.enrich(tx(acct, "b", T0.plusSeconds(2)).merchant(merchant).ip(ip).device(device).build()).features();
+            assertEquals(1, first.conflicts(), "refused once, then written");
+            assertNull(before.get(deviceKey), "the device had no state before the refused write");
+            assertEquals(3, b.txCount1m(), "a, other and b");
+            assertEquals(3, b.customerTxCount1h());
+            assertEquals(2, b.merchantTxCount1m(), "a and b");
+            assertEquals(2, b.ipTxCount1h(), "a and b");
+            assertEquals(1, b.deviceTxCount1h(), "b alone");
+        }
+    }
+
+    /**
+     * A state key that holds another type makes Redis refuse the SET ... GET of write-states.lua half-way through the
+     * batch's states: the states written before it are put back, so the batch is written whole or not at all.
+     */
+    @Test
+    void shouldWriteNothingOfABatchWhenRedisRefusesOneOfItsStates() {
+        String merchant = "refusing-" + acct;
+        String ip = "refusing-ip-" + acct;
+        String device = "refusing-device-" + acct;
+        String deviceKey = RedisFeatureStore.hashTag("d", device) + ":st";
+        store.enrich(tx(acct, "a", T0).merchant(merchant).ip(ip).build());
+        raw.hset(deviceKey, "not", "a state");
+        // Merchants come first, then the customer, this device and the IP, the account last: the merchant and the
+        // customer are written before Redis refuses the device.
+        List<String> keys = List.of(RedisFeatureStore.hashTag("m", merchant) + ":st",
+                RedisFeatureStore.hashTag("c", "cust-" + acct) + ":st", RedisFeatureStore.hashTag("i", ip) + ":st",
+                RedisFeatureStore.hashTag(acct) + ":st");
+        Map<String, byte[]> before = new HashMap<>();
+        for (String k : keys) before.put(k, raw.get(k.getBytes(StandardCharsets.UTF_8)));
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> store.enrich(tx(acct, "b", T0.plusSeconds(1)).merchant(merchant).ip(ip).device(device).build()));
+        assertTrue(refused.getMessage().contains("WRONGTYPE"), refused.getMessage());
+        for (String k : keys) assertArrayEquals(before.get(k), raw.get(k.getBytes(StandardCharsets.UTF_8)), k + ": as before the batch");
+        assertFalse(raw.exists(RedisFeatureStore.hashTag(acct) + ":tx:b"), "no replay record");
+        raw.del(deviceKey);
+        Features c = enrich(tx(acct, "c", T0.plusSeconds(2)).merchant(merchant).ip(ip));
+        assertEquals(2, c.txCount1m(), "a and c: b was never counted");
+        assertEquals(2, c.merchantTxCount1m());
+    }
+
+    /**
+     * read-lists.lua finds a batch's listed entities by halving the range of its list hashes: every entity must get
+     * its own flags wherever its hash lies, here among 5,000 (more than one EXISTS call takes): the first and the last
+     * hash of the batch, neighbours, both lists at once, either side of hash 4,000, and a hash emptied again.
+     */
+    @Test
+    void shouldFindEveryListedEntityOfABatchWhereverItsHashLies() {
+        String p = "search-" + acct + "-";
+        int n = 1_000; // each event names 5 entities of its own: hashes 5i+1 to 5i+5 (account, customer, device, IP, merchant)
+        List<TransactionEvent> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(tx(p + "a" + i, "t" + i, T0.plusMillis(i)).device(p + "d" + i).ip(p + "i" + i).merchant(p + "m" + i).build());
+        }
+        record Listed(ListEntry.Entity entity, int event, ListEntry.Kind list) {}
+        List<Listed> listed = List.of(
+                new Listed(ListEntry.Entity.ACCOUNT, 0, ListEntry.Kind.BLACKLIST),
+                new Listed(ListEntry.Entity.MERCHANT, n - 1, ListEntry.Kind.WHITELIST),
+                new Listed(ListEntry.Entity.DEVICE, 400, ListEntry.Kind.BLACKLIST),
+                new Listed(ListEntry.Entity.IP, 400, ListEntry.Kind.BLACKLIST),
+                new Listed(ListEntry.Entity.CUSTOMER, 700, ListEntry.Kind.BLACKLIST),
+                new Listed(ListEntry.Entity.CUSTOMER, 700, ListEntry.Kind.WHITELIST),
+                new Listed(ListEntry.Entity.DEVICE, 799, ListEntry.Kind.WHITELIST),
+                new Listed(ListEntry.Entity.ACCOUNT, 800, ListEntry.Kind.BLACKLIST),
+                new Listed(ListEntry.Entity.MERCHANT, 801, ListEntry.Kind.BLACKLIST));
+        java.util.function.BiFunction<ListEntry.Entity, Integer, String> id = (entity, i) -> switch (entity) {
+            case ACCOUNT -> p + "a" + i;
+            case CUSTOMER -> "cust-" + p + "a" + i;
+            case DEVICE -> p + "d" + i;
+            case IP -> p + "i" + i;
+            case MERCHANT -> p + "m" + i;
+        };
+        for (Listed l : listed) store.applyList(new ListEntry(l.list(), l.entity(), id.apply(l.entity(), l.event()), true));
+        store.applyList(new ListEntry(ListEntry.Kind.BLACKLIST, ListEntry.Entity.IP, id.apply(ListEntry.Entity.IP, 500), true));
+        store.applyList(new ListEntry(ListEntry.Kind.BLACKLIST, ListEntry.Entity.IP, id.apply(ListEntry.Entity.IP, 500), false));
+
+        List<Enrichment> out = store.enrichAll(batch);
+        int flagged = 0;
+        for (int i = 0; i < n; i++) {
+            Features f = out.get(i).features();
+            boolean[][] got = {
+                {f.accountBlacklisted(), f.accountWhitelisted()}, {f.customerBlacklisted(), f.customerWhitelisted()},
+                {f.deviceBlacklisted(), f.deviceWhitelisted()}, {f.ipBlacklisted(), f.ipWhitelisted()},
+                {f.merchantBlacklisted(), f.merchantWhitelisted()}};
+            for (ListEntry.Entity entity : ListEntry.Entity.values()) {
+                for (ListEntry.Kind list : ListEntry.Kind.values()) {
+                    boolean expected = listed.contains(new Listed(entity, i, list));
+                    assertEquals(expected, got[entity.ordinal()][list.ordinal()], entity + " " + list + " of event " + i);
+                    if (expected) flagged++;
+                }
+            }
+        }
+        assertEquals(listed.size(), flagged);
     }
 
     /**
