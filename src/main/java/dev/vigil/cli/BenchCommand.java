@@ -65,7 +65,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Length of the maximum-throughput phase (0s: skip it). Default: ${DEFAULT-VALUE}.")
     Duration maxDuration;
 
-    @Option(names = "--warm-up", defaultValue = "60s", description = "Unreported warm-up (JIT) before the Kafka phases. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warm-up", defaultValue = "180s",
+            description = "Unreported warm-up before the Kafka phases: the JIT compiles the Kafka path for 2 to 3 minutes. Default: ${DEFAULT-VALUE}.")
     Duration warmUp;
 
     @Option(names = "--http-warm-up", defaultValue = "60s",
