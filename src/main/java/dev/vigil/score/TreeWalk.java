@@ -179,7 +179,6 @@ final class TreeWalk {
 
     /** XGBoost's iteration range [1, 1) selects no tree: the prediction is the base margin alone. */
     private static final int[] NO_TREES = {1, 1};
-    private static final int[] ALL_TREES = {0, 0};
 
     /**
      * The walk of a loaded booster: its trees from its own JSON, and the base score in margin space asked of the
@@ -245,8 +244,9 @@ final class TreeWalk {
      * The first row of {@code rows} on which this walk and XGBoost4J give different probabilities, described; empty
      * when they agree on every row, bit for bit.
      */
-    Optional<String> firstDisagreement(Booster booster, float[] rows, int n) throws XGBoostError {
-        float[][] expected = booster.inplace_predict(rows, n, features, Float.NaN, ALL_TREES);
+    Optional<String> firstDisagreement(Booster booster, float[] rows) throws XGBoostError {
+        int n = rows.length / features;
+        float[][] expected = booster.inplace_predict(rows, n, features, Float.NaN, XgboostRiskModel.ALL_TREES);
         for (int i = 0; i < n; i++) {
             float mine = probability(rows, i * features);
             if (Float.floatToRawIntBits(mine) != Float.floatToRawIntBits(expected[i][0])) {

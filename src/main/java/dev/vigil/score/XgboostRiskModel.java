@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class XgboostRiskModel implements RiskModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(XgboostRiskModel.class);
-    private static final int[] ALL_TREES = {0, 0};
+    /** XGBoost4J's iteration range for "every tree". */
+    static final int[] ALL_TREES = {0, 0};
     /** Batches smaller than this are walked in Java, larger ones go to XGBoost4J (measured: see the class comment). */
     static final int WALK_BELOW_ROWS = 128;
     /** Rows made to sit on and next to the split conditions, on which a walk must agree with XGBoost4J to be used. */
@@ -153,7 +154,7 @@ public final class XgboostRiskModel implements RiskModel {
         TreeWalk walk;
         try {
             walk = TreeWalk.of(booster);
-            Optional<String> disagreement = walk.firstDisagreement(booster, walk.probeRows(PROBE_ROWS, PROBE_SEED), PROBE_ROWS);
+            Optional<String> disagreement = walk.firstDisagreement(booster, walk.probeRows(PROBE_ROWS, PROBE_SEED));
             if (disagreement.isPresent()) throw new TreeWalk.Unsupported("the walk disagrees with XGBoost4J on " + disagreement.get());
         } catch (TreeWalk.Unsupported | XGBoostError | RuntimeException e) {
             // Never a reason to refuse the model: XGBoost4J scores it as before, only slower for one row.
