@@ -41,8 +41,9 @@ import redis.clients.jedis.resps.ScanResult;
  * {@code -DstateCacheEntries=N} sets the store's state cache (default as in production: none);
  * {@code -DcacheHeap=true} also reports the heap the cache holds after the batches (full GCs, outside the timings).
  *
- * <p>Then two writers at once (two stores on one Redis, two threads, each with its own accounts but the same
- * merchants and IPs): events per second and how many batches met a version conflict.
+ * <p>Then two writers at once, each with its own accounts but the same merchants and IPs: two threads of one store
+ * (two consumer threads of one Vigil: their batches take turns, each reading while the other computes), then two
+ * stores (two Vigil instances): events per second and how many batches met a version conflict.
  *
  * <p>The workload: each event names an account (and its customer), one of the account's two devices,
  * one of 5 000 IPs, one of 2 000 merchants; half carry a place, a fifth are transfers with a
@@ -125,36 +126,13 @@ public final class FeatureStoreBenchmark {
                     singles, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
                     h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
 
-            // Two writers on one Redis (two Vigil instances, or two consumer threads), each with its own
-            // accounts (Kafka partitions by account) but the same merchants and IPs: their batches meet on
-            // those states, and a batch whose compare-and-set fails is read and computed again.
+            // Two writers on one Redis, each with its own accounts (Kafka partitions by account) but the same
+            // merchants and IPs: first two threads of one store (two consumer threads of one Vigil), whose batches
+            // take turns; then two stores (two Vigil instances), whose batches meet on those states, and a batch
+            // whose compare-and-set fails is read and computed again.
+            Instant after = twoWriters(out, raw, "two threads of one store", store, store, accounts, events, w.clock, 10);
             try (RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), patient())) {
-                List<RedisFeatureStore> writers = List.of(store, second);
-                long conflicts0 = store.conflicts() + second.conflicts();
-                double twoCpu0 = cpuSeconds(raw);
-                List<Thread> threads2 = new ArrayList<>();
-                int each = events / 2;
-                long start2 = System.nanoTime();
-                for (int k = 0; k < 2; k++) {
-                    Workload part = new Workload(accounts, 10 + k, k, 2, w.clock);
-                    RedisFeatureStore writer = writers.get(k);
-                    threads2.add(new Thread(() -> feed(writer, part, each)));
-                }
-                threads2.forEach(Thread::start);
-                for (Thread t : threads2) {
-                    try {
-                        t.join();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException(e);
-                    }
-                }
-                double seconds2 = (System.nanoTime() - start2) / 1e9;
-                long conflicts = store.conflicts() + second.conflicts() - conflicts0;
-                out.printf(Locale.ROOT, "two writers, batches of %d, shared merchants and IPs: %d events in %.2f s = %.0f"
-                                + " events/s; Redis CPU %.1f us/event; %d of %d batches computed again after a conflict%n",
-                        BATCH, 2 * each, seconds2, 2 * each / seconds2, (cpuSeconds(raw) - twoCpu0) * 1e6 / (2 * each),
-                        conflicts, 2 * ((each + BATCH - 1) / BATCH));
+                twoWriters(out, raw, "two stores", store, second, accounts, events, after, 20);
             }
         } finally {
             delete(dir);
@@ -234,6 +212,43 @@ public final class FeatureStoreBenchmark {
         Runtime rt = Runtime.getRuntime();
         for (int i = 0; i < 3; i++) System.gc();
         return rt.totalMemory() - rt.freeMemory();
+    }
+
+    /**
+     * Feeds half the events through each writer at once, from {@code from} on, and reports; returns the time of the
+     * last event.
+     */
+    private static Instant twoWriters(PrintStream out, RedisClient raw, String what, RedisFeatureStore a, RedisFeatureStore b,
+            int accounts, int events, Instant from, int seed) {
+        List<RedisFeatureStore> writers = List.of(a, b);
+        long conflicts0 = a.conflicts() + (a == b ? 0 : b.conflicts());
+        double cpu0 = cpuSeconds(raw);
+        List<Thread> threads = new ArrayList<>();
+        List<Workload> parts = new ArrayList<>();
+        int each = events / 2;
+        long start = System.nanoTime();
+        for (int k = 0; k < 2; k++) {
+            Workload part = new Workload(accounts, seed + k, k, 2, from);
+            parts.add(part);
+            RedisFeatureStore writer = writers.get(k);
+            threads.add(new Thread(() -> feed(writer, part, each)));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long conflicts = a.conflicts() + (a == b ? 0 : b.conflicts()) - conflicts0;
+        out.printf(Locale.ROOT, "%s, batches of %d, shared merchants and IPs: %d events in %.2f s = %.0f"
+                        + " events/s; Redis CPU %.1f us/event; %d of %d batches computed again after a conflict%n",
+                what, BATCH, 2 * each, seconds, 2 * each / seconds, (cpuSeconds(raw) - cpu0) * 1e6 / (2 * each),
+                conflicts, 2 * ((each + BATCH - 1) / BATCH));
+        return parts.stream().map(p -> p.clock).max(Comparator.naturalOrder()).orElseThrow();
     }
 
     /** Bytes the calling thread has allocated so far (HotSpot's ThreadMXBean); -1 where the JVM cannot tell. */

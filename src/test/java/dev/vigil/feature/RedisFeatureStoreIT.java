@@ -279,6 +279,66 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     }
 
     /**
+     * The same transactions reaching two batches of one store at once (a redelivery racing the original on another
+     * consumer thread): each is counted once, both batches return its features, and neither is refused for the other's
+     * write.
+     */
+    @Test
+    void shouldCountOnceWhenTwoBatchesOfOneStoreCarryTheSameTransactions() throws Exception {
+        String merchant = "overlap-" + acct;
+        List<TransactionEvent> shared = new ArrayList<>();
+        List<List<TransactionEvent>> own = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < 600; i++) {
+            Tx t = tx(acct + "-" + (i % 3), "o" + i, T0.plusMillis(100L * i)).merchant(merchant);
+            if (i % 3 == 0) shared.add(t.build());
+            else own.get(i % 2).add(t.build());
+        }
+        List<List<TransactionEvent>> fed = new ArrayList<>();
+        List<List<Enrichment>> results = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port())) {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            List<Thread> threads = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                List<TransactionEvent> mine = new ArrayList<>(shared);
+                mine.addAll(own.get(k));
+                mine.sort(java.util.Comparator.comparing(TransactionEvent::occurredAt));
+                fed.add(mine);
+                List<Enrichment> out = java.util.Collections.synchronizedList(new ArrayList<>());
+                results.add(out);
+                threads.add(new Thread(() -> {
+                    try {
+                        start.await();
+                        for (int from = 0; from < mine.size(); from += 10) {
+                            out.addAll(store.enrichAll(mine.subList(from, Math.min(mine.size(), from + 10))));
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) t.join();
+            assertEquals(List.of(), failures);
+            assertEquals(0, store.conflicts(), "batches of one store take turns rather than refuse each other");
+        }
+        java.util.Map<String, List<Enrichment>> byId = new java.util.HashMap<>();
+        for (int k = 0; k < 2; k++) {
+            for (int i = 0; i < fed.get(k).size(); i++) {
+                byId.computeIfAbsent(fed.get(k).get(i).transactionId(), x -> new ArrayList<>()).add(results.get(k).get(i));
+            }
+        }
+        for (TransactionEvent e : shared) {
+            List<Enrichment> both = byId.get(e.transactionId());
+            assertEquals(1, both.stream().filter(x -> !x.replayed()).count(), e.transactionId() + " counted once");
+            assertEquals(both.get(0).features(), both.get(1).features(), e.transactionId() + ": the same features");
+        }
+        Features probe = enrich(tx(acct + "-0", "probe", T0.plusMillis(100L * 600)).merchant(merchant));
+        assertEquals(601, probe.merchantTxCount24h(), "600 transactions and the probe");
+        assertEquals(201, probe.txCount24h(), "a third of them on this account, and the probe");
+    }
+
+    /**
      * Another instance counts a transaction of the same account and merchant after this batch read its states and
      * before it writes them: the write must be refused, and the batch computed again on the new states.
      */
