@@ -186,58 +186,12 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
      */
     @Test
     void shouldCountEveryTransactionOnceWhenTwoInstancesRace() throws Exception {
-        String merchant = "race-" + acct;
-        List<TransactionEvent> shared = new ArrayList<>();
-        List<List<TransactionEvent>> own = List.of(new ArrayList<>(), new ArrayList<>());
-        for (int i = 0; i < 600; i++) {
-            Tx t = tx(acct + "-" + (i % 3), "t" + i, T0.plusMillis(100L * i)).merchant(merchant);
-            if (i % 3 == 0) shared.add(t.build());
-            else own.get(i % 2).add(t.build());
+        Race race = Race.of("t", "race-" + acct, acct);
+        try (RedisFeatureStore one = new RedisFeatureStore(redis.host(), redis.port());
+                RedisFeatureStore other = new RedisFeatureStore(redis.host(), redis.port())) {
+            race.run(one, other, 20);
         }
-        List<List<Enrichment>> results = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-        List<List<TransactionEvent>> fed = new ArrayList<>();
-        for (int k = 0; k < 2; k++) {
-            // Each instance's stream: the shared transactions and its own, in time order, in batches of 20.
-            List<TransactionEvent> mine = new ArrayList<>(shared);
-            mine.addAll(own.get(k));
-            mine.sort(java.util.Comparator.comparing(TransactionEvent::occurredAt));
-            fed.add(mine);
-            List<Enrichment> out = java.util.Collections.synchronizedList(new ArrayList<>());
-            results.add(out);
-            threads.add(new Thread(() -> {
-                try (RedisFeatureStore instance = new RedisFeatureStore(redis.host(), redis.port())) {
-                    start.await();
-                    for (int from = 0; from < mine.size(); from += 20) {
-                        out.addAll(instance.enrichAll(mine.subList(from, Math.min(mine.size(), from + 20))));
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            }));
-        }
-        threads.forEach(Thread::start);
-        for (Thread t : threads) t.join();
-        assertEquals(List.of(), failures);
-
-        // Each shared transaction was counted by exactly one instance, and both returned its features.
-        java.util.Map<String, List<Enrichment>> byId = new java.util.HashMap<>();
-        for (int k = 0; k < 2; k++) {
-            for (int i = 0; i < fed.get(k).size(); i++) {
-                byId.computeIfAbsent(fed.get(k).get(i).transactionId(), x -> new ArrayList<>()).add(results.get(k).get(i));
-            }
-        }
-        for (TransactionEvent e : shared) {
-            List<Enrichment> both = byId.get(e.transactionId());
-            assertEquals(1, both.stream().filter(x -> !x.replayed()).count(), e.transactionId() + " counted once");
-            assertEquals(both.get(0).features(), both.get(1).features(), e.transactionId() + ": the same features");
-        }
-        // Every distinct transaction is in the merchant's and the accounts' 24-hour counts once.
-        Features probe = enrich(tx(acct + "-0", "probe", T0.plusMillis(100L * 600)).merchant(merchant));
-        assertEquals(601, probe.merchantTxCount24h(), "600 transactions and the probe");
-        assertEquals(201, probe.txCount24h(), "a third of them on this account, and the probe");
+        race.assertCountedOnce(this::enrich);
     }
 
     /**
@@ -285,32 +239,55 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
      */
     @Test
     void shouldCountOnceWhenTwoBatchesOfOneStoreCarryTheSameTransactions() throws Exception {
-        String merchant = "overlap-" + acct;
-        List<TransactionEvent> shared = new ArrayList<>();
-        List<List<TransactionEvent>> own = List.of(new ArrayList<>(), new ArrayList<>());
-        for (int i = 0; i < 600; i++) {
-            Tx t = tx(acct + "-" + (i % 3), "o" + i, T0.plusMillis(100L * i)).merchant(merchant);
-            if (i % 3 == 0) shared.add(t.build());
-            else own.get(i % 2).add(t.build());
-        }
-        List<List<TransactionEvent>> fed = new ArrayList<>();
-        List<List<Enrichment>> results = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        Race race = Race.of("o", "overlap-" + acct, acct);
         try (RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port())) {
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-            List<Thread> threads = new ArrayList<>();
+            race.run(store, store, 10);
+            assertEquals(0, store.conflicts(), "batches of one store take turns rather than refuse each other");
+        }
+        race.assertCountedOnce(this::enrich);
+    }
+
+    /**
+     * 600 transactions on three accounts and one merchant: a third of them (shared) fed to both writers, the rest to one
+     * writer each; each writer's stream in time order.
+     */
+    private record Race(String merchant, String account, List<TransactionEvent> shared, List<List<TransactionEvent>> fed,
+            List<List<Enrichment>> results) {
+
+        static Race of(String idPrefix, String merchant, String acct) {
+            List<TransactionEvent> shared = new ArrayList<>();
+            List<List<TransactionEvent>> own = List.of(new ArrayList<>(), new ArrayList<>());
+            for (int i = 0; i < 600; i++) {
+                Tx t = tx(acct + "-" + (i % 3), idPrefix + i, T0.plusMillis(100L * i)).merchant(merchant);
+                if (i % 3 == 0) shared.add(t.build());
+                else own.get(i % 2).add(t.build());
+            }
+            List<List<TransactionEvent>> fed = new ArrayList<>();
             for (int k = 0; k < 2; k++) {
                 List<TransactionEvent> mine = new ArrayList<>(shared);
                 mine.addAll(own.get(k));
                 mine.sort(java.util.Comparator.comparing(TransactionEvent::occurredAt));
                 fed.add(mine);
-                List<Enrichment> out = java.util.Collections.synchronizedList(new ArrayList<>());
-                results.add(out);
+            }
+            return new Race(merchant, acct, shared, fed, List.of(
+                    java.util.Collections.synchronizedList(new ArrayList<>()), java.util.Collections.synchronizedList(new ArrayList<>())));
+        }
+
+        /** Feeds each stream through its writer on its own thread, both starting together, in batches of {@code batch}. */
+        void run(RedisFeatureStore first, RedisFeatureStore second, int batch) throws InterruptedException {
+            List<RedisFeatureStore> writers = List.of(first, second);
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            List<Thread> threads = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                List<TransactionEvent> mine = fed.get(k);
+                List<Enrichment> out = results.get(k);
+                RedisFeatureStore writer = writers.get(k);
                 threads.add(new Thread(() -> {
                     try {
                         start.await();
-                        for (int from = 0; from < mine.size(); from += 10) {
-                            out.addAll(store.enrichAll(mine.subList(from, Math.min(mine.size(), from + 10))));
+                        for (int from = 0; from < mine.size(); from += batch) {
+                            out.addAll(writer.enrichAll(mine.subList(from, Math.min(mine.size(), from + batch))));
                         }
                     } catch (Throwable e) {
                         failures.add(e);
@@ -320,22 +297,25 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
             threads.forEach(Thread::start);
             for (Thread t : threads) t.join();
             assertEquals(List.of(), failures);
-            assertEquals(0, store.conflicts(), "batches of one store take turns rather than refuse each other");
         }
-        java.util.Map<String, List<Enrichment>> byId = new java.util.HashMap<>();
-        for (int k = 0; k < 2; k++) {
-            for (int i = 0; i < fed.get(k).size(); i++) {
-                byId.computeIfAbsent(fed.get(k).get(i).transactionId(), x -> new ArrayList<>()).add(results.get(k).get(i));
+
+        /** Each shared transaction counted by one writer, both returned its features, and the windows hold each once. */
+        void assertCountedOnce(java.util.function.Function<Tx, Features> enrich) {
+            java.util.Map<String, List<Enrichment>> byId = new java.util.HashMap<>();
+            for (int k = 0; k < 2; k++) {
+                for (int i = 0; i < fed.get(k).size(); i++) {
+                    byId.computeIfAbsent(fed.get(k).get(i).transactionId(), x -> new ArrayList<>()).add(results.get(k).get(i));
+                }
             }
+            for (TransactionEvent e : shared) {
+                List<Enrichment> both = byId.get(e.transactionId());
+                assertEquals(1, both.stream().filter(x -> !x.replayed()).count(), e.transactionId() + " counted once");
+                assertEquals(both.get(0).features(), both.get(1).features(), e.transactionId() + ": the same features");
+            }
+            Features probe = enrich.apply(tx(account + "-0", "probe-" + merchant, T0.plusMillis(100L * 600)).merchant(merchant));
+            assertEquals(601, probe.merchantTxCount24h(), "600 transactions and the probe");
+            assertEquals(201, probe.txCount24h(), "a third of them on this account, and the probe");
         }
-        for (TransactionEvent e : shared) {
-            List<Enrichment> both = byId.get(e.transactionId());
-            assertEquals(1, both.stream().filter(x -> !x.replayed()).count(), e.transactionId() + " counted once");
-            assertEquals(both.get(0).features(), both.get(1).features(), e.transactionId() + ": the same features");
-        }
-        Features probe = enrich(tx(acct + "-0", "probe", T0.plusMillis(100L * 600)).merchant(merchant));
-        assertEquals(601, probe.merchantTxCount24h(), "600 transactions and the probe");
-        assertEquals(201, probe.txCount24h(), "a third of them on this account, and the probe");
     }
 
     /**
