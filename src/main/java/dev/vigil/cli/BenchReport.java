@@ -66,7 +66,8 @@ final class BenchReport {
 
         s.append("\n## CPU by process\n\n");
         s.append("Cores busy during each phase's sending window (1.00 = one core all the time), from `/proc` and the JVM's\n");
-        s.append("per-thread CPU time.\n\n");
+        s.append("per-thread CPU time. A process's group includes its children that ended (Redis's append-only file\n");
+        s.append("rewrites).\n\n");
         Set<String> groups = new LinkedHashSet<>();
         for (BenchCommand.Row r : rows) groups.addAll(r.cores().keySet());
         s.append("| process or thread group |");

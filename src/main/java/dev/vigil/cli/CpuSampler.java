@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * CPU time by process and, inside this JVM, by group of threads, read from {@code /proc} and the
  * thread MXBean. The embedded Kafka broker runs in this JVM, so the JVM's threads are grouped by
  * name (broker, pipeline, HTTP, load generator) to tell them apart; Redis and PostgreSQL are
- * child processes and are read from {@code /proc/<pid>/stat}.
+ * child processes and are read from {@code /proc/<pid>/stat}, with the CPU of their own children that ended
+ * (Redis's append-only file rewrites).
  */
 final class CpuSampler {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -72,7 +73,7 @@ final class CpuSampler {
         for (long pid : children.keySet()) {
             String comm = comm(pid);
             if (comm == null) continue;
-            out.merge(processGroup(comm), procSeconds(pid), Double::sum);
+            out.merge(processGroup(comm), procSeconds(pid) + reapedChildrenSeconds(pid), Double::sum);
         }
         return new Snapshot(System.nanoTime(), out);
     }
@@ -158,13 +159,27 @@ final class CpuSampler {
         return statSeconds(Path.of("/proc/" + pid + "/stat"));
     }
 
+    /**
+     * cutime + cstime of a process: the CPU of its children that ended and were waited for, in seconds; 0 when it is
+     * gone. Redis rewrites its append-only file in a forked child that lives a few seconds: while it runs it is a
+     * descendant of its own, and once it ends its CPU is here, in its parent's, so the group keeps counting it.
+     */
+    static double reapedChildrenSeconds(long pid) {
+        return statFields(Path.of("/proc/" + pid + "/stat"), 13, 14);
+    }
+
     /** utime + stime from a process's or a thread's stat file, in seconds; 0 when it is gone. */
     private static double statSeconds(Path statFile) {
+        return statFields(statFile, 11, 12);
+    }
+
+    /** Two clock-tick fields of a stat file, counted from the state (field 3), summed, in seconds; 0 when it is gone. */
+    private static double statFields(Path statFile, int first, int second) {
         try {
             String stat = Files.readString(statFile);
             // The command name may hold spaces and parentheses: fields are counted after the last ')'.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;
+            return (Long.parseLong(f[first]) + Long.parseLong(f[second])) / (double) TICKS_PER_SECOND;
         } catch (IOException | RuntimeException e) {
             return 0;
         }
