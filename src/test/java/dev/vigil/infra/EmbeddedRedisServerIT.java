@@ -48,6 +48,8 @@ class EmbeddedRedisServerIT {
             Map<String, String> bind = client.configGet("bind");
             assertEquals("127.0.0.1", bind.get("bind"));
             assertEquals("yes", client.configGet("appendonly").get("appendonly"));
+            assertEquals("400", client.configGet("auto-aof-rewrite-percentage").get("auto-aof-rewrite-percentage"),
+                    "the append-only file is rewritten when it has grown to five times its last size (docs/features.md)");
         }
     }
 
