@@ -42,8 +42,8 @@ import redis.clients.jedis.resps.ScanResult;
  * {@code -DcacheHeap=true} also reports the heap the cache holds after the batches (full GCs, outside the timings).
  *
  * <p>Then two writers at once, each with its own accounts but the same merchants and IPs: two threads of one store
- * (two consumer threads of one Vigil: their batches take turns, each reading while the other computes), then two
- * stores (two Vigil instances): events per second and how many batches met a version conflict.
+ * (two consumer threads of one Vigil, whose batches take turns: read, compute, write), then two stores (two Vigil
+ * instances): events per second and how many batches met a version conflict.
  *
  * <p>The workload: each event names an account (and its customer), one of the account's two devices,
  * one of 5 000 IPs, one of 2 000 merchants; half carry a place, a fifth are transfers with a
