@@ -73,7 +73,7 @@ final class CpuSampler {
         for (long pid : children.keySet()) {
             String comm = comm(pid);
             if (comm == null) continue;
-            out.merge(processGroup(comm), procSeconds(pid) + reapedChildrenSeconds(pid), Double::sum);
+            out.merge(processGroup(comm), withEndedChildrenSeconds(pid), Double::sum);
         }
         return new Snapshot(System.nanoTime(), out);
     }
@@ -168,18 +168,25 @@ final class CpuSampler {
         return statFields(Path.of("/proc/" + pid + "/stat"), 13, 14);
     }
 
+    /** utime + stime + cutime + cstime of a process, from one read of its stat file, in seconds; 0 when it is gone. */
+    private static double withEndedChildrenSeconds(long pid) {
+        return statFields(Path.of("/proc/" + pid + "/stat"), 11, 12, 13, 14);
+    }
+
     /** utime + stime from a process's or a thread's stat file, in seconds; 0 when it is gone. */
     private static double statSeconds(Path statFile) {
         return statFields(statFile, 11, 12);
     }
 
-    /** Two clock-tick fields of a stat file, counted from the state (field 3), summed, in seconds; 0 when it is gone. */
-    private static double statFields(Path statFile, int first, int second) {
+    /** Clock-tick fields of a stat file, counted from the state (field 3), summed, in seconds; 0 when it is gone. */
+    private static double statFields(Path statFile, int... fields) {
         try {
             String stat = Files.readString(statFile);
             // The command name may hold spaces and parentheses: fields are counted after the last ')'.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[first]) + Long.parseLong(f[second])) / (double) TICKS_PER_SECOND;
+            long ticks = 0;
+            for (int i : fields) ticks += Long.parseLong(f[i]);
+            return ticks / (double) TICKS_PER_SECOND;
         } catch (IOException | RuntimeException e) {
             return 0;
         }

@@ -154,21 +154,21 @@ class TreeWalkAgreementTest {
 
     @Example
     void shouldRefuseAnObjectiveTheWalkDoesNotImplement() throws Exception {
-        Booster booster = train(new Recipe("squared error", 2, 3, "hist", null, 0.1, 9), Map.of("objective", "reg:squarederror"));
-        try {
-            TreeWalk.Unsupported e = assertThrows(TreeWalk.Unsupported.class, () -> TreeWalk.of(booster));
-            assertTrue(e.getMessage().contains("reg:squarederror"), e.getMessage());
-        } finally {
-            booster.dispose();
-        }
+        assertRefused(new Recipe("squared error", 2, 3, "hist", null, 0.1, 9), Map.of("objective", "reg:squarederror"),
+                "reg:squarederror");
     }
 
     @Example
     void shouldRefuseDart() throws Exception {
-        Booster booster = train(new Recipe("dart", 2, 3, "hist", null, 0.1, 10), Map.of("booster", "dart"));
+        assertRefused(new Recipe("dart", 2, 3, "hist", null, 0.1, 10), Map.of("booster", "dart"), "dart");
+    }
+
+    /** A booster trained with these settings is refused by the walk, with a message naming {@code what}. */
+    private static void assertRefused(Recipe recipe, Map<String, Object> params, String what) throws Exception {
+        Booster booster = train(recipe, params);
         try {
             TreeWalk.Unsupported e = assertThrows(TreeWalk.Unsupported.class, () -> TreeWalk.of(booster));
-            assertTrue(e.getMessage().contains("dart"), e.getMessage());
+            assertTrue(e.getMessage().contains(what), e.getMessage());
         } finally {
             booster.dispose();
         }
