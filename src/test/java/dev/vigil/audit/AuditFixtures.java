@@ -37,8 +37,13 @@ final class AuditFixtures {
 
     /** Creates the database, applies the schema and sets the role passwords; returns the scripts applied. */
     static List<String> migrate(EmbeddedPostgresServer pg) throws SQLException {
-        pg.ensureDatabase(DB);
-        try (Connection c = pg.superUserConnection(DB)) {
+        return migrate(pg, DB);
+    }
+
+    /** The same for another database of the server. */
+    static List<String> migrate(EmbeddedPostgresServer pg, String db) throws SQLException {
+        pg.ensureDatabase(db);
+        try (Connection c = pg.superUserConnection(db)) {
             List<String> applied = SchemaMigrator.migrate(c, SCHEMA);
             SchemaMigrator.setPasswords(c, APP_PASSWORD, AUDITOR_PASSWORD);
             return applied;
@@ -46,7 +51,11 @@ final class AuditFixtures {
     }
 
     static PostgresAuditStore appStore(EmbeddedPostgresServer pg) {
-        return new PostgresAuditStore(pg.jdbcUrl(DB), SchemaMigrator.APP_ROLE, APP_PASSWORD);
+        return appStore(pg, DB);
+    }
+
+    static PostgresAuditStore appStore(EmbeddedPostgresServer pg, String db) {
+        return new PostgresAuditStore(pg.jdbcUrl(db), SchemaMigrator.APP_ROLE, APP_PASSWORD);
     }
 
     static Features features() {

@@ -446,6 +446,65 @@ class PostgresAuditStoreIT {
         assertTrue(rowCounts.get(0) > 0 && rowCounts.get(1) > 0 && rowCounts.get(2) > 0, rowCounts.toString());
     }
 
+    @Test
+    void shouldLookUpRecordedIdsByIndexWhileTheMonthsPartitionIsYoung() throws Exception {
+        // Given a new database, whose month partitions the first writes create and autovacuum has not analyzed yet
+        String db = "vigil_young_partition";
+        AuditFixtures.migrate(pg, db);
+        int batches = 40;
+        try (PostgresAuditStore young = AuditFixtures.appStore(pg, db); Connection su = pg.superUserConnection(db)) {
+            young.recordDecisions(List.of(audited(unique("tx-first"))));
+            young.recordRejections(List.of(rejection(EventSource.http(unique("r-first")), new byte[] {'x'})));
+            List<String> partitions = new ArrayList<>();
+            try (Statement st = su.createStatement(); ResultSet rs = st.executeQuery(
+                    "select inhrelid::regclass::text from pg_inherits where inhparent in ('decision'::regclass, 'rejection'::regclass)")) {
+                while (rs.next()) partitions.add(rs.getString(1));
+            }
+            assertEquals(2, partitions.size(), partitions.toString());
+            try (Statement st = su.createStatement()) {
+                // Keep them unanalyzed for the whole test: an analyze would replace whatever plan is cached.
+                for (String p : partitions) st.execute("alter table " + p + " set (autovacuum_enabled = false)");
+            }
+
+            // When small batches are recorded, as an HTTP path under light load records them
+            for (int i = 0; i < batches; i++) {
+                young.recordDecisions(List.of(audited(unique("tx-" + i)), audited(unique("tx-" + i + "b"))));
+                young.recordRejections(List.of(rejection(EventSource.http(unique("r-" + i)), new byte[] {'x'})));
+            }
+
+            // (A backend reports its scan counts when it goes idle at least a second after its last report, else
+            // within 10 s: one more batch after a second's pause reports them all.)
+            Thread.sleep(1_100);
+            young.recordDecisions(List.of(audited(unique("tx-last"))));
+            int lookups = 2 * (batches + 1) + 1;
+
+            // Then every lookup of the ids already recorded read an index, and no row was read by a sequential scan (a
+            // plan cached while a partition is small is one, kept until the first analyze while the partition grows;
+            // the migrations scanned the partitions while they were empty, so rows read count, not scans)
+            String scans = "select coalesce(sum(seq_tup_read), 0), coalesce(sum(idx_scan), 0) from pg_stat_user_tables"
+                    + " where relid::regclass::text = any(?)";
+            long seqRows = -1;
+            long idx = -1;
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (idx < lookups && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                try (Statement clear = su.createStatement()) {
+                    clear.execute("select pg_stat_clear_snapshot()");
+                }
+                try (PreparedStatement ps = su.prepareStatement(scans)) {
+                    ps.setArray(1, su.createArrayOf("text", partitions.toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        seqRows = rs.getLong(1);
+                        idx = rs.getLong(2);
+                    }
+                }
+            }
+            assertEquals(0, seqRows, "rows the lookups read by sequential scans of the young partitions (" + idx + " lookups by index)");
+            assertTrue(idx >= lookups, "lookups by index reported: " + idx + " of " + lookups);
+        }
+    }
+
     private static Connection superuser() throws SQLException {
         return pg.superUserConnection(DB);
     }
