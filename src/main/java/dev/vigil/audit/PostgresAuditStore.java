@@ -152,15 +152,13 @@ public final class PostgresAuditStore implements AuditSink {
             // One round trip: the writers' lock and the head, then (under the lock) the ids already recorded.
             Set<String> existing = new HashSet<>();
             Head head;
-            try (PreparedStatement ps = c.prepareStatement(LOOKUPS_BY_INDEX + "; " + BEGIN_WRITE + ";"
+            try (PreparedStatement ps = c.prepareStatement(BEGIN_WRITE_THEN_LOOKUPS
                     + " select transaction_id from decision where transaction_id = any(?)"
                     + " union all select transaction_id from decision_v1 where transaction_id = any(?)")) {
                 String[] wanted = rowIds.toArray(String[]::new);
                 ps.setObject(1, wanted);
                 ps.setObject(2, wanted);
-                ps.execute(); // the SET's result
-                if (!ps.getMoreResults()) throw new SQLException("audit_begin_write() returned no result", "P0002");
-                head = head(ps);
+                head = executeBeginWrite(ps);
                 if (!ps.getMoreResults()) throw new SQLException("the recorded ids' query returned no result", "P0002");
                 try (ResultSet rs = ps.getResultSet()) {
                     while (rs.next()) existing.add(rs.getString(1));
@@ -207,7 +205,7 @@ public final class PostgresAuditStore implements AuditSink {
             // One round trip: the writers' lock and the head, then (under the lock) the sources already recorded.
             Set<List<String>> existing = new HashSet<>();
             Head head;
-            try (PreparedStatement ps = c.prepareStatement(LOOKUPS_BY_INDEX + "; " + BEGIN_WRITE + ";" + """
+            try (PreparedStatement ps = c.prepareStatement(BEGIN_WRITE_THEN_LOOKUPS + """
                      select r.source_channel, r.source_ref from rejection r
                       join unnest(?::text[], ?::text[]) u(ch, ref) on r.source_channel = u.ch and r.source_ref = u.ref
                     union all
@@ -219,9 +217,7 @@ public final class PostgresAuditStore implements AuditSink {
                 ps.setObject(2, refs);
                 ps.setObject(3, channels);
                 ps.setObject(4, refs);
-                ps.execute(); // the SET's result
-                if (!ps.getMoreResults()) throw new SQLException("audit_begin_write() returned no result", "P0002");
-                head = head(ps);
+                head = executeBeginWrite(ps);
                 if (!ps.getMoreResults()) throw new SQLException("the recorded sources' query returned no result", "P0002");
                 try (ResultSet rs = ps.getResultSet()) {
                     while (rs.next()) existing.add(List.of(rs.getString(1), rs.getString(2)));
@@ -397,6 +393,16 @@ public final class PostgresAuditStore implements AuditSink {
      * (one row a month, by its key) and the COPY, which this does not change.
      */
     private static final String LOOKUPS_BY_INDEX = "set local enable_seqscan = off";
+
+    /** The start of a write whose next statement looks up recorded rows: {@link #LOOKUPS_BY_INDEX}, then {@link #BEGIN_WRITE}. */
+    private static final String BEGIN_WRITE_THEN_LOOKUPS = LOOKUPS_BY_INDEX + "; " + BEGIN_WRITE + ";";
+
+    /** Executes a statement that starts with {@link #BEGIN_WRITE_THEN_LOOKUPS}; returns the head, leaving the lookup's result next. */
+    private static Head executeBeginWrite(PreparedStatement ps) throws SQLException {
+        ps.execute(); // the SET's result
+        if (!ps.getMoreResults()) throw new SQLException("audit_begin_write() returned no result", "P0002");
+        return head(ps);
+    }
 
     /** Runs {@link #BEGIN_WRITE} on its own. */
     private static Head beginWrite(Connection c) throws SQLException {
