@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -70,10 +71,34 @@ public final class TestPlatform {
 
     /** Waits for the condition, failing with the message after the timeout. */
     public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+        await(timeout, what, condition, () -> "");
+    }
+
+    /**
+     * As {@link #await(Duration, String, BooleanSupplier)}, with what {@code state} says at the timeout added to the
+     * failure: for a wait that times out once in many runs, the state it was stuck in.
+     */
+    public static void await(Duration timeout, String what, BooleanSupplier condition, Supplier<String> state)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what + "\n" + state.get());
+            }
             Thread.sleep(100);
         }
+    }
+
+    /** The stacks of this JVM's Camel threads (the Kafka consumers among them) and of every thread in Vigil's code, for a failure message. */
+    public static String vigilThreadStacks() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            boolean wanted = thread.getName().contains("Camel");
+            for (StackTraceElement frame : stack) wanted |= frame.getClassName().startsWith("dev.vigil.");
+            if (!wanted || thread == Thread.currentThread()) return;
+            out.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+            for (int i = 0; i < Math.min(stack.length, 40); i++) out.append("    at ").append(stack[i]).append('\n');
+        });
+        return out.toString();
     }
 }
