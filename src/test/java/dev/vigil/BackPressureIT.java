@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -28,16 +27,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -54,8 +50,6 @@ class BackPressureIT {
     /** More than vert.x's default 20 worker threads: the queue, not the HTTP server's threads, must be the bound. */
     private static final int MAX_QUEUED = 32;
     private static final int HTTP_MAX_BATCH = 4;
-    /** Redis's DEBUG command, which Jedis has no constant for. */
-    private static final ProtocolCommand DEBUG = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
 
     @TempDir
     Path dir;
@@ -73,15 +67,7 @@ class BackPressureIT {
                      new StringSerializer(), new ByteArraySerializer());
              RedisClient redis = RedisClient.create(vigil.services().redisHost(), vigil.services().redisPort())) {
             // Given a Redis that sleeps 800 ms at a time, answering only in the 20 ms between sleeps
-            AtomicBoolean slow = new AtomicBoolean(true);
-            Thread sleeper = new Thread(() -> {
-                while (slow.get()) {
-                    redis.sendCommand(DEBUG, "SLEEP", "0.8");
-                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-                }
-            }, "redis-sleeper");
-            sleeper.start();
-            try {
+            try (SlowRedis slow = new SlowRedis(redis, Duration.ofMillis(800), Duration.ofMillis(20))) {
                 // When 4,000 events arrive on Kafka at once
                 Simulator sim = new Simulator(SimulationConfig.defaults(200, 3, Instant.now().minus(Duration.ofDays(30))));
                 int sent = 0;
@@ -108,9 +94,6 @@ class BackPressureIT {
                 assertTrue(decidedWhileSlow > 0, "nothing decided while Redis was slow: consumption stopped instead of slowing");
                 assertTrue(takenWhileSlow <= events / 2, "taken in while Redis was slow: " + takenWhileSlow + " of " + events
                         + "; the backlog should wait in Kafka");
-            } finally {
-                slow.set(false);
-                sleeper.join(5_000);
             }
 
             // When Redis is quick again, every event is decided and audited once

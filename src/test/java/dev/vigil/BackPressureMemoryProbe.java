@@ -8,7 +8,6 @@ import dev.vigil.simulate.SimulationConfig;
 import dev.vigil.simulate.Simulator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +27,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.commands.ProtocolCommand;
 
 /**
  * Shows that Vigil's heap stays flat while a dependency stalls and the Kafka backlog grows, for
@@ -48,7 +46,6 @@ import redis.clients.jedis.commands.ProtocolCommand;
  * events taken in and decided so far, and the backlog (sent but not taken in).
  */
 public final class BackPressureMemoryProbe {
-    private static final ProtocolCommand DEBUG = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
     public static void main(String[] args) throws Exception {
@@ -79,17 +76,9 @@ public final class BackPressureMemoryProbe {
             blocker.rollback();
             watch("lock released", 20, vigil, sent);
 
-            AtomicBoolean slow = new AtomicBoolean(true);
-            Thread sleeper = new Thread(() -> {
-                while (slow.get()) {
-                    redis.sendCommand(DEBUG, "SLEEP", "0.8");
-                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-                }
-            }, "redis-sleeper");
-            sleeper.start();
-            watch("Redis slow", stallSeconds, vigil, sent);
-            slow.set(false);
-            sleeper.join();
+            try (SlowRedis slow = new SlowRedis(redis, Duration.ofMillis(800), Duration.ofMillis(20))) {
+                watch("Redis slow", stallSeconds, vigil, sent);
+            }
             watch("Redis quick again", 20, vigil, sent);
 
             producing.set(false);
