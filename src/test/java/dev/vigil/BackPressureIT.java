@@ -61,14 +61,15 @@ class BackPressureIT {
         o.put("vigil.kafka.consumers", String.valueOf(CONSUMERS));
         Settings settings = Settings.load(o, Map.of());
         EventCodec codec = new EventCodec(Clock.systemUTC(), Duration.ofMinutes(5), 65536);
-        int events = 4_000;
+        int events = 8_000;
         try (Vigil vigil = Vigil.start(settings);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", vigil.services().kafkaBootstrap()),
                      new StringSerializer(), new ByteArraySerializer());
              RedisClient redis = RedisClient.create(vigil.services().redisHost(), vigil.services().redisPort())) {
-            // Given a Redis that sleeps 800 ms at a time, answering only in the 20 ms between sleeps
-            try (SlowRedis slow = new SlowRedis(redis, Duration.ofMillis(800), Duration.ofMillis(20))) {
-                // When 4,000 events arrive on Kafka at once
+            // Given a Redis that sleeps 1 s at a time, answering only in the 10 ms between sleeps: a consumer then
+            // finishes at most about a batch a second, so in 8 s the two take in well under half of the events
+            try (SlowRedis slow = new SlowRedis(redis, Duration.ofSeconds(1), Duration.ofMillis(10))) {
+                // When 8,000 events arrive on Kafka at once
                 Simulator sim = new Simulator(SimulationConfig.defaults(200, 3, Instant.now().minus(Duration.ofDays(30))));
                 int sent = 0;
                 while (sent < events) {
