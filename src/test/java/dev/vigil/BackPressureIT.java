@@ -171,8 +171,9 @@ class BackPressureIT {
             // When the lock is released, everything taken in is decided and the accepted requests answered
             blocker.rollback();
             long expected = 1_200 + (answers.size() - refused.size());
-            // This wait timed out once in about fifteen CI runs (a rebalance 6 s after start, then nothing logged for
-            // 90 s) and never since: if it does again, the failure says where every Vigil thread was.
+            // This wait timed out in one of about fifteen CI runs on 2026-11-23 and 24 (a rebalance 6 s after start,
+            // then nothing logged for 90 s), and not in 23 runs of the test since: if it does again, the failure
+            // says where every Vigil thread was.
             AtomicLong audited = new AtomicLong();
             await(Duration.ofSeconds(90), "every Kafka event audited", () -> audited.updateAndGet(n -> vigil.audit().countDecisions()) >= expected,
                     () -> "audited " + audited + " of " + expected + ", Kafka events taken in " + vigil.metrics().events("kafka")

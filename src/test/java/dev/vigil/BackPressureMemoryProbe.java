@@ -16,7 +16,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,8 +51,7 @@ public final class BackPressureMemoryProbe {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 3_000;
         int stallSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         Path dir = Files.createTempDirectory("vigil-backpressure");
-        Map<String, String> o = new HashMap<>(TestPlatform.embeddedOverrides(dir));
-        Settings settings = Settings.load(o, Map.of());
+        Settings settings = Settings.load(TestPlatform.embeddedOverrides(dir), Map.of());
         AtomicLong sent = new AtomicLong();
         AtomicBoolean producing = new AtomicBoolean(true);
         try (Vigil vigil = Vigil.start(settings);
@@ -62,8 +60,9 @@ public final class BackPressureMemoryProbe {
                      vigil.services().adminPassword())) {
             Thread producer = new Thread(() -> produce(vigil.services().kafkaBootstrap(), rate, sent, producing), "probe-producer");
             producer.start();
-            System.out.printf(Locale.ROOT, "offered %,d events/s; batch %d, %s consumers; max heap %,d MB%n", rate,
-                    settings.kafka().batchSize(), settings.raw().get("vigil.kafka.consumers"), MEMORY.getHeapMemoryUsage().getMax() >> 20);
+            System.out.printf(Locale.ROOT, "offered %,d events/s; batch %d, %s consumers; max heap %,d MB; data in %s (delete it after)%n",
+                    rate, settings.kafka().batchSize(), settings.raw().get("vigil.kafka.consumers"),
+                    MEMORY.getHeapMemoryUsage().getMax() >> 20, dir);
             System.out.println("| phase | s | heap after GC, MB | sent | taken in | decided | backlog in Kafka |");
             System.out.println("|---|---|---|---|---|---|---|");
             watch("running", 20, vigil, sent);
