@@ -56,9 +56,7 @@ class BackPressureIT {
 
     @Test
     void shouldConsumeAtRedisPaceHoldingAtMostABatchPerConsumerWhileRedisIsSlowThenCatchUp() throws Exception {
-        Map<String, String> o = TestPlatform.embeddedOverrides(dir);
-        o.put("vigil.kafka.batch-size", String.valueOf(BATCH));
-        o.put("vigil.kafka.consumers", String.valueOf(CONSUMERS));
+        Map<String, String> o = overridesWithSmallBatches();
         Settings settings = Settings.load(o, Map.of());
         EventCodec codec = new EventCodec(Clock.systemUTC(), Duration.ofMinutes(5), 65536);
         int events = 8_000;
@@ -98,19 +96,14 @@ class BackPressureIT {
             }
 
             // When Redis is quick again, every event is decided and audited once
-            AtomicLong audited = new AtomicLong();
-            await(Duration.ofSeconds(90), "every Kafka event audited", () -> audited.updateAndGet(n -> vigil.audit().countDecisions()) >= events,
-                    () -> "audited " + audited + " of " + events + ", Kafka events taken in " + vigil.metrics().events("kafka")
-                            + "\n" + TestPlatform.vigilThreadStacks());
+            awaitAudited(vigil, events);
             assertEquals(events, vigil.audit().countDecisions());
         }
     }
 
     @Test
     void shouldStopConsumingAndShedHttpWhileTheAuditStoreIsBlockedThenCatchUp() throws Exception {
-        Map<String, String> o = TestPlatform.embeddedOverrides(dir);
-        o.put("vigil.kafka.batch-size", String.valueOf(BATCH));
-        o.put("vigil.kafka.consumers", String.valueOf(CONSUMERS));
+        Map<String, String> o = overridesWithSmallBatches();
         o.put("vigil.http.max-queued", String.valueOf(MAX_QUEUED));
         o.put("vigil.http.max-batch", String.valueOf(HTTP_MAX_BATCH));
         o.put("vigil.http.workers", "1");
@@ -172,12 +165,9 @@ class BackPressureIT {
             blocker.rollback();
             long expected = 1_200 + (answers.size() - refused.size());
             // This wait timed out in one of about fifteen CI runs on 2026-11-23 and 24 (a rebalance 6 s after start,
-            // then nothing logged for 90 s), and not in 23 runs of the test since: if it does again, the failure
+            // then nothing logged for 90 s), and not in about 50 runs of the test since: if it does again, the failure
             // says where every Vigil thread was.
-            AtomicLong audited = new AtomicLong();
-            await(Duration.ofSeconds(90), "every Kafka event audited", () -> audited.updateAndGet(n -> vigil.audit().countDecisions()) >= expected,
-                    () -> "audited " + audited + " of " + expected + ", Kafka events taken in " + vigil.metrics().events("kafka")
-                            + "\n" + TestPlatform.vigilThreadStacks());
+            awaitAudited(vigil, expected);
             for (CompletableFuture<HttpResponse<String>> f : answers) {
                 HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
                 assertTrue(r.statusCode() == 200 || r.statusCode() == 503, r.body());
@@ -185,5 +175,21 @@ class BackPressureIT {
             assertEquals(answers.size() - refused.size(), answers.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 200).count(),
                     "every request taken into the queue is decided once the store answers");
         }
+    }
+
+    /** Everything embedded in this test's directory, with Kafka batches of {@link #BATCH} and {@link #CONSUMERS} consumer threads. */
+    private Map<String, String> overridesWithSmallBatches() {
+        Map<String, String> o = TestPlatform.embeddedOverrides(dir);
+        o.put("vigil.kafka.batch-size", String.valueOf(BATCH));
+        o.put("vigil.kafka.consumers", String.valueOf(CONSUMERS));
+        return o;
+    }
+
+    /** Waits until {@code expected} decisions are audited; on timeout, says how far it got and where every Vigil thread was. */
+    private static void awaitAudited(Vigil vigil, long expected) throws InterruptedException {
+        AtomicLong audited = new AtomicLong();
+        await(Duration.ofSeconds(90), "every Kafka event audited", () -> audited.updateAndGet(n -> vigil.audit().countDecisions()) >= expected,
+                () -> "audited " + audited + " of " + expected + ", Kafka events taken in " + vigil.metrics().events("kafka")
+                        + "\n" + TestPlatform.vigilThreadStacks());
     }
 }
