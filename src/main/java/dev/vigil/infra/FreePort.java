@@ -45,7 +45,8 @@ public final class FreePort {
         }
     }
 
-    private static boolean isFree(int port) {
+    /** Whether {@code port} can be bound on the loopback interface right now. */
+    static boolean isFree(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return true;
