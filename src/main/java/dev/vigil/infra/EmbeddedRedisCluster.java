@@ -99,17 +99,20 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
         try {
             for (int i = 0; i < masters; i++) {
                 Path nodeDir = dir.resolve("node-" + i);
-                if (restart && !Files.exists(nodeDir.resolve(NODES_CONF))) {
+                boolean hasNodesConf = Files.exists(nodeDir.resolve(NODES_CONF));
+                if (restart && !hasNodesConf) {
                     throw new IllegalStateException(nodeDir.resolve(NODES_CONF) + " is missing although " + dir.resolve(PORTS_FILE)
                             + " records a cluster there: the directory is damaged, use a fresh one");
                 }
-                nodes.add(restart ? Node.start(i, nodeDir, recorded.get(i)) : Node.startOnFreePort(i, nodeDir));
+                if (!restart && hasNodesConf) {
+                    throw new IllegalStateException(nodeDir.resolve(NODES_CONF) + " exists but " + dir.resolve(PORTS_FILE)
+                            + " does not: a start that failed left it (the ports are written once the cluster is ready), use a fresh directory");
+                }
+                nodes.add(restart ? restartNode(i, nodeDir, recorded.get(i), dir) : Node.startOnFreePort(i, nodeDir));
             }
-            if (!restart) {
-                writePorts(dir, nodes);
-                cluster.form();
-            }
+            if (!restart) cluster.form();
             cluster.awaitReady(FORM_DEADLINE);
+            if (!restart) writePorts(dir, nodes);
         } catch (RuntimeException e) {
             try {
                 cluster.close();
@@ -121,6 +124,16 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
         LOG.info("Redis Cluster of {} masters {} on {} in {} ms, data in {}", masters, restart ? "restarted" : "formed",
                 cluster.nodes(), (System.nanoTime() - began) / 1_000_000, dir);
         return cluster;
+    }
+
+    /** Starts node {@code i} of an existing cluster on its recorded port: the other nodes know it by that port only. */
+    private static Node restartNode(int i, Path nodeDir, int port, Path dir) {
+        try {
+            return Node.start(i, nodeDir, port);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException(e.getMessage() + "; the cluster in " + dir + " must come back on the ports in "
+                    + dir.resolve(PORTS_FILE) + ": free the port or use a fresh directory", e.getCause());
+        }
     }
 
     /** The nodes in order: node {@code i} owns the {@code i}-th share of the slots. */
@@ -157,6 +170,7 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
      */
     public void startNode(int i) {
         Node node = nodes.get(i);
+        if (node.isRunning()) throw new IllegalStateException("Redis Cluster node " + i + " on port " + node.port + " is running already");
         nodes.set(i, Node.start(i, node.dir, node.port));
     }
 
@@ -393,8 +407,12 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
             }
         }
 
+        boolean isRunning() {
+            return server.isActive();
+        }
+
         void stop() {
-            if (!server.isActive()) return;
+            if (!isRunning()) return;
             try {
                 server.stop();
                 LOG.info("Redis Cluster node {} on {}:{} stopped", index, HOST, port);

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,6 +115,22 @@ class EmbeddedRedisClusterIT {
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EmbeddedRedisCluster.start(dir, 4));
         assertTrue(e.getMessage().contains("has 3 masters"), e.getMessage());
+    }
+
+    @Test
+    void shouldFailClearlyWhenARecordedPortIsTakenAtRestart() throws Exception {
+        int port;
+        try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.start(dir, 3)) {
+            port = cluster.nodes().get(1).getPort();
+        }
+        try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> EmbeddedRedisCluster.start(dir, 3));
+            assertTrue(e.getMessage().contains("port " + port) && e.getMessage().contains("must come back on the ports"), e.getMessage());
+        }
+        // Node 0, started before node 1 failed, was stopped again: the directory is reusable once the port is free.
+        try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.start(dir, 3)) {
+            assertEquals(port, cluster.nodes().get(1).getPort());
+        }
     }
 
     @Test
