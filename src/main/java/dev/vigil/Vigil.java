@@ -119,9 +119,14 @@ public final class Vigil implements AutoCloseable {
 
         services = Services.start(settings);
         resources.add(services);
-        features = new RedisFeatureStore(services.redisHost(), services.redisPort(),
-                RedisFeatureStore.Options.defaults().withAllowedLateness(allowedLateness(settings))
-                        .withStateCacheEntries(stateCacheEntries(settings)));
+        RedisFeatureStore.Options featureOptions = RedisFeatureStore.Options.defaults()
+                .withAllowedLateness(allowedLateness(settings))
+                .withStateCacheEntries(stateCacheEntries(settings));
+        List<String> clusterNodes = settings.redis().clusterNodes();
+        features = clusterNodes.isEmpty()
+                ? new RedisFeatureStore(services.redisHost(), services.redisPort(), featureOptions)
+                : RedisFeatureStore.cluster(clusterNodes.stream().map(redis.clients.jedis.HostAndPort::from)
+                        .collect(java.util.stream.Collectors.toSet()), featureOptions);
         resources.add(features);
         // Blacklists and whitelists: lists/*.csv beside the rules folder (lists/README.md).
         for (dev.vigil.feature.ListEntry entry : dev.vigil.feature.ListFiles.read(settings.rulesDir().toAbsolutePath().resolveSibling("lists"))) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -38,7 +39,19 @@ public record Settings(
     public record Kafka(boolean embedded, int embeddedPort, String bootstrapServers, int partitions,
                         String groupId, int batchSize, int pollTimeoutMs, int batchIntervalMs) {}
 
-    public record Redis(boolean embedded, String host, int port) {}
+    /**
+     * @param clusterNodes {@code host:port} of some masters of a Redis Cluster to use instead of one Redis (empty: one
+     *     Redis, embedded or at host and port)
+     */
+    public record Redis(boolean embedded, String host, int port, List<String> clusterNodes) {
+        public Redis {
+            clusterNodes = List.copyOf(clusterNodes);
+        }
+
+        public Redis(boolean embedded, String host, int port) {
+            this(embedded, host, port, List.of());
+        }
+    }
 
     /** @param url JDBC URL of an external server; ignored when embedded */
     public record Postgres(boolean embedded, int embeddedPort, String url, String user, String password,
@@ -96,7 +109,12 @@ public record Settings(
         if (!kafka.embedded() && kafka.bootstrapServers().isEmpty()) {
             throw new ConfigException("vigil.kafka.bootstrap-servers", "", "required when vigil.kafka.embedded=false");
         }
-        Redis redis = new Redis(r.bool("vigil.redis.embedded"), r.required("vigil.redis.host"), r.port("vigil.redis.port"));
+        Redis redis = new Redis(r.bool("vigil.redis.embedded"), r.required("vigil.redis.host"), r.port("vigil.redis.port"),
+                clusterNodes(r.str("vigil.redis.cluster-nodes")));
+        if (redis.embedded() && !redis.clusterNodes().isEmpty()) {
+            throw new ConfigException("vigil.redis.cluster-nodes", r.str("vigil.redis.cluster-nodes"),
+                    "a Redis Cluster is external: set vigil.redis.embedded=false to use it");
+        }
         boolean pgEmbedded = r.bool("vigil.postgres.embedded");
         Postgres pg = new Postgres(
                 pgEmbedded, r.port("vigil.postgres.embedded-port"), r.str("vigil.postgres.url"),
@@ -119,6 +137,29 @@ public record Settings(
                 r.required("vigil.http.host"), r.port("vigil.http.port"),
                 kafka, redis, pg, maxBytes, skew,
                 r.duration("vigil.retry.kafka-patience"), r.duration("vigil.retry.http-patience"), Map.copyOf(m));
+    }
+
+    /** "host:port,host:port" to its parts, each checked; blank gives none. */
+    private static List<String> clusterNodes(String value) {
+        List<String> nodes = new java.util.ArrayList<>();
+        if (value == null || value.isBlank()) return nodes;
+        for (String node : value.split(",")) {
+            String n = node.trim();
+            int colon = n.lastIndexOf(':');
+            int port = -1;
+            if (colon > 0) {
+                try {
+                    port = Integer.parseInt(n.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+            }
+            if (port < 1 || port > 65535) {
+                throw new ConfigException("vigil.redis.cluster-nodes", value, "each node must be host:port, with a port from 1 to 65535: '" + n + "'");
+            }
+            nodes.add(n);
+        }
+        return nodes;
     }
 
     /** The Kafka bootstrap servers to use, given the embedded broker's address when there is one. */

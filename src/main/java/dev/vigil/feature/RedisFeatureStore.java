@@ -6,6 +6,7 @@ import dev.vigil.event.TransactionEvent;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,10 +27,14 @@ import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -46,7 +51,12 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * changed state, compare-and-set on the version read, with the replay records, all or nothing. When another
  * Vigil instance wrote one of those states in between, nothing is written: the store re-reads the states that
  * changed and the batch's replay records, computes again and retries, so every transaction is counted once.
- * That script names keys of many hash tags: this engine needs one Redis, not a Redis Cluster.
+ * That script names keys of many hash tags, so it needs one Redis.
+ *
+ * <p>On a Redis Cluster ({@link #cluster}) every key an entity owns carries the entity's hash tag, so it lives in
+ * one slot; the batch is read with one command per entity (pipelined to every node at once), and written by
+ * {@link ClusterStateWriter}: the same compare-and-set on the versions read, all or nothing, as a transaction in
+ * three phases (lock every entity, commit with one key, write and unlock), each phase one pipeline.
  *
  * <p>Windows are kept as per-bucket counters ({@link BucketTable}), so counts and sums are exact by the bucket
  * definition, whatever the arrival order, for events up to {@link Options#allowedLateness()} behind the newest
@@ -79,6 +89,8 @@ public final class RedisFeatureStore implements FeatureStore {
      * transaction's day, so it reaches back to day D - 37), plus a day of slack for lateness and lag.
      */
     private static final long LABEL_INDEX_TTL_SECONDS = 39L * 86_400;
+    /** How old another batch's uncommitted lock must be before a writer aborts it (Redis Cluster only). */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
 
     /**
      * How long state is kept. All durations are whole seconds.
@@ -156,7 +168,9 @@ public final class RedisFeatureStore implements FeatureStore {
         }
     }
 
-    private final RedisClient client;
+    private final UnifiedJedis client;
+    /** Null on one Redis; on a Redis Cluster, what writes a batch across slots. */
+    private final ClusterStateWriter clusterWriter;
     /** Batches computed again because another writer changed their states: for tests and logs. */
     private final AtomicLong conflicts = new AtomicLong();
     /**
@@ -181,18 +195,43 @@ public final class RedisFeatureStore implements FeatureStore {
     }
 
     public RedisFeatureStore(String host, int port, Options options) {
-        Objects.requireNonNull(host, "host");
+        this(RedisClient.builder()
+                .hostAndPort(Objects.requireNonNull(host, "host"), port)
+                .clientConfig(clientConfig(options))
+                .build(), null, host + ":" + port, options);
+    }
+
+    /**
+     * A store on a Redis Cluster, reached through any of its masters (the client learns the others).
+     * Another batch's uncommitted lock is aborted once older than {@link #DEFAULT_LOCK_TIMEOUT}. No I/O happens here.
+     */
+    public static RedisFeatureStore cluster(Set<HostAndPort> nodes, Options options) {
+        return cluster(nodes, options, DEFAULT_LOCK_TIMEOUT);
+    }
+
+    static RedisFeatureStore cluster(Set<HostAndPort> nodes, Options options, Duration lockTimeout) {
+        if (nodes.isEmpty()) throw new IllegalArgumentException("a Redis Cluster needs at least one node to start from");
+        RedisClusterClient client = RedisClusterClient.builder().nodes(Set.copyOf(nodes)).clientConfig(clientConfig(options)).build();
+        // A commit key left by a writer that died outlives every lock that may name it (the longest-lived state).
+        Duration commitTtl = options.historyRetention().plusDays(1);
+        ClusterStateWriter writer = new ClusterStateWriter(client, lockTimeout, commitTtl, Clock.systemUTC());
+        return new RedisFeatureStore(client, writer, "Redis Cluster " + nodes, options);
+    }
+
+    private RedisFeatureStore(UnifiedJedis client, ClusterStateWriter clusterWriter, String where, Options options) {
         this.options = Objects.requireNonNull(options, "options");
-        this.where = host + ":" + port;
+        this.client = client;
+        this.clusterWriter = clusterWriter;
+        this.where = where;
         this.cache = new StateCache(options.stateCacheEntries());
+    }
+
+    private static JedisClientConfig clientConfig(Options options) {
         int timeoutMillis = (int) options.timeout().toMillis();
-        this.client = RedisClient.builder()
-                .hostAndPort(host, port)
-                .clientConfig(DefaultJedisClientConfig.builder()
-                        .connectionTimeoutMillis(timeoutMillis)
-                        .socketTimeoutMillis(timeoutMillis)
-                        .clientName("vigil-feature-store")
-                        .build())
+        return DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(timeoutMillis)
+                .socketTimeoutMillis(timeoutMillis)
+                .clientName("vigil-feature-store")
                 .build();
     }
 
@@ -320,31 +359,40 @@ public final class RedisFeatureStore implements FeatureStore {
         List<String> listed = new ArrayList<>(tags);
         List<String> listKeys = new ArrayList<>(listed.size());
         for (String t : listed) listKeys.add(t + ":l");
-        try (Pipeline p = client.pipelined()) {
+        try (AbstractPipeline p = client.pipelined()) {
             Values stateReplies = getAll(p, states);
             Values replayReplies = getAll(p, replays);
             Map<String, Response<List<String>>> profileReplies = new LinkedHashMap<>();
             for (String a : accounts) profileReplies.put(a, p.hmget(hashTag(a) + ":p", PROFILE_FIELDS));
-            Response<Object> listReply = p.evalsha(READ_LISTS.sha1(), listKeys, List.of());
+            // One Redis: one script finds the few listed entities. A cluster: the script would span slots, so an HMGET each.
+            Response<Object> listReply = clusterWriter == null ? p.evalsha(READ_LISTS.sha1(), listKeys, List.of()) : null;
+            List<Response<List<String>>> listFlags = new ArrayList<>();
+            if (clusterWriter != null) for (String k : listKeys) listFlags.add(p.hmget(k, "b", "w"));
             Map<String, Response<List<String>>> labelReplies = new LinkedHashMap<>();
             for (String m : merchants) labelReplies.put(m, p.hvals(hashTag("m", m) + ":fl"));
             p.sync();
-            Object found;
-            try {
-                found = listReply.get();
-            } catch (JedisNoScriptException e) {
-                // Redis restarted or its scripts were flushed: load the script and read again (a read changes nothing).
-                loadScript(READ_LISTS);
-                return read(events);
+            if (listReply != null) {
+                Object found;
+                try {
+                    found = listReply.get();
+                } catch (JedisNoScriptException e) {
+                    // Redis restarted or its scripts were flushed: load the script and read again (a read changes nothing).
+                    loadScript(READ_LISTS);
+                    return read(events);
+                }
+                if (!(found instanceof List<?> pairs)) throw new IllegalStateException("unexpected reply from read-lists.lua: " + found);
+                for (int i = 0; i < pairs.size(); i += 2) {
+                    int flags = ((Long) pairs.get(i + 1)).intValue();
+                    s.lists.put(listed.get(((Long) pairs.get(i)).intValue() - 1), new boolean[] {(flags & 1) != 0, (flags & 2) != 0});
+                }
+            }
+            for (int i = 0; i < listFlags.size(); i++) {
+                List<String> flags = listFlags.get(i).get();
+                if (flags.get(0) != null || flags.get(1) != null) s.lists.put(listed.get(i), new boolean[] {flags.get(0) != null, flags.get(1) != null});
             }
             s.states.putAll(stateReplies.get());
             s.replays.putAll(replayReplies.get());
             profileReplies.forEach((a, r) -> s.profiles.put(a, profile(a, r.get())));
-            if (!(found instanceof List<?> pairs)) throw new IllegalStateException("unexpected reply from read-lists.lua: " + found);
-            for (int i = 0; i < pairs.size(); i += 2) {
-                int flags = ((Long) pairs.get(i + 1)).intValue();
-                s.lists.put(listed.get(((Long) pairs.get(i)).intValue() - 1), new boolean[] {(flags & 1) != 0, (flags & 2) != 0});
-            }
             labelReplies.forEach((m, r) -> s.labels.put(m, r.get().stream().map(RedisFeatureStore::label).toList()));
         }
         return s;
@@ -354,7 +402,7 @@ public final class RedisFeatureStore implements FeatureStore {
     private void reread(Snapshot s, List<String> changed) {
         Set<String> replays = new LinkedHashSet<>();
         for (EventKeys k : s.keys) replays.add(k.replay());
-        try (Pipeline p = client.pipelined()) {
+        try (AbstractPipeline p = client.pipelined()) {
             Values stateReplies = getAll(p, changed);
             Values replayReplies = getAll(p, replays);
             p.sync();
@@ -363,24 +411,44 @@ public final class RedisFeatureStore implements FeatureStore {
         }
     }
 
-    /** The values of an MGET sent in a pipeline, by key (null: absent) once the pipeline is synced. */
-    private record Values(List<String> names, Response<List<byte[]>> values) {
+    /** The values of the MGETs sent in a pipeline, by key (null: absent) once the pipeline is synced. */
+    private record Values(List<List<String>> names, List<Response<List<byte[]>>> values) {
         Map<String, byte[]> get() {
             Map<String, byte[]> out = new HashMap<>();
-            if (values == null) return out;
-            List<byte[]> v = values.get();
-            for (int i = 0; i < names.size(); i++) out.put(names.get(i), v.get(i));
+            for (int m = 0; m < names.size(); m++) {
+                List<String> n = names.get(m);
+                List<byte[]> v = values.get(m).get();
+                for (int i = 0; i < n.size(); i++) out.put(n.get(i), v.get(i));
+            }
             return out;
         }
     }
 
-    /** One MGET for all the keys: a command per key costs Redis about a microsecond more each. */
-    private static Values getAll(Pipeline p, java.util.Collection<String> keys) {
-        List<String> names = List.copyOf(keys);
-        if (names.isEmpty()) return new Values(names, null);
-        byte[][] raw = new byte[names.size()][];
-        for (int i = 0; i < raw.length; i++) raw[i] = bytes(names.get(i));
-        return new Values(names, p.mget(raw));
+    /**
+     * One MGET for all the keys on one Redis (a command per key costs Redis about a microsecond more each); on a
+     * cluster, one MGET per hash tag, as an MGET must stay within one slot.
+     */
+    private Values getAll(AbstractPipeline p, java.util.Collection<String> keys) {
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        if (clusterWriter == null) {
+            if (!keys.isEmpty()) groups.put("", List.copyOf(keys));
+        } else {
+            for (String k : keys) groups.computeIfAbsent(tagOf(k), t -> new ArrayList<>(2)).add(k);
+        }
+        List<List<String>> names = new ArrayList<>(groups.size());
+        List<Response<List<byte[]>>> values = new ArrayList<>(groups.size());
+        for (List<String> group : groups.values()) {
+            byte[][] raw = new byte[group.size()][];
+            for (int i = 0; i < raw.length; i++) raw[i] = bytes(group.get(i));
+            names.add(group);
+            values.add(p.mget(raw));
+        }
+        return new Values(names, values);
+    }
+
+    /** The hash tag a key starts with: {@code {kind:escaped id}} (an escaped id holds no closing brace). */
+    private static String tagOf(String key) {
+        return key.substring(0, key.indexOf('}') + 1);
     }
 
     /** {kind, id} of each entity other than the account the event names, in the order c, d, i, m. */
@@ -506,6 +574,7 @@ public final class RedisFeatureStore implements FeatureStore {
 
     /** Runs write-states.lua; returns the keys of the states whose version changed (then nothing was written). */
     private List<String> write(Outcome o) {
+        if (clusterWriter != null) return writeToCluster(o);
         // States in groups of one TTL (merchants, then others in the order computed, then accounts), each TTL sent once.
         List<long[]> groups = new ArrayList<>();
         for (StateWrite w : o.states()) {
@@ -549,6 +618,22 @@ public final class RedisFeatureStore implements FeatureStore {
         List<String> changed = new ArrayList<>(positions.size());
         for (Object position : positions) changed.add(o.states().get(((Long) position).intValue() - 1).key());
         return changed;
+    }
+
+    /** The batch as one cell per hash tag (an account's state with its transactions' replay records), written by {@link ClusterStateWriter}. */
+    private List<String> writeToCluster(Outcome o) {
+        Map<String, ClusterStateWriter.Cell> cells = new LinkedHashMap<>();
+        Map<String, List<ClusterStateWriter.Put>> replaysByTag = new HashMap<>();
+        o.replays().forEach((k, v) -> replaysByTag.computeIfAbsent(tagOf(k), t -> new ArrayList<>())
+                .add(new ClusterStateWriter.Put(k, v, options.replayRetention().toSeconds())));
+        for (StateWrite w : o.states()) {
+            String tag = tagOf(w.key());
+            List<ClusterStateWriter.Put> puts = new ArrayList<>();
+            puts.add(new ClusterStateWriter.Put(w.key(), w.value(), w.ttlSeconds()));
+            puts.addAll(replaysByTag.getOrDefault(tag, List.of()));
+            cells.put(tag, new ClusterStateWriter.Cell(tag, w.key(), w.readVersion(), puts));
+        }
+        return clusterWriter.write(List.copyOf(cells.values()), o.index(), LABEL_INDEX_TTL_SECONDS);
     }
 
     private static byte[] bytes(String s) {
@@ -638,6 +723,7 @@ public final class RedisFeatureStore implements FeatureStore {
     @Override
     public boolean isHealthy() {
         try {
+            // On a cluster Jedis sends PING to every master and fails unless all answer: each holds a share of the entities.
             return "PONG".equals(client.ping());
         } catch (JedisException e) {
             LOG.debug("Redis feature store at {} is not healthy: {}", where, e.toString());
@@ -655,6 +741,11 @@ public final class RedisFeatureStore implements FeatureStore {
         return cache;
     }
 
+    /** What writes batches to a Redis Cluster (null on one Redis): for tests that stop a batch half-way. */
+    ClusterStateWriter clusterWriter() {
+        return clusterWriter;
+    }
+
     /** How many times a batch was computed again because another writer had changed one of its states. */
     long conflicts() {
         return conflicts.get();
@@ -667,6 +758,7 @@ public final class RedisFeatureStore implements FeatureStore {
 
     // ---- helpers ----
 
+    /** Loads a script on the one Redis, or on every master of a cluster (Jedis sends SCRIPT LOAD to each). */
     private void loadScript(LuaScript script) {
         String sha = client.scriptLoad(script.source());
         if (!script.sha1().equals(sha)) {

@@ -8,6 +8,7 @@ import dev.vigil.event.GeoLocation;
 import dev.vigil.event.KycRiskLevel;
 import dev.vigil.event.TransactionEvent;
 import dev.vigil.event.TransactionType;
+import dev.vigil.infra.EmbeddedRedisCluster;
 import dev.vigil.infra.EmbeddedRedisServer;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -19,6 +20,7 @@ import java.util.Comparator;
 import java.util.Currency;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -50,6 +52,8 @@ class FeatureStoreAgreementIT {
     private static Path dataDir;
     private static EmbeddedRedisServer redis;
     private static RedisFeatureStore store;
+    private static EmbeddedRedisCluster cluster;
+    private static RedisFeatureStore clusterStore;
 
     @BeforeContainer
     static void startRedis() throws IOException {
@@ -58,12 +62,17 @@ class FeatureStoreAgreementIT {
         // With the state cache on (off by default), small enough that a try's entities are both found cached and
         // evicted: every batch counts on a mix of cached and freshly decoded states.
         store = new RedisFeatureStore(redis.host(), redis.port(), RedisFeatureStore.Options.defaults().withStateCacheEntries(8));
+        // The same on a Redis Cluster of three masters, where a batch is written by a transaction across slots.
+        cluster = EmbeddedRedisCluster.start(dataDir.resolve("cluster"), 3);
+        clusterStore = RedisFeatureStore.cluster(Set.copyOf(cluster.nodes()), RedisFeatureStore.Options.defaults().withStateCacheEntries(8));
     }
 
     @AfterContainer
     static void stopRedis() throws IOException {
         if (store != null) store.close();
         if (redis != null) redis.close();
+        if (clusterStore != null) clusterStore.close();
+        if (cluster != null) cluster.close();
         if (dataDir != null) {
             try (var files = Files.walk(dataDir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -209,6 +218,18 @@ class FeatureStoreAgreementIT {
             @ForAll("streams") List<Step> steps,
             @ForAll @LongRange(min = 0, max = 7L * 86_400 * SECOND) long startOffsetNanos,
             @ForAll @IntRange(min = 1, max = 20) int batchSize) {
+        agree(store, steps, startOffsetNanos, batchSize);
+    }
+
+    @Property(tries = 150)
+    void redisClusterStoreAgreesWithTheReferenceEventByEvent(
+            @ForAll("streams") List<Step> steps,
+            @ForAll @LongRange(min = 0, max = 7L * 86_400 * SECOND) long startOffsetNanos,
+            @ForAll @IntRange(min = 1, max = 20) int batchSize) {
+        agree(clusterStore, steps, startOffsetNanos, batchSize);
+    }
+
+    private void agree(RedisFeatureStore store, List<Step> steps, long startOffsetNanos, int batchSize) {
         String run = UUID.randomUUID().toString(); // fresh accounts: tries share one Redis
         List<Action> actions = deliveries(run, BASE.plusNanos(startOffsetNanos), steps);
         // The generator must keep producing what is hard to get right: an event near the

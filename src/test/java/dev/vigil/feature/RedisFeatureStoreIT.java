@@ -251,7 +251,7 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
      * 600 transactions on three accounts and one merchant: a third of them (shared) fed to both writers, the rest to one
      * writer each; each writer's stream in time order.
      */
-    private record Race(String merchant, String account, List<TransactionEvent> shared, List<List<TransactionEvent>> fed,
+    record Race(String merchant, String account, List<TransactionEvent> shared, List<List<TransactionEvent>> fed,
             List<List<Enrichment>> results) {
 
         static Race of(String idPrefix, String merchant, String acct) {

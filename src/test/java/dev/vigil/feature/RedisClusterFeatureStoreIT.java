@@ -1,0 +1,218 @@
+package dev.vigil.feature;
+
+import static dev.vigil.feature.Tx.tx;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vigil.event.TransactionEvent;
+import dev.vigil.infra.EmbeddedRedisCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * The worked examples of {@link FeatureStoreContract} against a Redis Cluster of three masters, and what is the
+ * cluster's own: each entity's keys in one slot, entities spread over the nodes, two instances racing, and a writer
+ * stopped at each point of its transaction across slots (before the commit, and between the commit and the
+ * roll-forward), after which another writer, or the same one, counts every transaction exactly once.
+ */
+class RedisClusterFeatureStoreIT extends FeatureStoreContract {
+
+    @TempDir static Path dataDir;
+    private static EmbeddedRedisCluster cluster;
+    private static RedisFeatureStore store;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = EmbeddedRedisCluster.start(dataDir, 3);
+        store = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults());
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (store != null) store.close();
+        if (cluster != null) cluster.close();
+    }
+
+    @Override
+    FeatureStore store() {
+        return store;
+    }
+
+    private static Set<HostAndPort> nodes() {
+        return Set.copyOf(cluster.nodes());
+    }
+
+    /** A stand-in for a process that dies at a point of its write: thrown from the writer's checkpoint. */
+    private static final class Died extends RuntimeException {
+        Died(int at) {
+            super("stopped at checkpoint " + at);
+        }
+    }
+
+    /** Makes the store's next batch stop at the checkpoint, once. */
+    private static void dieOnceAt(RedisFeatureStore s, int checkpoint) {
+        ClusterStateWriter w = s.clusterWriter();
+        w.checkpoint = at -> {
+            if (at == checkpoint) {
+                w.checkpoint = x -> {};
+                throw new Died(at);
+            }
+        };
+    }
+
+    /**
+     * Five transactions of two accounts at one merchant and one IP, all named after the merchant (the tests share one cluster, and
+     * the reference they are compared with starts empty), a second apart.
+     */
+    private List<TransactionEvent> batchAt(String merchant) {
+        List<TransactionEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            batch.add(tx(merchant + "-a" + (i % 2), merchant + "-t" + i, T0.plusSeconds(i)).merchant(merchant).ip("ip-" + merchant).build());
+        }
+        return batch;
+    }
+
+    /** A sixth transaction after {@link #batchAt}'s five, of its first account at its merchant. */
+    private static TransactionEvent probe(String merchant) {
+        return tx(merchant + "-a0", merchant + "-probe", T0.plusSeconds(10)).merchant(merchant).ip("ip-" + merchant).build();
+    }
+
+    /** Every key on every master whose name starts with the prefix, by node. */
+    private static Map<HostAndPort, List<String>> keysByNode(String pattern) {
+        Map<HostAndPort, List<String>> out = new HashMap<>();
+        for (HostAndPort node : cluster.nodes()) {
+            try (RedisClient raw = RedisClient.create(node.getHost(), node.getPort())) {
+                List<String> keys = new ArrayList<>();
+                String cursor = ScanParams.SCAN_POINTER_START;
+                do {
+                    ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
+                    keys.addAll(page.getResult());
+                    cursor = page.getCursor();
+                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+                out.put(node, keys);
+            }
+        }
+        return out;
+    }
+
+    private void assertFeaturesOfTheReference(List<TransactionEvent> batch, List<Enrichment> actual, boolean replayed) {
+        List<Enrichment> expected = new ReferenceFeatureStore().enrichAll(batch);
+        for (int i = 0; i < batch.size(); i++) {
+            assertEquals(expected.get(i).features(), actual.get(i).features(), "transaction " + batch.get(i).transactionId());
+            assertEquals(replayed, actual.get(i).replayed(), "transaction " + batch.get(i).transactionId() + " replayed");
+        }
+    }
+
+    @Test
+    void shouldKeepEachEntitysKeysInOneSlotAndSpreadTheEntitiesOverTheMasters() {
+        List<TransactionEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 60; i++) batch.add(tx(acct + "-" + i, "s" + i, T0.plusSeconds(i)).merchant("spread-" + acct + "-" + i).build());
+        store.enrichAll(batch);
+        Map<HostAndPort, List<String>> keys = keysByNode("*" + acct + "*");
+        for (HostAndPort node : cluster.nodes()) {
+            assertFalse(keys.get(node).isEmpty(), "the 60 accounts' and merchants' keys reach every master, not " + node);
+        }
+        // Every key of an entity (state, replay records, label index aside) is on the node of its hash tag.
+        Map<String, HostAndPort> nodeOfTag = new HashMap<>();
+        keys.forEach((node, list) -> {
+            for (String k : list) {
+                HostAndPort first = nodeOfTag.putIfAbsent(k.substring(0, k.indexOf('}') + 1), node);
+                assertTrue(first == null || first.equals(node), k + " is on " + node + ", its tag's other keys on " + first);
+            }
+        });
+        List<String> locks = new ArrayList<>();
+        keysByNode("*:lk").values().forEach(locks::addAll);
+        assertEquals(List.of(), locks, "a written batch leaves no lock");
+        assertEquals(List.of(), keysByNode("{bt:*").values().stream().flatMap(List::stream).toList(), "nor its commit key");
+    }
+
+    @Test
+    void shouldBeRefusedByTheClusterWhenConfiguredAsOneRedis() {
+        HostAndPort node = cluster.nodes().get(0);
+        try (RedisFeatureStore single = new RedisFeatureStore(node.getHost(), node.getPort())) {
+            // The one-Redis write script names keys of many slots: a cluster node refuses it (CROSSSLOT or MOVED).
+            assertThrows(IllegalStateException.class, () -> single.enrichAll(batchAt("single-" + acct)));
+        }
+    }
+
+    @Test
+    void shouldCountEveryTransactionOnceWhenTwoInstancesRace() throws Exception {
+        RedisFeatureStoreIT.Race race = RedisFeatureStoreIT.Race.of("t", "race-" + acct, acct);
+        try (RedisFeatureStore one = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults());
+                RedisFeatureStore other = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults())) {
+            race.run(one, other, 20);
+        }
+        race.assertCountedOnce(this::enrich);
+    }
+
+    @Test
+    void shouldFinishABatchWhoseWriterDiedBetweenCommitAndRollForward() {
+        String merchant = "committed-" + acct;
+        List<TransactionEvent> batch = batchAt(merchant);
+        try (RedisFeatureStore dying = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults());
+                RedisFeatureStore next = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults())) {
+            dieOnceAt(dying, ClusterStateWriter.BEFORE_ROLL_FORWARD);
+            assertThrows(Died.class, () -> dying.enrichAll(batch));
+            assertFalse(keysByNode("{m:" + merchant + "}:lk").values().stream().allMatch(List::isEmpty), "the merchant is still locked");
+
+            // The redelivery meets the committed locks, writes them, and finds the transactions counted.
+            assertFeaturesOfTheReference(batch, next.enrichAll(batch), true);
+            Features probe = next.enrich(probe(merchant)).features();
+            assertEquals(6, probe.merchantTxCount24h(), "the five transactions once, and the probe");
+            assertEquals(4, probe.txCount24h(), "account 0's three transactions once, and the probe");
+        }
+    }
+
+    @Test
+    void shouldAbortTheBatchOfAWriterThatDiedBeforeCommittingOnceItsLocksAreOld() {
+        String merchant = "uncommitted-" + acct;
+        List<TransactionEvent> batch = batchAt(merchant);
+        try (RedisFeatureStore dying = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults());
+                RedisFeatureStore next = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults(), Duration.ofSeconds(1))) {
+            dieOnceAt(dying, ClusterStateWriter.BEFORE_COMMIT);
+            assertThrows(Died.class, () -> dying.enrichAll(batch));
+
+            // The redelivery waits for the locks to age, aborts the dead batch and counts the transactions itself.
+            assertFeaturesOfTheReference(batch, next.enrichAll(batch), false);
+            // The dying writer, back, settles its own batch (already aborted) and goes on.
+            Features probe = dying.enrich(probe(merchant)).features();
+            assertEquals(6, probe.merchantTxCount24h(), "the five transactions once, and the probe");
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldSettleItsOwnFailedBatchAtOnceRatherThanWaitForItsLocksToAge() {
+        Duration never = Duration.ofHours(1);
+        for (int checkpoint : List.of(ClusterStateWriter.BEFORE_COMMIT, ClusterStateWriter.BEFORE_ROLL_FORWARD)) {
+            String merchant = "own-" + checkpoint + "-" + acct;
+            List<TransactionEvent> batch = batchAt(merchant);
+            try (RedisFeatureStore s = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults(), never)) {
+                dieOnceAt(s, checkpoint);
+                assertThrows(Died.class, () -> s.enrichAll(batch));
+                // Its retry (Camel's, after a failed batch) releases or finishes the batch first: no wait for an hour-old lock.
+                boolean committed = checkpoint == ClusterStateWriter.BEFORE_ROLL_FORWARD;
+                assertFeaturesOfTheReference(batch, s.enrichAll(batch), committed);
+                Features probe = s.enrich(probe(merchant)).features();
+                assertEquals(6, probe.merchantTxCount24h(), "after stopping at checkpoint " + checkpoint + ": the five once, and the probe");
+            }
+        }
+    }
+}
