@@ -148,7 +148,7 @@ final class ClusterStateWriter {
             Cell c = cells.get(i);
             List<?> reply;
             try {
-                reply = (List<?>) replies.get(i).get();
+                reply = (List<?>) RedisFeatureStore.reply(replies.get(i));
             } catch (JedisNoScriptException e) {
                 noScript = true;
                 reread.add(c.stateKey());
@@ -222,7 +222,7 @@ final class ClusterStateWriter {
                 p.sync();
             }
             try {
-                for (Response<Object> r : replies) r.get();
+                for (Response<Object> r : replies) RedisFeatureStore.reply(r);
                 return;
             } catch (JedisNoScriptException e) {
                 if (attempt == 2) throw e;

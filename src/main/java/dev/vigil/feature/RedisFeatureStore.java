@@ -35,9 +35,13 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisBroadcastException;
+import redis.clients.jedis.exceptions.JedisClusterException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * The feature store in Redis. Redis keeps one binary state value per entity the events name
@@ -374,7 +378,7 @@ public final class RedisFeatureStore implements FeatureStore {
             if (listReply != null) {
                 Object found;
                 try {
-                    found = listReply.get();
+                    found = reply(listReply);
                 } catch (JedisNoScriptException e) {
                     // Redis restarted or its scripts were flushed: load the script and read again (a read changes nothing).
                     loadScript(READ_LISTS);
@@ -387,13 +391,13 @@ public final class RedisFeatureStore implements FeatureStore {
                 }
             }
             for (int i = 0; i < listFlags.size(); i++) {
-                List<String> flags = listFlags.get(i).get();
+                List<String> flags = reply(listFlags.get(i));
                 if (flags.get(0) != null || flags.get(1) != null) s.lists.put(listed.get(i), new boolean[] {flags.get(0) != null, flags.get(1) != null});
             }
             s.states.putAll(stateReplies.get());
             s.replays.putAll(replayReplies.get());
-            profileReplies.forEach((a, r) -> s.profiles.put(a, profile(a, r.get())));
-            labelReplies.forEach((m, r) -> s.labels.put(m, r.get().stream().map(RedisFeatureStore::label).toList()));
+            profileReplies.forEach((a, r) -> s.profiles.put(a, profile(a, reply(r))));
+            labelReplies.forEach((m, r) -> s.labels.put(m, reply(r).stream().map(RedisFeatureStore::label).toList()));
         }
         return s;
     }
@@ -417,7 +421,7 @@ public final class RedisFeatureStore implements FeatureStore {
             Map<String, byte[]> out = new HashMap<>();
             for (int m = 0; m < names.size(); m++) {
                 List<String> n = names.get(m);
-                List<byte[]> v = values.get(m).get();
+                List<byte[]> v = reply(values.get(m));
                 for (int i = 0; i < n.size(); i++) out.put(n.get(i), v.get(i));
             }
             return out;
@@ -640,6 +644,19 @@ public final class RedisFeatureStore implements FeatureStore {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The reply of a synced pipeline's command. A cluster pipeline whose node failed during the sync leaves that node's
+     * replies unset (Jedis logs the cause on its own thread) and {@link Response#get()} then throws an
+     * {@link IllegalStateException}: that is the node being unreachable, not a bug.
+     */
+    static <T> T reply(Response<T> response) {
+        try {
+            return response.get();
+        } catch (IllegalStateException e) {
+            throw new JedisConnectionException("no reply from a Redis node: it failed during the pipeline (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** Customers, devices and IPs keep windows up to 7 days. */
     private long entityTtlSeconds() {
         return 7L * 86_400 + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
@@ -768,7 +785,14 @@ public final class RedisFeatureStore implements FeatureStore {
     }
 
     private RuntimeException translate(JedisException e, String what) {
-        if (e instanceof JedisDataException) {
+        if (e instanceof JedisRedirectionException && client instanceof RedisClusterClient cluster) {
+            // MOVED or ASK reached us (a pipeline does not follow them): slots moved, so learn the new map before the retry.
+            cluster.refreshClusterTopology();
+        }
+        boolean clusterNotReady = e instanceof JedisClusterException // CLUSTERDOWN, TRYAGAIN
+                || e instanceof JedisBroadcastException // a master did not answer a command sent to all
+                || e instanceof JedisRedirectionException;
+        if (e instanceof JedisDataException && !clusterNotReady) {
             // Redis answered, with an error: a bug or an overflow, not an outage.
             return new IllegalStateException("Redis feature store at " + where + " refused to " + what + ": " + e.getMessage(), e);
         }

@@ -57,4 +57,18 @@ class SettingsTest {
     void shouldRefuseAnUnknownKey() {
         assertThrows(ConfigException.class, () -> Settings.load(Map.of("vigil.kafka.typo", "1"), Map.of()));
     }
+
+    @Test
+    void shouldReadTheMastersOfAnExternalRedisClusterAndRefuseThemWithAnEmbeddedRedis() {
+        Settings s = Settings.load(Map.of("vigil.redis.embedded", "false",
+                "vigil.redis.cluster-nodes", "redis-a:6379, redis-b:6380"), Map.of());
+        assertEquals(java.util.List.of("redis-a:6379", "redis-b:6380"), s.redis().clusterNodes());
+        assertEquals(java.util.List.of(), Settings.load(Map.of(), Map.of()).redis().clusterNodes(), "one Redis by default");
+
+        var embedded = assertThrows(ConfigException.class, () -> Settings.load(Map.of("vigil.redis.cluster-nodes", "redis-a:6379"), Map.of()));
+        assertTrue(embedded.getMessage().contains("vigil.redis.embedded=false"), embedded.getMessage());
+        var noPort = assertThrows(ConfigException.class, () -> Settings.load(Map.of("vigil.redis.embedded", "false",
+                "vigil.redis.cluster-nodes", "redis-a:6379,redis-b"), Map.of()));
+        assertTrue(noPort.getMessage().contains("'redis-b'"), noPort.getMessage());
+    }
 }

@@ -215,4 +215,52 @@ class RedisClusterFeatureStoreIT extends FeatureStoreContract {
             }
         }
     }
+
+    /**
+     * A master stops between a batch's read and its write: the batch fails as unavailable (the pipeline retries it with
+     * back-off) after locking its entities on the masters still up, and the store reports itself unhealthy. Once the
+     * master is back, the store's next batch releases those locks and counts every transaction once.
+     */
+    @Test
+    void shouldFailAsUnavailableWhenAMasterStopsMidBatchThenCountEveryTransactionOnce() {
+        // A merchant on the third master and a first account on the first, so the write fails half-way.
+        String merchant = null;
+        for (int k = 0; merchant == null; k++) {
+            String m = "outage-" + k + "-" + acct;
+            if (slot("{m:" + m + "}") >= 2 * EmbeddedRedisCluster.SLOTS / 3 && slot("{a:" + m + "-a0}") < EmbeddedRedisCluster.SLOTS / 3) merchant = m;
+        }
+        List<TransactionEvent> batch = batchAt(merchant);
+        RedisFeatureStore.Options d = RedisFeatureStore.Options.defaults();
+        RedisFeatureStore.Options quick = new RedisFeatureStore.Options(d.allowedLateness(), d.windowGrace(), d.historyRetention(),
+                d.replayRetention(), Duration.ofMillis(500));
+        try (RedisFeatureStore s = RedisFeatureStore.cluster(nodes(), quick)) {
+            s.enrich(tx("warm-" + acct, "warm", T0).build()); // scripts loaded, connections open
+            s.beforeWrite = attempt -> cluster.stopNode(2);
+            try {
+                assertThrows(FeatureStoreUnavailableException.class, () -> s.enrichAll(batch));
+                s.beforeWrite = attempt -> {};
+                assertEquals(List.of("{a:" + merchant + "-a0}:lk"), keysOn(cluster.nodes().get(0), "{a:" + merchant + "-a0}:lk"),
+                        "the account on the first master was locked before the write failed");
+                assertFalse(s.isHealthy(), "a master is down");
+            } finally {
+                s.beforeWrite = attempt -> {};
+                cluster.startNode(2);
+                cluster.awaitReady(Duration.ofSeconds(30));
+            }
+            assertTrue(s.isHealthy());
+            assertFeaturesOfTheReference(batch, s.enrichAll(batch), false);
+            assertEquals(6, s.enrich(probe(merchant)).features().merchantTxCount24h(), "the five transactions once, and the probe");
+            assertEquals(List.of(), keysOn(cluster.nodes().get(0), "{a:" + merchant + "-a0}:lk"), "the lock was released");
+        }
+    }
+
+    private static int slot(String key) {
+        return redis.clients.jedis.util.JedisClusterCRC16.getSlot(key);
+    }
+
+    private static List<String> keysOn(HostAndPort node, String pattern) {
+        try (RedisClient raw = RedisClient.create(node.getHost(), node.getPort())) {
+            return List.copyOf(raw.keys(pattern));
+        }
+    }
 }
