@@ -4,12 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ClusterPipeline;
@@ -33,13 +37,16 @@ import redis.clients.jedis.params.SetParams;
  *       removed; then the commit key is deleted.
  * </ol>
  *
- * <p>When a prewrite finds a changed version or another batch's lock, this batch releases its own locks
- * ({@code release-lock.lua}) and the caller reads again and computes again, as after a version conflict on one
- * Redis. A lock of another batch is resolved by its commit key: committed, it is rolled forward here (its writer
- * died between commit and roll-forward); aborted ({@code A}), released; neither, and older than the lock
- * timeout, the batch is aborted here by setting its key to {@code A} if absent, so a late writer's commit fails
- * and it releases its own locks. A younger lock is waited for. A batch that failed here half-way (Redis
- * unreachable) is resolved by this writer before its next batch, so its own retry does not wait for the timeout.
+ * <p>When a prewrite finds a changed version or another batch's lock, the caller reads those states again and
+ * computes again, as after a version conflict on one Redis, and the batch keeps the locks it took: its next attempt
+ * parks new values in them. A lock of another batch is resolved by its commit key: committed, it is rolled forward
+ * here (its writer died between commit and roll-forward); aborted ({@code A}), released; neither, and older than
+ * the lock timeout, that batch is aborted here by setting its key to {@code A} if absent, so a late writer's commit
+ * fails. A live lock is waited for; but a batch waits holding locks only for a younger batch (priority: the time of
+ * its first attempt), and gives up all its locks before waiting for an older one (wait-die), so two batches never
+ * wait for each other and the oldest always gets through. A batch that failed half-way (Redis unreachable) is
+ * settled by this writer before its next batch ({@code release-lock.lua}, or the roll-forward had it committed), so
+ * its own retry does not wait for the timeout.
  *
  * <p>Lock times are the writers' wall clocks in milliseconds: instances whose clocks differ by more than a small
  * part of the lock timeout may abort each other's live batches, which costs a retry, never a count. Not
@@ -86,31 +93,47 @@ final class ClusterStateWriter {
     record Put(String key, byte[] value, long ttlSeconds) {}
 
     /** A lock of another batch met by a prewrite. */
-    private record ForeignLock(String lockKey, String batch, long lockedAtMillis) {}
+    private record ForeignLock(String lockKey, String batch, long lockedAtMillis, String priority) {}
 
-    /** A batch of this writer that failed between its first prewrite and its last roll-forward. */
-    private record Unfinished(String batch, List<Cell> cells) {}
+    /**
+     * A batch of this writer that failed, or ran out of attempts, between its first prewrite and its last roll-forward:
+     * the cells of its last attempt, and the locks it knew it held.
+     */
+    private record Unfinished(String batch, List<Cell> cells, Set<String> held) {}
 
     private final RedisClusterClient client;
+    private final Supplier<ClusterPipeline> pipelines;
     private final long lockTimeoutMillis;
     private final long commitTtlSeconds;
     private final Clock clock;
     private final List<Unfinished> unfinished = new ArrayList<>();
+    /** The batch begun last, its priority (its first attempt's time, then its first id: older sorts first), and the locks it holds. */
+    private String batch;
+    private String priority;
+    private final Set<String> held = new HashSet<>();
+    private List<Cell> lastCells = List.of();
     /** Set once the scripts were loaded: a master that restarts without them answers NOSCRIPT, and they are loaded again. */
     private boolean scriptsLoaded;
-    /** Before the commit ({@link #BEFORE_COMMIT}) and between the commit and the roll-forward ({@link #BEFORE_ROLL_FORWARD}):
-     *  lets a test stop a batch there by throwing, as a process death would. */
+    /**
+     * Before the commit ({@link #BEFORE_COMMIT}), between the commit and the roll-forward ({@link #BEFORE_ROLL_FORWARD}), and
+     * at each look at another batch's live lock while waiting for it ({@link #WAITING}): lets a test stop a batch there by
+     * throwing, as a process death would, hold it there, or see what it holds while it waits ({@link #heldLocks()}).
+     */
     volatile IntConsumer checkpoint = at -> {};
     static final int BEFORE_COMMIT = 0;
     static final int BEFORE_ROLL_FORWARD = 1;
+    static final int WAITING = 2;
 
     /**
+     * @param pipelines a new pipeline to the masters
      * @param lockTimeout how old another batch's uncommitted lock must be before it is aborted
      * @param commitTtl how long a commit key is kept when its batch's writer died before deleting it: at least as
      *     long as any state, so a lock it left is never orphaned
      */
-    ClusterStateWriter(RedisClusterClient client, Duration lockTimeout, Duration commitTtl, Clock clock) {
+    ClusterStateWriter(RedisClusterClient client, Supplier<ClusterPipeline> pipelines, Duration lockTimeout, Duration commitTtl,
+            Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
+        this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
         this.lockTimeoutMillis = lockTimeout.toMillis();
         this.commitTtlSeconds = commitTtl.toSeconds();
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -118,7 +141,36 @@ final class ClusterStateWriter {
     }
 
     /**
-     * Writes every cell, or none.
+     * Starts a batch (a call of {@link RedisFeatureStore#enrichAll}): a new id, and the priority it keeps through all its
+     * attempts, so that a batch that gave way to older ones becomes the oldest in time and is given way to.
+     */
+    void begin() {
+        batch = newBatchId();
+        priority = String.format(Locale.ROOT, "%015d-%s", clock.millis(), batch);
+        held.clear();
+        lastCells = List.of();
+    }
+
+    /**
+     * Ends the batch begun last, written or not: locks it may still hold (it failed, or ran out of attempts) are left to
+     * {@link #finishUnfinished} before the next batch, which releases them or, had it committed, rolls them forward.
+     */
+    void end() {
+        if (batch != null && (!held.isEmpty() || !lastCells.isEmpty())) unfinished.add(new Unfinished(batch, lastCells, Set.copyOf(held)));
+        batch = null;
+        held.clear();
+        lastCells = List.of();
+    }
+
+    /**
+     * One attempt to write every cell, or none, for the batch begun last. Locks taken stay held through the following
+     * attempts (the caller reads again and computes again, and the next attempt parks new values in them) unless the
+     * batch gives way to an older one.
+     *
+     * <p>Two batches that want each other's entities never wait for each other: a batch that meets the lock of an older
+     * one (by priority) releases all its locks and waits for that lock to go; a batch that meets the lock of a younger
+     * one keeps its locks and waits. Waits therefore run from older to younger batches only, and the oldest batch is
+     * never made to give way.
      *
      * @param index keys written if absent, outside the transaction (the label index: derived from the event alone,
      *     so writing it for a batch that then fails changes nothing a retry would not write)
@@ -126,21 +178,27 @@ final class ClusterStateWriter {
      *     them); empty when the batch was written
      */
     List<String> write(List<Cell> cells, Map<String, String> index, long indexTtlSeconds) {
+        if (batch == null) throw new IllegalStateException("write without begin");
         if (!scriptsLoaded) loadScripts();
         finishUnfinished();
-        String batch = newBatchId();
         long lockedAt = clock.millis();
-        Unfinished mine = new Unfinished(batch, cells);
-        unfinished.add(mine);
+        lastCells = cells;
         List<Response<Object>> replies = new ArrayList<>(cells.size());
-        try (ClusterPipeline p = client.pipelined()) {
+        try (ClusterPipeline p = pipelines.get()) {
             SetParams indexParams = SetParams.setParams().nx().ex(indexTtlSeconds);
             index.forEach((k, v) -> p.set(bytes(k), bytes(v), indexParams));
             for (Cell c : cells) replies.add(p.evalsha(bytes(PREWRITE.sha1()), List.of(bytes(c.stateKey()), bytes(c.lockKey())),
-                    prewriteArgs(c, batch, lockedAt)));
+                    prewriteArgs(c, batch, lockedAt, priority)));
             p.sync();
         }
-        List<Cell> locked = new ArrayList<>(cells.size());
+        // Locks of earlier attempts whose entity this attempt no longer writes (its transactions were counted meanwhile).
+        Set<String> wanted = new HashSet<>();
+        for (Cell c : cells) wanted.add(c.lockKey());
+        List<String> stale = held.stream().filter(k -> !wanted.contains(k)).toList();
+        if (!stale.isEmpty()) {
+            releaseLocks(batch, stale);
+            stale.forEach(held::remove);
+        }
         List<String> reread = new ArrayList<>();
         List<ForeignLock> foreign = new ArrayList<>();
         boolean noScript = false;
@@ -155,11 +213,15 @@ final class ClusterStateWriter {
                 continue;
             }
             switch (string(reply.get(0))) {
-                case "K" -> locked.add(c);
-                case "C" -> reread.add(c.stateKey());
+                case "K" -> held.add(c.lockKey());
+                case "C" -> {
+                    held.remove(c.lockKey()); // the script dropped it if it was ours
+                    reread.add(c.stateKey());
+                }
                 case "L" -> {
                     reread.add(c.stateKey());
-                    foreign.add(new ForeignLock(c.lockKey(), string(reply.get(1)), Long.parseLong(string(reply.get(2)))));
+                    foreign.add(new ForeignLock(c.lockKey(), string(reply.get(1)), Long.parseLong(string(reply.get(2))),
+                            string(reply.get(3))));
                 }
                 default -> throw new IllegalStateException("unexpected reply from prewrite-state.lua: " + reply);
             }
@@ -170,17 +232,27 @@ final class ClusterStateWriter {
                 checkpoint.accept(BEFORE_ROLL_FORWARD);
                 rollForward(batch, cells);
                 client.del(commitKey(batch));
-                unfinished.remove(mine);
+                held.clear();
+                lastCells = List.of();
                 return List.of();
             }
+            // Aborted by another writer that found its locks too old: those are released, or will be by the next batch.
             LOG.debug("batch {} was aborted by another writer before it committed; computing again", batch);
-            locked = cells;
+            releaseLocks(batch, List.copyOf(held));
+            held.clear();
+            batch = newBatchId(); // the aborted id can never commit; the priority stays
             for (Cell c : cells) reread.add(c.stateKey());
+            return reread;
         }
-        release(batch, locked);
-        unfinished.remove(mine);
         if (noScript) loadScripts();
-        for (ForeignLock f : foreign) resolve(f);
+        for (ForeignLock f : foreign) {
+            if (f.priority().compareTo(priority) < 0 && !held.isEmpty()) {
+                // An older batch wants what we hold: give way, all of it, then wait for its lock like anyone else.
+                releaseLocks(batch, List.copyOf(held));
+                held.clear();
+            }
+            resolve(f);
+        }
         return reread;
     }
 
@@ -206,9 +278,9 @@ final class ClusterStateWriter {
         runOnEach(ROLL_FORWARD, keys, batch);
     }
 
-    private void release(String batch, List<Cell> cells) {
-        List<List<String>> keys = new ArrayList<>(cells.size());
-        for (Cell c : cells) keys.add(List.of(c.lockKey()));
+    private void releaseLocks(String batch, java.util.Collection<String> lockKeys) {
+        List<List<String>> keys = new ArrayList<>(lockKeys.size());
+        for (String k : lockKeys) keys.add(List.of(k));
         runOnEach(RELEASE, keys, batch);
     }
 
@@ -216,7 +288,7 @@ final class ClusterStateWriter {
     private void runOnEach(LuaScript script, List<List<String>> keyLists, String batch) {
         for (int attempt = 1; ; attempt++) {
             List<Response<Object>> replies = new ArrayList<>(keyLists.size());
-            try (ClusterPipeline p = client.pipelined()) {
+            try (ClusterPipeline p = pipelines.get()) {
                 List<byte[]> args = List.of(bytes(batch));
                 for (List<String> keys : keyLists) replies.add(p.evalsha(bytes(script.sha1()), keys.stream().map(ClusterStateWriter::bytes).toList(), args));
                 p.sync();
@@ -257,6 +329,7 @@ final class ClusterStateWriter {
                 }
                 continue;
             }
+            checkpoint.accept(WAITING);
             sleep(LOCK_POLL_MILLIS + ThreadLocalRandom.current().nextLong(LOCK_POLL_MILLIS));
         }
     }
@@ -269,7 +342,9 @@ final class ClusterStateWriter {
             boolean aborted = "OK".equals(client.set(bytes(key), bytes(ABORTED), SetParams.setParams().nx().ex(commitTtlSeconds)));
             String status = aborted ? ABORTED : client.get(key);
             if (ABORTED.equals(status)) {
-                release(u.batch(), u.cells());
+                Set<String> locks = new HashSet<>(u.held());
+                for (Cell c : u.cells()) locks.add(c.lockKey());
+                releaseLocks(u.batch(), locks);
             } else if ("C".equals(status)) {
                 rollForward(u.batch(), u.cells());
                 client.del(key);
@@ -277,6 +352,11 @@ final class ClusterStateWriter {
             LOG.info("Settled batch {} left unfinished by a failure: {}", u.batch(), status == null ? "already written" : status);
             unfinished.remove(0);
         }
+    }
+
+    /** How many locks the current batch holds: for tests. */
+    int heldLocks() {
+        return held.size();
     }
 
     /** Loads the three lock scripts on every master (Jedis sends SCRIPT LOAD to each). */
@@ -289,14 +369,17 @@ final class ClusterStateWriter {
         LOG.info("Loaded the cluster write scripts on every Redis master");
     }
 
-    private static List<byte[]> prewriteArgs(Cell c, String batch, long lockedAt) {
-        List<byte[]> args = new ArrayList<>(6 + 6 * c.puts().size());
+    private static List<byte[]> prewriteArgs(Cell c, String batch, long lockedAt, String priority) {
+        List<byte[]> args = new ArrayList<>(9 + 6 * c.puts().size());
         args.add(c.readVersion());
         args.add(bytes(Long.toString(c.lockTtlSeconds())));
+        args.add(bytes(batch));
         args.add(bytes("b"));
         args.add(bytes(batch));
         args.add(bytes("t"));
         args.add(bytes(Long.toString(lockedAt)));
+        args.add(bytes("p"));
+        args.add(bytes(priority));
         for (int i = 0; i < c.puts().size(); i++) {
             Put put = c.puts().get(i);
             args.add(bytes("k" + (i + 1)));

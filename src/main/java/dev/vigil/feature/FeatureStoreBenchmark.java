@@ -3,6 +3,7 @@ package dev.vigil.feature;
 import dev.vigil.event.GeoLocation;
 import dev.vigil.event.TransactionEvent;
 import dev.vigil.event.TransactionType;
+import dev.vigil.infra.EmbeddedRedisCluster;
 import dev.vigil.infra.EmbeddedRedisServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +22,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
@@ -38,6 +40,7 @@ import redis.clients.jedis.resps.ScanResult;
  * java -cp target/classes:$(cat target/cp.txt) dev.vigil.feature.FeatureStoreBenchmark [events] [accounts]
  * </pre>
  *
+ * {@code -Dcluster=N} runs the batches, single events and two stores on an embedded Redis Cluster of N masters instead.
  * {@code -DstateCacheEntries=N} sets the store's state cache (default as in production: none);
  * {@code -DcacheHeap=true} also reports the heap the cache holds after the batches (full GCs, outside the timings).
  *
@@ -63,7 +66,72 @@ public final class FeatureStoreBenchmark {
     public static void main(String[] args) throws IOException {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         int accounts = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-        run(events, accounts, System.out);
+        int masters = Integer.getInteger("cluster", 0);
+        if (masters > 0) runOnCluster(events, accounts, masters, System.out);
+        else run(events, accounts, System.out);
+    }
+
+    /**
+     * The same batches and single events on an embedded Redis Cluster of {@code masters} masters (the store's
+     * three-phase write across slots), then two stores at once: events per second, Redis's CPU per event summed over
+     * the masters (and each master's share), the calling thread's CPU per event.
+     */
+    public static void runOnCluster(int events, int accounts, int masters, PrintStream out) throws IOException {
+        Path dir = Files.createTempDirectory("vigil-feature-bench-cluster");
+        try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.start(dir, masters);
+                RedisFeatureStore store = RedisFeatureStore.cluster(cluster.nodeSet(), patient())) {
+            List<RedisClient> raws = new ArrayList<>();
+            for (HostAndPort node : cluster.nodes()) {
+                RedisClient raw = RedisClient.create(node.getHost(), node.getPort());
+                raw.configSet("appendonly", "no");
+                raws.add(raw);
+            }
+            try {
+                out.printf(Locale.ROOT, "Redis feature store benchmark on a Redis Cluster of %d masters: %d features, Redis %s, %d accounts%n",
+                        masters, Features.NAMES.size(), info(raws.get(0), "server", "redis_version"), accounts);
+                Workload w = new Workload(accounts, 1);
+                feed(store, w, 20_000); // warm-up
+                double[] cpu0 = raws.stream().mapToDouble(FeatureStoreBenchmark::cpuSeconds).toArray();
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                long javaCpu0 = threads.getCurrentThreadCpuTime();
+                long allocated0 = allocatedBytes(threads);
+                long start = System.nanoTime();
+                long[] batchCpu = feed(store, w, events);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double javaCpu = (threads.getCurrentThreadCpuTime() - javaCpu0) / 1e9;
+                long allocated = allocatedBytes(threads) - allocated0;
+                StringBuilder shares = new StringBuilder();
+                double redisCpu = 0;
+                for (int i = 0; i < raws.size(); i++) {
+                    double c = cpuSeconds(raws.get(i)) - cpu0[i];
+                    redisCpu += c;
+                    shares.append(String.format(Locale.ROOT, "%s%.1f", i == 0 ? "" : " / ", c * 1e6 / events));
+                }
+                Arrays.sort(batchCpu);
+                out.printf(Locale.ROOT, "batches of %d: %d events in %.2f s = %.0f events/s; Redis CPU %.1f us/event (by master: %s);"
+                                + " Vigil (this thread) CPU %.1f us/event (median batch %.1f), allocating %.1f KB/event%n",
+                        BATCH, events, seconds, events / seconds, redisCpu * 1e6 / events, shares, javaCpu * 1e6 / events,
+                        batchCpu[batchCpu.length / 2] / 1e3 / BATCH, allocated / 1024.0 / events);
+                Histogram h = new Histogram(60_000_000_000L, 3);
+                int singles = Math.min(events, 5_000);
+                for (int i = 0; i < singles; i++) {
+                    TransactionEvent e = w.next();
+                    long s = System.nanoTime();
+                    store.enrich(e);
+                    h.recordValue(System.nanoTime() - s);
+                }
+                out.printf(Locale.ROOT, "single events (%d): p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us%n",
+                        singles, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                        h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+                try (RedisFeatureStore second = RedisFeatureStore.cluster(cluster.nodeSet(), patient())) {
+                    twoWriters(out, () -> raws.stream().mapToDouble(FeatureStoreBenchmark::cpuSeconds).sum(), "two stores", store, second, accounts, events, w.clock, 20);
+                }
+            } finally {
+                raws.forEach(RedisClient::close);
+            }
+        } finally {
+            delete(dir);
+        }
     }
 
     /** Runs every measurement and prints the report to {@code out}. */
@@ -130,9 +198,9 @@ public final class FeatureStoreBenchmark {
             // merchants and IPs: first two threads of one store (two consumer threads of one Vigil), whose batches
             // take turns; then two stores (two Vigil instances), whose batches meet on those states, and a batch
             // whose compare-and-set fails is read and computed again.
-            Instant after = twoWriters(out, raw, "two threads of one store", store, store, accounts, events, w.clock, 10);
+            Instant after = twoWriters(out, () -> cpuSeconds(raw), "two threads of one store", store, store, accounts, events, w.clock, 10);
             try (RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), patient())) {
-                twoWriters(out, raw, "two stores", store, second, accounts, events, after, 20);
+                twoWriters(out, () -> cpuSeconds(raw), "two stores", store, second, accounts, events, after, 20);
             }
         } finally {
             delete(dir);
@@ -218,11 +286,11 @@ public final class FeatureStoreBenchmark {
      * Feeds half the events through each writer at once, from {@code from} on, and reports; returns the time of the
      * last event.
      */
-    private static Instant twoWriters(PrintStream out, RedisClient raw, String what, RedisFeatureStore a, RedisFeatureStore b,
-            int accounts, int events, Instant from, int seed) {
+    private static Instant twoWriters(PrintStream out, java.util.function.DoubleSupplier redisCpuSeconds, String what,
+            RedisFeatureStore a, RedisFeatureStore b, int accounts, int events, Instant from, int seed) {
         List<RedisFeatureStore> writers = List.of(a, b);
         long conflicts0 = a.conflicts() + (a == b ? 0 : b.conflicts());
-        double cpu0 = cpuSeconds(raw);
+        double cpu0 = redisCpuSeconds.getAsDouble();
         List<Thread> threads = new ArrayList<>();
         List<Workload> parts = new ArrayList<>();
         int each = events / 2;
@@ -246,7 +314,7 @@ public final class FeatureStoreBenchmark {
         long conflicts = a.conflicts() + (a == b ? 0 : b.conflicts()) - conflicts0;
         out.printf(Locale.ROOT, "%s, batches of %d, shared merchants and IPs: %d events in %.2f s = %.0f"
                         + " events/s; Redis CPU %.1f us/event; %d of %d batches computed again after a conflict%n",
-                what, BATCH, 2 * each, seconds, 2 * each / seconds, (cpuSeconds(raw) - cpu0) * 1e6 / (2 * each),
+                what, BATCH, 2 * each, seconds, 2 * each / seconds, (redisCpuSeconds.getAsDouble() - cpu0) * 1e6 / (2 * each),
                 conflicts, 2 * ((each + BATCH - 1) / BATCH));
         return parts.stream().map(p -> p.clock).max(Comparator.naturalOrder()).orElseThrow();
     }

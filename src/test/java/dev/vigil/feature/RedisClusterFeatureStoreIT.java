@@ -162,6 +162,136 @@ class RedisClusterFeatureStoreIT extends FeatureStoreContract {
         race.assertCountedOnce(this::enrich);
     }
 
+    /**
+     * Two instances whose every batch wants the same ten merchants and ten IPs: neither may starve the other (a batch
+     * that met the other's locks and gave up all of its own every time could run out of attempts), and every
+     * transaction is counted once.
+     */
+    @Test
+    void shouldLetTwoInstancesWhoseBatchesAllOverlapBothGetThrough() throws Exception {
+        int writers = 2;
+        int batches = 15;
+        int size = 100;
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (RedisFeatureStore one = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults());
+                RedisFeatureStore other = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults())) {
+            List<RedisFeatureStore> stores = List.of(one, other);
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+            List<Thread> threads = new ArrayList<>();
+            for (int k = 0; k < writers; k++) {
+                int writer = k;
+                threads.add(new Thread(() -> {
+                    try {
+                        start.await();
+                        for (int b = 0; b < batches; b++) {
+                            List<TransactionEvent> batch = new ArrayList<>();
+                            for (int i = 0; i < size; i++) {
+                                int n = b * size + i;
+                                batch.add(tx(acct + "-w" + writer + "-" + (n % 50), "w" + writer + "-" + n, T0.plusMillis(10L * n))
+                                        .merchant("overlap-" + acct + "-" + (n % 10)).ip("ip-" + acct + "-" + (n % 10)).build());
+                            }
+                            stores.get(writer).enrichAll(batch);
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) t.join();
+        }
+        assertEquals(List.of(), failures);
+        for (int m = 0; m < 10; m++) {
+            Features probe = enrich(tx(acct + "-probe", "probe-" + m, T0.plusMillis(10L * batches * size))
+                    .merchant("overlap-" + acct + "-" + m).ip("ip-" + acct + "-" + m));
+            assertEquals(writers * batches * size / 10 + 1, probe.merchantTxCount24h(), "merchant " + m + ": every transaction once");
+            assertEquals(writers * batches * size / 10 + 1, probe.ipTxCount24h(), "IP " + m + ": every transaction once");
+        }
+    }
+
+    /**
+     * Wait-die, pinned: of two batches that want the same merchant, the older waits for the younger's lock keeping its
+     * own locks, and the younger gives all of its locks up before it waits for the older's. Each side is held at its
+     * commit while the other meets its lock; both then go through, and every transaction counts once.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldMakeTheYoungerOfTwoBatchesGiveWayAndTheOlderWaitHoldingItsLocks() throws Exception {
+        for (boolean olderHeldAtCommit : List.of(false, true)) {
+            String merchant = "waitdie-" + olderHeldAtCommit + "-" + acct;
+            List<TransactionEvent> olderBatch = new ArrayList<>();
+            List<TransactionEvent> youngerBatch = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                olderBatch.add(tx(merchant + "-old", merchant + "-o" + i, T0.plusSeconds(i)).merchant(merchant).ip("ip-o-" + merchant).build());
+                youngerBatch.add(tx(merchant + "-young", merchant + "-y" + i, T0.plusSeconds(i)).merchant(merchant).ip("ip-y-" + merchant).build());
+            }
+            try (RedisFeatureStore older = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults());
+                    RedisFeatureStore younger = RedisFeatureStore.cluster(nodes(), RedisFeatureStore.Options.defaults())) {
+                RedisFeatureStore held = olderHeldAtCommit ? older : younger;
+                RedisFeatureStore waiting = olderHeldAtCommit ? younger : older;
+                java.util.concurrent.CountDownLatch olderBegun = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.CountDownLatch atCommit = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+                List<Integer> heldWhileWaiting = java.util.Collections.synchronizedList(new ArrayList<>());
+                // The older batch begins first; when it is the waiting one, it writes only once the younger is held at its commit.
+                older.beforeWrite = attempt -> {
+                    olderBegun.countDown();
+                    if (!olderHeldAtCommit && attempt == 1) await(atCommit);
+                };
+                ClusterStateWriter heldWriter = held.clusterWriter();
+                heldWriter.checkpoint = at -> {
+                    if (at == ClusterStateWriter.BEFORE_COMMIT && atCommit.getCount() > 0) {
+                        atCommit.countDown();
+                        await(letGo);
+                    }
+                };
+                ClusterStateWriter waitingWriter = waiting.clusterWriter();
+                waitingWriter.checkpoint = at -> {
+                    if (at == ClusterStateWriter.WAITING) {
+                        heldWhileWaiting.add(waitingWriter.heldLocks());
+                        if (heldWhileWaiting.size() == 3) letGo.countDown(); // seen waiting a few times: let the other commit
+                    }
+                };
+                List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+                Thread o = new Thread(() -> run(() -> older.enrichAll(olderBatch), failures));
+                o.start();
+                await(olderBegun);
+                if (olderHeldAtCommit) await(atCommit); // the older holds the merchant before the younger tries it
+                Thread.sleep(5); // a later millisecond: the younger's priority is strictly younger
+                Thread y = new Thread(() -> run(() -> younger.enrichAll(youngerBatch), failures));
+                y.start();
+                o.join();
+                y.join();
+                assertEquals(List.of(), failures);
+                assertFalse(heldWhileWaiting.isEmpty(), "the second batch waited for the first's lock");
+                if (olderHeldAtCommit) {
+                    assertTrue(heldWhileWaiting.stream().allMatch(n -> n == 0), "the younger gave all its locks up before waiting: " + heldWhileWaiting);
+                } else {
+                    assertTrue(heldWhileWaiting.stream().allMatch(n -> n > 0), "the older kept its locks while waiting: " + heldWhileWaiting);
+                }
+            }
+            Features probe = enrich(tx(merchant + "-old", merchant + "-probe", T0.plusSeconds(10)).merchant(merchant).ip("ip-o-" + merchant));
+            assertEquals(7, probe.merchantTxCount24h(), "both batches' six transactions once, and the probe");
+        }
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("the other batch never got there");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void run(Runnable r, List<Throwable> failures) {
+        try {
+            r.run();
+        } catch (Throwable e) {
+            failures.add(e);
+        }
+    }
+
     @Test
     void shouldFinishABatchWhoseWriterDiedBetweenCommitAndRollForward() {
         String merchant = "committed-" + acct;
@@ -233,7 +363,9 @@ class RedisClusterFeatureStoreIT extends FeatureStoreContract {
         RedisFeatureStore.Options d = RedisFeatureStore.Options.defaults();
         RedisFeatureStore.Options quick = new RedisFeatureStore.Options(d.allowedLateness(), d.windowGrace(), d.historyRetention(),
                 d.replayRetention(), Duration.ofMillis(500));
-        try (RedisFeatureStore s = RedisFeatureStore.cluster(nodes(), quick)) {
+        // A cluster of its own: the other tests' store keeps connections that a master's restart breaks.
+        try (EmbeddedRedisCluster cluster = EmbeddedRedisCluster.start(dataDir.resolve("outage"), 3);
+                RedisFeatureStore s = RedisFeatureStore.cluster(cluster.nodeSet(), quick)) {
             s.enrich(tx("warm-" + acct, "warm", T0).build()); // scripts loaded, connections open
             s.beforeWrite = attempt -> cluster.stopNode(2);
             try {
