@@ -376,7 +376,10 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         o.put("vigil.kafka.embedded", "true");
-        o.put("vigil.redis.embedded", "true");
+        // A Redis Cluster named by the environment (VIGIL_REDIS_CLUSTER_NODES or -Dvigil.redis.cluster-nodes) is measured as is.
+        String clusterKey = "vigil.redis.cluster-nodes";
+        boolean cluster = !System.getProperty(clusterKey, System.getenv().getOrDefault(Settings.envName(clusterKey), "")).isBlank();
+        o.put("vigil.redis.embedded", cluster ? "false" : "true");
         o.put("vigil.postgres.embedded", "true");
         return o;
     }

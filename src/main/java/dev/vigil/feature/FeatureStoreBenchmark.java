@@ -91,6 +91,9 @@ public final class FeatureStoreBenchmark {
                         masters, Features.NAMES.size(), info(raws.get(0), "server", "redis_version"), accounts);
                 Workload w = new Workload(accounts, 1);
                 feed(store, w, 20_000); // warm-up
+                for (RedisClient raw : raws) raw.sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
+                long netIn0 = Long.parseLong(info(raws.get(0), "stats", "total_net_input_bytes"));
+                long netOut0 = Long.parseLong(info(raws.get(0), "stats", "total_net_output_bytes"));
                 double[] cpu0 = raws.stream().mapToDouble(FeatureStoreBenchmark::cpuSeconds).toArray();
                 ThreadMXBean threads = ManagementFactory.getThreadMXBean();
                 long javaCpu0 = threads.getCurrentThreadCpuTime();
@@ -112,6 +115,10 @@ public final class FeatureStoreBenchmark {
                                 + " Vigil (this thread) CPU %.1f us/event (median batch %.1f), allocating %.1f KB/event%n",
                         BATCH, events, seconds, events / seconds, redisCpu * 1e6 / events, shares, javaCpu * 1e6 / events,
                         batchCpu[batchCpu.length / 2] / 1e3 / BATCH, allocated / 1024.0 / events);
+                out.printf(Locale.ROOT, "  the first master's share (of every event):%n");
+                printCommandStats(raws.get(0), events, cpuSeconds(raws.get(0)) - cpu0[0],
+                        Long.parseLong(info(raws.get(0), "stats", "total_net_input_bytes")) - netIn0,
+                        Long.parseLong(info(raws.get(0), "stats", "total_net_output_bytes")) - netOut0, out);
                 Histogram h = new Histogram(60_000_000_000L, 3);
                 int singles = Math.min(events, 5_000);
                 for (int i = 0; i < singles; i++) {
