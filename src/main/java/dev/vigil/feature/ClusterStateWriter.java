@@ -245,14 +245,12 @@ final class ClusterStateWriter {
             return reread;
         }
         if (noScript) loadScripts();
-        for (ForeignLock f : foreign) {
-            if (f.priority().compareTo(priority) < 0 && !held.isEmpty()) {
-                // An older batch wants what we hold: give way, all of it, then wait for its lock like anyone else.
-                releaseLocks(batch, List.copyOf(held));
-                held.clear();
-            }
-            resolve(f);
+        if (!held.isEmpty() && foreign.stream().anyMatch(f -> f.priority().compareTo(priority) < 0)) {
+            // An older batch holds what we want: give way, all of it, before waiting for anyone.
+            releaseLocks(batch, List.copyOf(held));
+            held.clear();
         }
+        for (ForeignLock f : foreign) resolve(f);
         return reread;
     }
 

@@ -95,14 +95,7 @@ public final class FeatureStoreBenchmark {
                 long netIn0 = Long.parseLong(info(raws.get(0), "stats", "total_net_input_bytes"));
                 long netOut0 = Long.parseLong(info(raws.get(0), "stats", "total_net_output_bytes"));
                 double[] cpu0 = raws.stream().mapToDouble(FeatureStoreBenchmark::cpuSeconds).toArray();
-                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-                long javaCpu0 = threads.getCurrentThreadCpuTime();
-                long allocated0 = allocatedBytes(threads);
-                long start = System.nanoTime();
-                long[] batchCpu = feed(store, w, events);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double javaCpu = (threads.getCurrentThreadCpuTime() - javaCpu0) / 1e9;
-                long allocated = allocatedBytes(threads) - allocated0;
+                Batches b = Batches.measure(store, w, events);
                 StringBuilder shares = new StringBuilder();
                 double redisCpu = 0;
                 for (int i = 0; i < raws.size(); i++) {
@@ -110,26 +103,15 @@ public final class FeatureStoreBenchmark {
                     redisCpu += c;
                     shares.append(String.format(Locale.ROOT, "%s%.1f", i == 0 ? "" : " / ", c * 1e6 / events));
                 }
-                Arrays.sort(batchCpu);
                 out.printf(Locale.ROOT, "batches of %d: %d events in %.2f s = %.0f events/s; Redis CPU %.1f us/event (by master: %s);"
                                 + " Vigil (this thread) CPU %.1f us/event (median batch %.1f), allocating %.1f KB/event%n",
-                        BATCH, events, seconds, events / seconds, redisCpu * 1e6 / events, shares, javaCpu * 1e6 / events,
-                        batchCpu[batchCpu.length / 2] / 1e3 / BATCH, allocated / 1024.0 / events);
+                        BATCH, events, b.seconds(), events / b.seconds(), redisCpu * 1e6 / events, shares, b.javaCpuSeconds() * 1e6 / events,
+                        b.batchCpuNanos()[b.batchCpuNanos().length / 2] / 1e3 / BATCH, b.allocated() / 1024.0 / events);
                 out.printf(Locale.ROOT, "  the first master's share (of every event):%n");
                 printCommandStats(raws.get(0), events, cpuSeconds(raws.get(0)) - cpu0[0],
                         Long.parseLong(info(raws.get(0), "stats", "total_net_input_bytes")) - netIn0,
                         Long.parseLong(info(raws.get(0), "stats", "total_net_output_bytes")) - netOut0, out);
-                Histogram h = new Histogram(60_000_000_000L, 3);
-                int singles = Math.min(events, 5_000);
-                for (int i = 0; i < singles; i++) {
-                    TransactionEvent e = w.next();
-                    long s = System.nanoTime();
-                    store.enrich(e);
-                    h.recordValue(System.nanoTime() - s);
-                }
-                out.printf(Locale.ROOT, "single events (%d): p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us%n",
-                        singles, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                        h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+                singleEvents(store, w, events, out);
                 try (RedisFeatureStore second = RedisFeatureStore.cluster(cluster.nodeSet(), patient())) {
                     twoWriters(out, () -> raws.stream().mapToDouble(FeatureStoreBenchmark::cpuSeconds).sum(), "two stores", store, second, accounts, events, w.clock, 20);
                 }
@@ -158,22 +140,18 @@ public final class FeatureStoreBenchmark {
             long netIn0 = Long.parseLong(info(raw, "stats", "total_net_input_bytes"));
             long netOut0 = Long.parseLong(info(raw, "stats", "total_net_output_bytes"));
             double cpu0 = cpuSeconds(raw);
-            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            long javaCpu0 = threads.getCurrentThreadCpuTime();
-            long allocated0 = allocatedBytes(threads);
-            long start = System.nanoTime();
-            long[] batchCpu = feed(store, w, events);
-            double seconds = (System.nanoTime() - start) / 1e9;
+            Batches b = Batches.measure(store, w, events);
             double cpu = cpuSeconds(raw) - cpu0;
-            double javaCpu = (threads.getCurrentThreadCpuTime() - javaCpu0) / 1e9;
-            long allocated = allocatedBytes(threads) - allocated0;
+            double seconds = b.seconds();
+            long[] batchCpu = b.batchCpuNanos();
+            double javaCpu = b.javaCpuSeconds();
+            long allocated = b.allocated();
             out.printf(Locale.ROOT, "batches of %d: %d events in %.2f s = %.0f events/s; Redis CPU %.1f us/event;"
                             + " Vigil (this thread) CPU %.1f us/event, allocating %.1f KB/event%n",
                     BATCH, events, seconds, events / seconds, cpu * 1e6 / events, javaCpu * 1e6 / events,
                     allocated / 1024.0 / events);
             // On a shared machine the mean moves with the neighbours' load; the median and the fastest tenth of the
             // batches' own CPU time move much less, so compare those between builds.
-            Arrays.sort(batchCpu);
             out.printf(Locale.ROOT, "  Vigil CPU per event by batch of %d: median %.1f us, 10th percentile %.1f us%n", BATCH,
                     batchCpu[batchCpu.length / 2] / 1e3 / BATCH, batchCpu[batchCpu.length / 10] / 1e3 / BATCH);
 
@@ -189,17 +167,7 @@ public final class FeatureStoreBenchmark {
 
             printCommandStats(raw, events, cpu, Long.parseLong(info(raw, "stats", "total_net_input_bytes")) - netIn0,
                     Long.parseLong(info(raw, "stats", "total_net_output_bytes")) - netOut0, out);
-            Histogram h = new Histogram(60_000_000_000L, 3);
-            int singles = Math.min(events, 5_000);
-            for (int i = 0; i < singles; i++) {
-                TransactionEvent e = w.next();
-                long s = System.nanoTime();
-                store.enrich(e);
-                h.recordValue(System.nanoTime() - s);
-            }
-            out.printf(Locale.ROOT, "single events (%d): p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us%n",
-                    singles, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+            singleEvents(store, w, events, out);
 
             // Two writers on one Redis, each with its own accounts (Kafka partitions by account) but the same
             // merchants and IPs: first two threads of one store (two consumer threads of one Vigil), whose batches
@@ -327,6 +295,36 @@ public final class FeatureStoreBenchmark {
     }
 
     /** Bytes the calling thread has allocated so far (HotSpot's ThreadMXBean); -1 where the JVM cannot tell. */
+    /** The measured batches: wall time, the calling thread's CPU (in all and by batch, sorted) and bytes allocated. */
+    private record Batches(double seconds, double javaCpuSeconds, long allocated, long[] batchCpuNanos) {
+        static Batches measure(RedisFeatureStore store, Workload w, int events) {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long javaCpu0 = threads.getCurrentThreadCpuTime();
+            long allocated0 = FeatureStoreBenchmark.allocatedBytes(threads);
+            long start = System.nanoTime();
+            long[] batchCpu = feed(store, w, events);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double javaCpu = (threads.getCurrentThreadCpuTime() - javaCpu0) / 1e9;
+            Arrays.sort(batchCpu);
+            return new Batches(seconds, javaCpu, FeatureStoreBenchmark.allocatedBytes(threads) - allocated0, batchCpu);
+        }
+    }
+
+    /** Up to 5 000 events enriched one at a time: their latency percentiles. */
+    private static void singleEvents(RedisFeatureStore store, Workload w, int events, PrintStream out) {
+        Histogram h = new Histogram(60_000_000_000L, 3);
+        int singles = Math.min(events, 5_000);
+        for (int i = 0; i < singles; i++) {
+            TransactionEvent e = w.next();
+            long s = System.nanoTime();
+            store.enrich(e);
+            h.recordValue(System.nanoTime() - s);
+        }
+        out.printf(Locale.ROOT, "single events (%d): p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us%n",
+                singles, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+    }
+
     private static long allocatedBytes(ThreadMXBean threads) {
         return threads instanceof com.sun.management.ThreadMXBean hotspot
                 ? hotspot.getThreadAllocatedBytes(Thread.currentThread().getId()) : -1;

@@ -380,23 +380,11 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
         static Node start(int index, Path dir, int port) {
             try {
                 Files.createDirectories(dir);
-                RedisServer server = RedisServer.newRedisServer()
-                        .bind(HOST)
-                        .port(port)
-                        // The library runs the binary from its temporary folder: the directory must be
-                        // absolute. nodes.conf below is relative to it.
-                        .setting("dir " + quote(dir.toString()))
+                // Persistence as in EmbeddedRedisServer; nodes.conf is relative to the data directory.
+                RedisServer server = EmbeddedRedisServer.persistentIn(dir, RedisServer.newRedisServer().bind(HOST).port(port))
                         .setting("cluster-enabled yes")
                         .setting("cluster-config-file " + NODES_CONF)
                         .setting("cluster-node-timeout " + NODE_TIMEOUT_MS)
-                        // Persistence as in EmbeddedRedisServer: the append-only file only, no RDB snapshots.
-                        .setting("appendonly yes")
-                        .setting("appendfilename \"appendonly.aof\"")
-                        .setting("appendfsync everysec")
-                        .setting("auto-aof-rewrite-percentage 400")
-                        .setting("save \"\"")
-                        .setting("daemonize no")
-                        .onShutdownForceStop(false)
                         .build();
                 server.start();
                 LOG.info("Redis Cluster node {} started on {}:{} with data in {}", index, HOST, port, dir);
@@ -420,9 +408,5 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
                 throw new UncheckedIOException("Redis Cluster node " + index + " on port " + port + " did not stop", e);
             }
         }
-    }
-
-    private static String quote(String s) {
-        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 }

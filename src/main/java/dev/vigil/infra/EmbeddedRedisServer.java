@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
+import redis.embedded.core.RedisServerBuilder;
 
 /**
  * A real {@code redis-server} (the binary shipped by com.github.codemonstur:embedded-redis) for
@@ -52,24 +53,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
         for (int i = 0; i < attempts; i++) {
             int p = port == 0 ? FreePort.orFree(0) : port;
             try {
-                RedisServer server = RedisServer.newRedisServer()
-                        .bind(HOST)
-                        .port(p)
-                        // The library runs the binary from its temporary folder: the data
-                        // directory must be absolute.
-                        .setting("dir " + quote(dir.toString()))
-                        .setting("appendonly yes")
-                        .setting("appendfilename \"appendonly.aof\"")
-                        .setting("appendfsync everysec")
-                        // Rewritten (by a forked child that serialises the whole dataset) when it has grown to five
-                        // times its last rewritten size, not Redis's default of twice: at the Kafka maximum the
-                        // rewrites took 0.13 to 0.17 of this machine's 2 cores (docs/features.md, Keys in Redis).
-                        .setting("auto-aof-rewrite-percentage 400")
-                        // The AOF is the one persistence: no RDB snapshots on top of it.
-                        .setting("save \"\"")
-                        .setting("daemonize no")
-                        .onShutdownForceStop(false)
-                        .build();
+                RedisServer server = persistentIn(dir, RedisServer.newRedisServer().bind(HOST).port(p)).build();
                 server.start();
                 LOG.info("Redis started on {}:{} with data in {}", HOST, p, dir);
                 return new EmbeddedRedisServer(server, p, dir);
@@ -104,6 +88,27 @@ public final class EmbeddedRedisServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Redis on port " + port + " did not stop", e);
         }
+    }
+
+    /**
+     * The settings every embedded Redis (one server, or a cluster's node) shares: data in {@code dir} (absolute: the
+     * library runs the binary from its temporary folder), the append-only file as the one persistence, and a graceful
+     * stop that flushes it.
+     */
+    static RedisServerBuilder persistentIn(Path dir, RedisServerBuilder builder) {
+        return builder
+                .setting("dir " + quote(dir.toString()))
+                .setting("appendonly yes")
+                .setting("appendfilename \"appendonly.aof\"")
+                .setting("appendfsync everysec")
+                // Rewritten (by a forked child that serialises the whole dataset) when it has grown to five
+                // times its last rewritten size, not Redis's default of twice: at the Kafka maximum the
+                // rewrites took 0.13 to 0.17 of this machine's 2 cores (docs/features.md, Keys in Redis).
+                .setting("auto-aof-rewrite-percentage 400")
+                // The AOF is the one persistence: no RDB snapshots on top of it.
+                .setting("save \"\"")
+                .setting("daemonize no")
+                .onShutdownForceStop(false);
     }
 
     private static String quote(String s) {
