@@ -220,8 +220,9 @@ final class ClusterStateWriter {
                 }
                 case "L" -> {
                     reread.add(c.stateKey());
+                    // A lock without a priority is given way to, as if older than any.
                     foreign.add(new ForeignLock(c.lockKey(), string(reply.get(1)), Long.parseLong(string(reply.get(2))),
-                            string(reply.get(3))));
+                            reply.get(3) == null ? "" : string(reply.get(3))));
                 }
                 default -> throw new IllegalStateException("unexpected reply from prewrite-state.lua: " + reply);
             }
@@ -301,11 +302,15 @@ final class ClusterStateWriter {
         }
     }
 
-    /** Settles a lock of another batch: rolled forward, released, aborted once too old, or waited for. */
+    /**
+     * Settles a lock of another batch: rolled forward, released, aborted once too old, or waited for. Its age is read
+     * afresh at each look: a live batch that keeps its locks across attempts renews their time at each attempt.
+     */
     private void resolve(ForeignLock f) {
         while (true) {
-            String owner = client.hget(f.lockKey(), "b");
-            if (!f.batch().equals(owner)) return; // its writer (or another) has settled it
+            List<String> lock = client.hmget(f.lockKey(), "b", "t");
+            if (!f.batch().equals(lock.get(0))) return; // its writer (or another) has settled it
+            long lockedAt = lock.get(1) == null ? f.lockedAtMillis() : Long.parseLong(lock.get(1));
             String status = client.get(commitKey(f.batch()));
             if ("C".equals(status)) {
                 LOG.info("Rolling forward {} of batch {}, committed by a writer that did not finish", f.lockKey(), f.batch());
@@ -320,7 +325,7 @@ final class ClusterStateWriter {
                 runOnEach(RELEASE, List.of(List.of(f.lockKey())), f.batch());
                 return;
             }
-            if (clock.millis() - f.lockedAtMillis() > lockTimeoutMillis) {
+            if (clock.millis() - lockedAt > lockTimeoutMillis) {
                 // Its writer is gone or stalled: abort the batch, unless it committed meanwhile (then the next turn rolls it forward).
                 if ("OK".equals(client.set(bytes(commitKey(f.batch())), bytes(ABORTED), SetParams.setParams().nx().ex(commitTtlSeconds)))) {
                     LOG.info("Aborted batch {}: its lock {} was older than {} ms", f.batch(), f.lockKey(), lockTimeoutMillis);
