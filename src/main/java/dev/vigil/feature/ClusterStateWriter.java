@@ -59,7 +59,7 @@ final class ClusterStateWriter {
     static final LuaScript ROLL_FORWARD = LuaScript.load("roll-forward-state.lua");
     static final LuaScript RELEASE = LuaScript.load("release-lock.lua");
     private static final List<LuaScript> SCRIPTS = List.of(PREWRITE, ROLL_FORWARD, RELEASE);
-    private static final byte[] COMMITTED = bytes("C");
+    private static final String COMMITTED = "C";
     private static final String ABORTED = "A";
     /** How long a writer waits between looks at a younger lock of another batch. */
     private static final long LOCK_POLL_MILLIS = 5;
@@ -74,10 +74,6 @@ final class ClusterStateWriter {
         }
 
         String lockKey() {
-            return lockKey(tag);
-        }
-
-        static String lockKey(String tag) {
             return tag + ":lk";
         }
 
@@ -263,7 +259,7 @@ final class ClusterStateWriter {
             client.set(bytes(commitKey(batch)), bytes(ABORTED), ifAbsent);
             return false;
         }
-        return "OK".equals(client.set(bytes(commitKey(batch)), COMMITTED, ifAbsent));
+        return "OK".equals(client.set(bytes(commitKey(batch)), bytes(COMMITTED), ifAbsent));
     }
 
     private void rollForward(String batch, List<Cell> cells) {
@@ -312,7 +308,7 @@ final class ClusterStateWriter {
             if (!f.batch().equals(lock.get(0))) return; // its writer (or another) has settled it
             long lockedAt = lock.get(1) == null ? f.lockedAtMillis() : Long.parseLong(lock.get(1));
             String status = client.get(commitKey(f.batch()));
-            if ("C".equals(status)) {
+            if (COMMITTED.equals(status)) {
                 LOG.info("Rolling forward {} of batch {}, committed by a writer that did not finish", f.lockKey(), f.batch());
                 Map<String, String> parked = client.hgetAll(f.lockKey());
                 List<String> keys = new ArrayList<>();
@@ -348,7 +344,7 @@ final class ClusterStateWriter {
                 Set<String> locks = new HashSet<>(u.held());
                 for (Cell c : u.cells()) locks.add(c.lockKey());
                 releaseLocks(u.batch(), locks);
-            } else if ("C".equals(status)) {
+            } else if (COMMITTED.equals(status)) {
                 rollForward(u.batch(), u.cells());
                 client.del(key);
             } // absent: it committed and was rolled forward and cleaned up before the failure was seen

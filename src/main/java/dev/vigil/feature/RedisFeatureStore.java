@@ -97,6 +97,8 @@ public final class RedisFeatureStore implements FeatureStore {
     private static final long LABEL_INDEX_TTL_SECONDS = 39L * 86_400;
     /** How old another batch's uncommitted lock must be before a writer aborts it (Redis Cluster only). */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+    /** Threads that send one cluster pipeline to the masters in parallel (Jedis's own default is 3). */
+    private static final int PIPELINE_WORKERS = 3;
 
     /**
      * How long state is kept. All durations are whole seconds.
@@ -233,9 +235,6 @@ public final class RedisFeatureStore implements FeatureStore {
         ClusterStateWriter writer = new ClusterStateWriter(client, () -> client.pipelined(workers), lockTimeout, commitTtl, Clock.systemUTC());
         return new RedisFeatureStore(client, writer, workers, "Redis Cluster " + nodes, options);
     }
-
-    /** Threads that send one cluster pipeline to the masters in parallel (Jedis's own default is 3). */
-    private static final int PIPELINE_WORKERS = 3;
 
     private RedisFeatureStore(UnifiedJedis client, ClusterStateWriter clusterWriter, ExecutorService pipelineWorkers, String where,
             Options options) {

@@ -94,21 +94,10 @@ class RedisClusterFeatureStoreIT extends FeatureStoreContract {
         return tx(merchant + "-a0", merchant + "-probe", T0.plusSeconds(10)).merchant(merchant).ip("ip-" + merchant).build();
     }
 
-    /** Every key on every master whose name starts with the prefix, by node. */
+    /** Every key of the shared cluster that matches the pattern, by master. */
     private static Map<HostAndPort, List<String>> keysByNode(String pattern) {
         Map<HostAndPort, List<String>> out = new HashMap<>();
-        for (HostAndPort node : cluster.nodes()) {
-            try (RedisClient raw = RedisClient.create(node.getHost(), node.getPort())) {
-                List<String> keys = new ArrayList<>();
-                String cursor = ScanParams.SCAN_POINTER_START;
-                do {
-                    ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
-                    keys.addAll(page.getResult());
-                    cursor = page.getCursor();
-                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-                out.put(node, keys);
-            }
-        }
+        for (HostAndPort node : cluster.nodes()) out.put(node, keysOn(node, pattern));
         return out;
     }
 
@@ -390,9 +379,17 @@ class RedisClusterFeatureStoreIT extends FeatureStoreContract {
         return redis.clients.jedis.util.JedisClusterCRC16.getSlot(key);
     }
 
+    /** Every key on one master that matches the pattern (SCAN, a page at a time). */
     private static List<String> keysOn(HostAndPort node, String pattern) {
         try (RedisClient raw = RedisClient.create(node.getHost(), node.getPort())) {
-            return List.copyOf(raw.keys(pattern));
+            List<String> keys = new ArrayList<>();
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
+                keys.addAll(page.getResult());
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            return keys;
         }
     }
 }
