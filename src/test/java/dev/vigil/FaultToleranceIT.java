@@ -301,7 +301,8 @@ class FaultToleranceIT {
     private static String accountOwn(Features f) {
         Map<String, Object> m = new java.util.LinkedHashMap<>(f.toMap());
         m.keySet().removeIf(k -> k.startsWith("customer_tx_") || k.startsWith("device_tx_") || k.startsWith("ip_tx_")
-                || k.startsWith("merchant_tx_") || k.startsWith("merchant_fraud_rate_"));
+                || k.startsWith("merchant_tx_") || k.startsWith("merchant_fraud_rate_")
+                || k.matches("(customer|device|ip|merchant)_seconds_since_previous"));
         return m.toString();
     }
 

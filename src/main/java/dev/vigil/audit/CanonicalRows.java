@@ -29,7 +29,7 @@ final class CanonicalRows {
             + " transaction_id, raw_event, chain_seq, row_hash) from stdin (format binary)";
 
     /**
-     * The compact feature encodings, as table audit_feature_format defines them (V006, V008, V009, V011, V012, V013): the
+     * The compact feature encodings, as table audit_feature_format defines them (V006, V008, V009, V011, V012, V013, V015): the
      * names in order and their kinds (n integer, d exact decimal, b flag). A stored row names its
      * format, so rows written before the catalogue grew still read back as written.
      */
@@ -80,7 +80,24 @@ final class CanonicalRows {
     static final FeatureFormat FORMAT_6 = new FeatureFormat(6, concat(FORMAT_5.names(), "merchant_fraud_streak_delayed"),
             FORMAT_5.kinds() + "n");
 
-    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6);
+    /**
+     * Format 7 (V015): format 6 and then the other entities' velocity windows it lacked and their seconds since the
+     * previous transaction; account facts and contributions as format 5.
+     */
+    static final FeatureFormat FORMAT_7 = new FeatureFormat(7, concat(FORMAT_6.names(),
+            "customer_tx_count_1m", "customer_tx_count_5m", "customer_tx_count_15m", "customer_tx_count_30d",
+            "customer_tx_sum_1m", "customer_tx_sum_5m", "customer_tx_sum_15m", "customer_tx_sum_30d",
+            "customer_seconds_since_previous", "device_tx_count_1m", "device_tx_count_5m", "device_tx_count_15m",
+            "device_tx_count_7d", "device_tx_count_30d", "device_tx_sum_1m", "device_tx_sum_5m",
+            "device_tx_sum_15m", "device_tx_sum_7d", "device_tx_sum_30d", "device_seconds_since_previous",
+            "ip_tx_count_1m", "ip_tx_count_5m", "ip_tx_count_15m", "ip_tx_count_7d",
+            "ip_tx_count_30d", "ip_tx_sum_1m", "ip_tx_sum_5m", "ip_tx_sum_15m",
+            "ip_tx_sum_7d", "ip_tx_sum_30d", "ip_seconds_since_previous", "merchant_tx_count_5m",
+            "merchant_tx_count_15m", "merchant_tx_count_7d", "merchant_tx_count_30d", "merchant_tx_sum_5m",
+            "merchant_tx_sum_15m", "merchant_tx_sum_7d", "merchant_tx_sum_30d", "merchant_seconds_since_previous"),
+            FORMAT_6.kinds() + "nnnnddddnnnnnndddddnnnnnndddddnnnnnddddn");
+
+    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6, FORMAT_7);
 
     /** The first format whose account facts and contributions are JSON arrays (V012). */
     static final int COMPACT_FACTS_FORMAT = 5;

@@ -7,37 +7,47 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the Redis store keeps of a customer, device, IP or merchant, in one value under its tag
- * ({@code {c:…}:st} and so on): the newest event second seen, its counter buckets (counts over every
- * currency, sums per currency) and, for a merchant, its transactions per UTC day for the delayed fraud
+ * ({@code {c:…}:st} and so on): the newest event second seen, the event seconds its
+ * {@code _seconds_since_previous} can still need, its counter buckets (counts over every currency, sums per
+ * currency) and, for a merchant, its transactions per UTC day for the delayed fraud
  * rates and its fraud streak. {@link #count} counts one transaction and returns its {@link FeatureMath.EntityPart}, as
  * the Lua engine's {@code entity.lua} did. Not thread-safe: a batch decodes its own copy.
  */
 final class EntityState {
 
-    private static final byte FORMAT = 1;
+    /** Format 2 added the event seconds; a format 1 state reads back with its newest second only. */
+    private static final byte FORMAT = 2;
     private static final long[] FRAUD_BUCKETS = {1_440, 10_080, 43_200};
 
     /** The newest event second counted, -1 before the first. */
     private long newestSecond = -1;
     /** The length of the value this state was last decoded from or encoded to: the next encoding's buffer size. */
     private int encodedSize = 256;
+    /**
+     * The distinct event seconds counted that are not before the horizon (newest second - lateness), and the
+     * latest one before it: every second a {@code _seconds_since_previous} within the lateness can measure from.
+     */
+    private final TreeSet<Long> seconds;
     private final BucketTable counts;
     private final Map<String, BucketTable> sums;
     /** Merchants only: UTC day number to transactions on it. */
     private final TreeMap<Long, Long> dayCounts;
 
-    private EntityState(long newestSecond, BucketTable counts, Map<String, BucketTable> sums, TreeMap<Long, Long> dayCounts) {
+    private EntityState(long newestSecond, TreeSet<Long> seconds, BucketTable counts, Map<String, BucketTable> sums,
+            TreeMap<Long, Long> dayCounts) {
         this.newestSecond = newestSecond;
+        this.seconds = seconds;
         this.counts = counts;
         this.sums = sums;
         this.dayCounts = dayCounts;
     }
 
     static EntityState empty() {
-        return new EntityState(-1, new BucketTable(), new HashMap<>(), new TreeMap<>());
+        return new EntityState(-1, new TreeSet<>(), new BucketTable(), new HashMap<>(), new TreeMap<>());
     }
 
     /**
@@ -54,6 +64,11 @@ final class EntityState {
         long tSec = t.getEpochSecond();
         if (tSec > newestSecond) newestSecond = tSec;
         long horizonSec = newestSecond - latenessSeconds;
+        Long previous = seconds.floor(tSec);
+        long secondsSincePrevious = previous == null ? -1 : tSec - previous;
+        seconds.add(tSec);
+        Long lastBeforeHorizon = seconds.lower(horizonSec);
+        if (lastBeforeHorizon != null) seconds.headSet(lastBeforeHorizon, false).clear();
         Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
         Aggregates c = counts.aggregate(tSec, horizonSec, increments(series, increments, false));
         BucketTable sumTable = sums.computeIfAbsent(e.currency().getCurrencyCode(), k -> new BucketTable());
@@ -97,7 +112,8 @@ final class EntityState {
         // Other currencies' buckets are trimmed too, and a currency left without buckets is dropped.
         for (BucketTable other : sums.values()) if (other != sumTable) other.prune(horizonSec);
         sums.values().removeIf(BucketTable::isEmpty);
-        return new FeatureMath.EntityPart(c, s, listed[0], listed[1], fraud, delayedFrauds, delayedTransactions, streak);
+        return new FeatureMath.EntityPart(c, s, secondsSincePrevious, listed[0], listed[1], fraud, delayedFrauds,
+                delayedTransactions, streak);
     }
 
     /**
@@ -117,6 +133,11 @@ final class EntityState {
             out[n++] = all[2 * s.ordinal() + 1];
         }
         return out;
+    }
+
+    /** The event seconds kept, for tests. */
+    java.util.Set<Long> seconds() {
+        return seconds;
     }
 
     /** Merchants: the UTC days whose transactions are kept, for tests. */
@@ -142,6 +163,12 @@ final class EntityState {
             w.unsigned(d.getValue());
             previous = d.getKey();
         }
+        w.unsigned(seconds.size());
+        previous = newestSecond;
+        for (long second : seconds.descendingSet()) { // newest first: small gaps back from the newest second
+            w.unsigned(previous - second);
+            previous = second;
+        }
         encodedSize = w.size();
         return w.toBytes();
     }
@@ -149,7 +176,7 @@ final class EntityState {
     static EntityState decode(byte[] value) {
         StateBytes.Reader r = new StateBytes.Reader(value, StateBytes.VERSION_BYTES);
         long format = r.unsigned();
-        if (format != FORMAT) throw new IllegalStateException("entity state of unknown format " + format);
+        if (format != 1 && format != FORMAT) throw new IllegalStateException("entity state of unknown format " + format);
         long newest = r.signed();
         BucketTable counts = BucketTable.read(r);
         Map<String, BucketTable> sums = BucketTable.readPerCurrency(r);
@@ -159,7 +186,17 @@ final class EntityState {
             day += r.signed();
             days.put(day, r.unsigned());
         }
-        EntityState decoded = new EntityState(newest, counts, sums, days);
+        TreeSet<Long> seconds = new TreeSet<>();
+        if (format == 1) {
+            if (newest >= 0) seconds.add(newest);
+        } else {
+            long second = newest;
+            for (int i = r.count(); i > 0; i--) {
+                second -= r.unsigned();
+                seconds.add(second);
+            }
+        }
+        EntityState decoded = new EntityState(newest, seconds, counts, sums, days);
         decoded.encodedSize = value.length;
         return decoded;
     }

@@ -92,11 +92,12 @@ final class FeatureMath {
             long distinctMerchants5m) {}
 
     /**
-     * Velocity of a customer, device, IP or merchant: its aggregates; null when the event has none.
+     * Velocity of a customer, device, IP or merchant: its aggregates and whole seconds since its latest earlier-or-equal
+     * event second (-1 for none); null when the event has none.
      * Merchants only: {@code fraudKnown} per {@link #FRAUD_WINDOWS}, and per {@link #DELAYED_WINDOW_DAYS} the
      * known frauds and transactions of the delayed window ({@link #delayedWindowFirstDay}); zeros for other kinds.
      */
-    record EntityPart(Aggregates counts, Aggregates sums, boolean blacklisted,
+    record EntityPart(Aggregates counts, Aggregates sums, long secondsSincePrevious, boolean blacklisted,
             boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions, long fraudStreak) {}
 
     /**
@@ -276,10 +277,10 @@ final class FeatureMath {
         f.put("merchant_whitelisted", merchant != null && merchant.whitelisted());
 
         // Other entities
-        entity(f, CUSTOMER_WINDOWS, customer, digits);
-        entity(f, DEVICE_WINDOWS, device, digits);
-        entity(f, IP_WINDOWS, ip, digits);
-        entity(f, MERCHANT_WINDOWS, merchant, digits);
+        entity(f, "customer", CUSTOMER_WINDOWS, customer, digits);
+        entity(f, "device", DEVICE_WINDOWS, device, digits);
+        entity(f, "ip", IP_WINDOWS, ip, digits);
+        entity(f, "merchant", MERCHANT_WINDOWS, merchant, digits);
         return Features.exact(f);
     }
 
@@ -292,9 +293,13 @@ final class FeatureMath {
                 String w = windows[i];
                 Series c = switch (w) {
                     case "1m" -> Series.COUNT_1M;
+                    case "5m" -> Series.COUNT_5M;
+                    case "15m" -> Series.COUNT_15M;
                     case "1h" -> Series.COUNT_1H;
                     case "24h" -> Series.COUNT_24H;
-                    default -> Series.COUNT_7D;
+                    case "7d" -> Series.COUNT_7D;
+                    case "30d" -> Series.COUNT_30D;
+                    default -> throw new IllegalArgumentException("no window " + w);
                 };
                 out[i] = new EntityWindow(entity + "_tx_count_" + w, entity + "_tx_sum_" + w, c,
                         Series.valueOf(c.name().replace("COUNT", "SUM")));
@@ -304,13 +309,15 @@ final class FeatureMath {
     }
 
     // Names and series worked out once, not per transaction.
-    private static final EntityWindow[] CUSTOMER_WINDOWS = EntityWindow.of("customer", "1h", "24h", "7d");
-    private static final EntityWindow[] DEVICE_WINDOWS = EntityWindow.of("device", "1h", "24h");
-    private static final EntityWindow[] IP_WINDOWS = EntityWindow.of("ip", "1h", "24h");
-    private static final EntityWindow[] MERCHANT_WINDOWS = EntityWindow.of("merchant", "1m", "1h", "24h");
+    private static final String[] VELOCITY_WINDOWS = {"1m", "5m", "15m", "1h", "24h", "7d", "30d"};
+    private static final EntityWindow[] CUSTOMER_WINDOWS = EntityWindow.of("customer", VELOCITY_WINDOWS);
+    private static final EntityWindow[] DEVICE_WINDOWS = EntityWindow.of("device", VELOCITY_WINDOWS);
+    private static final EntityWindow[] IP_WINDOWS = EntityWindow.of("ip", VELOCITY_WINDOWS);
+    private static final EntityWindow[] MERCHANT_WINDOWS = EntityWindow.of("merchant", VELOCITY_WINDOWS);
     private static final String[] RATE_NAMES = {"merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"};
 
-    private static void entity(Features.Values f, EntityWindow[] windows, EntityPart p, int digits) {
+    private static void entity(Features.Values f, String entity, EntityWindow[] windows, EntityPart p, int digits) {
+        f.put(entity + "_seconds_since_previous", p == null ? -1L : p.secondsSincePrevious());
         for (EntityWindow w : windows) {
             f.put(w.countName(), p == null ? 0L : p.counts().longValueExact(w.count().key(0)));
             f.put(w.sumName(), p == null ? BigDecimal.ZERO.setScale(digits) : money(p.sums(), w.sum(), digits));
@@ -318,12 +325,14 @@ final class FeatureMath {
     }
 
     /** The series of each entity kind: what the Redis store keeps per entity and the reference sums. */
-    static final Map<String, Series[]> ENTITY_SERIES = Map.of(
-            "c", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.COUNT_7D, Series.SUM_1H, Series.SUM_24H, Series.SUM_7D},
-            "d", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.SUM_1H, Series.SUM_24H},
-            "i", new Series[] {Series.COUNT_1H, Series.COUNT_24H, Series.SUM_1H, Series.SUM_24H},
-            "m", new Series[] {Series.COUNT_1M, Series.COUNT_1H, Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D,
-                Series.SUM_1M, Series.SUM_1H, Series.SUM_24H});
+    static final Map<String, Series[]> ENTITY_SERIES;
+
+    static {
+        Series[] velocity = {Series.COUNT_1M, Series.COUNT_5M, Series.COUNT_15M, Series.COUNT_1H, Series.COUNT_24H,
+            Series.COUNT_7D, Series.COUNT_30D, Series.SUM_1M, Series.SUM_5M, Series.SUM_15M, Series.SUM_1H, Series.SUM_24H,
+            Series.SUM_7D, Series.SUM_30D};
+        ENTITY_SERIES = Map.of("c", velocity, "d", velocity, "i", velocity, "m", velocity);
+    }
 
     /** The windows of the merchant fraud rates: the series whose count is their denominator. */
     static final Series[] FRAUD_WINDOWS = {Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D};

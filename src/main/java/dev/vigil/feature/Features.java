@@ -102,7 +102,47 @@ public record Features(        long txCount1m,
         BigDecimal merchantFraudRate1dDelayed,
         BigDecimal merchantFraudRate7dDelayed,
         BigDecimal merchantFraudRate30dDelayed,
-        long merchantFraudStreakDelayed) {
+        long merchantFraudStreakDelayed,
+        long customerTxCount1m,
+        long customerTxCount5m,
+        long customerTxCount15m,
+        long customerTxCount30d,
+        BigDecimal customerTxSum1m,
+        BigDecimal customerTxSum5m,
+        BigDecimal customerTxSum15m,
+        BigDecimal customerTxSum30d,
+        long customerSecondsSincePrevious,
+        long deviceTxCount1m,
+        long deviceTxCount5m,
+        long deviceTxCount15m,
+        long deviceTxCount7d,
+        long deviceTxCount30d,
+        BigDecimal deviceTxSum1m,
+        BigDecimal deviceTxSum5m,
+        BigDecimal deviceTxSum15m,
+        BigDecimal deviceTxSum7d,
+        BigDecimal deviceTxSum30d,
+        long deviceSecondsSincePrevious,
+        long ipTxCount1m,
+        long ipTxCount5m,
+        long ipTxCount15m,
+        long ipTxCount7d,
+        long ipTxCount30d,
+        BigDecimal ipTxSum1m,
+        BigDecimal ipTxSum5m,
+        BigDecimal ipTxSum15m,
+        BigDecimal ipTxSum7d,
+        BigDecimal ipTxSum30d,
+        long ipSecondsSincePrevious,
+        long merchantTxCount5m,
+        long merchantTxCount15m,
+        long merchantTxCount7d,
+        long merchantTxCount30d,
+        BigDecimal merchantTxSum5m,
+        BigDecimal merchantTxSum15m,
+        BigDecimal merchantTxSum7d,
+        BigDecimal merchantTxSum30d,
+        long merchantSecondsSincePrevious) {
 
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
@@ -139,6 +179,24 @@ public record Features(        long txCount1m,
         Objects.requireNonNull(merchantFraudRate1dDelayed, "merchantFraudRate1dDelayed");
         Objects.requireNonNull(merchantFraudRate7dDelayed, "merchantFraudRate7dDelayed");
         Objects.requireNonNull(merchantFraudRate30dDelayed, "merchantFraudRate30dDelayed");
+        Objects.requireNonNull(customerTxSum1m, "customerTxSum1m");
+        Objects.requireNonNull(customerTxSum5m, "customerTxSum5m");
+        Objects.requireNonNull(customerTxSum15m, "customerTxSum15m");
+        Objects.requireNonNull(customerTxSum30d, "customerTxSum30d");
+        Objects.requireNonNull(deviceTxSum1m, "deviceTxSum1m");
+        Objects.requireNonNull(deviceTxSum5m, "deviceTxSum5m");
+        Objects.requireNonNull(deviceTxSum15m, "deviceTxSum15m");
+        Objects.requireNonNull(deviceTxSum7d, "deviceTxSum7d");
+        Objects.requireNonNull(deviceTxSum30d, "deviceTxSum30d");
+        Objects.requireNonNull(ipTxSum1m, "ipTxSum1m");
+        Objects.requireNonNull(ipTxSum5m, "ipTxSum5m");
+        Objects.requireNonNull(ipTxSum15m, "ipTxSum15m");
+        Objects.requireNonNull(ipTxSum7d, "ipTxSum7d");
+        Objects.requireNonNull(ipTxSum30d, "ipTxSum30d");
+        Objects.requireNonNull(merchantTxSum5m, "merchantTxSum5m");
+        Objects.requireNonNull(merchantTxSum15m, "merchantTxSum15m");
+        Objects.requireNonNull(merchantTxSum7d, "merchantTxSum7d");
+        Objects.requireNonNull(merchantTxSum30d, "merchantTxSum30d");
     }
 
     /**
@@ -231,7 +289,47 @@ public record Features(        long txCount1m,
                 dflt("merchant_fraud_rate_1d_delayed"),
                 dflt("merchant_fraud_rate_7d_delayed"),
                 dflt("merchant_fraud_rate_30d_delayed"),
-                0L);
+                0L,
+                0L,
+                0L,
+                0L,
+                0L,
+                dflt("customer_tx_sum_1m"),
+                dflt("customer_tx_sum_5m"),
+                dflt("customer_tx_sum_15m"),
+                dflt("customer_tx_sum_30d"),
+                -1L,
+                0L,
+                0L,
+                0L,
+                0L,
+                0L,
+                dflt("device_tx_sum_1m"),
+                dflt("device_tx_sum_5m"),
+                dflt("device_tx_sum_15m"),
+                dflt("device_tx_sum_7d"),
+                dflt("device_tx_sum_30d"),
+                -1L,
+                0L,
+                0L,
+                0L,
+                0L,
+                0L,
+                dflt("ip_tx_sum_1m"),
+                dflt("ip_tx_sum_5m"),
+                dflt("ip_tx_sum_15m"),
+                dflt("ip_tx_sum_7d"),
+                dflt("ip_tx_sum_30d"),
+                -1L,
+                0L,
+                0L,
+                0L,
+                0L,
+                dflt("merchant_tx_sum_5m"),
+                dflt("merchant_tx_sum_15m"),
+                dflt("merchant_tx_sum_7d"),
+                dflt("merchant_tx_sum_30d"),
+                -1L);
     }
 
     /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
@@ -318,7 +416,47 @@ public record Features(        long txCount1m,
             "merchant_fraud_rate_1d_delayed",
             "merchant_fraud_rate_7d_delayed",
             "merchant_fraud_rate_30d_delayed",
-            "merchant_fraud_streak_delayed");
+            "merchant_fraud_streak_delayed",
+            "customer_tx_count_1m",
+            "customer_tx_count_5m",
+            "customer_tx_count_15m",
+            "customer_tx_count_30d",
+            "customer_tx_sum_1m",
+            "customer_tx_sum_5m",
+            "customer_tx_sum_15m",
+            "customer_tx_sum_30d",
+            "customer_seconds_since_previous",
+            "device_tx_count_1m",
+            "device_tx_count_5m",
+            "device_tx_count_15m",
+            "device_tx_count_7d",
+            "device_tx_count_30d",
+            "device_tx_sum_1m",
+            "device_tx_sum_5m",
+            "device_tx_sum_15m",
+            "device_tx_sum_7d",
+            "device_tx_sum_30d",
+            "device_seconds_since_previous",
+            "ip_tx_count_1m",
+            "ip_tx_count_5m",
+            "ip_tx_count_15m",
+            "ip_tx_count_7d",
+            "ip_tx_count_30d",
+            "ip_tx_sum_1m",
+            "ip_tx_sum_5m",
+            "ip_tx_sum_15m",
+            "ip_tx_sum_7d",
+            "ip_tx_sum_30d",
+            "ip_seconds_since_previous",
+            "merchant_tx_count_5m",
+            "merchant_tx_count_15m",
+            "merchant_tx_count_7d",
+            "merchant_tx_count_30d",
+            "merchant_tx_sum_5m",
+            "merchant_tx_sum_15m",
+            "merchant_tx_sum_7d",
+            "merchant_tx_sum_30d",
+            "merchant_seconds_since_previous");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -393,6 +531,46 @@ public record Features(        long txCount1m,
         d.put("merchant_fraud_rate_7d_delayed", new BigDecimal("-1.0000"));
         d.put("merchant_fraud_rate_30d_delayed", new BigDecimal("-1.0000"));
         d.put("merchant_fraud_streak_delayed", 0L);
+        d.put("customer_tx_count_1m", 0L);
+        d.put("customer_tx_count_5m", 0L);
+        d.put("customer_tx_count_15m", 0L);
+        d.put("customer_tx_count_30d", 0L);
+        d.put("customer_tx_sum_1m", new BigDecimal("0"));
+        d.put("customer_tx_sum_5m", new BigDecimal("0"));
+        d.put("customer_tx_sum_15m", new BigDecimal("0"));
+        d.put("customer_tx_sum_30d", new BigDecimal("0"));
+        d.put("customer_seconds_since_previous", -1L);
+        d.put("device_tx_count_1m", 0L);
+        d.put("device_tx_count_5m", 0L);
+        d.put("device_tx_count_15m", 0L);
+        d.put("device_tx_count_7d", 0L);
+        d.put("device_tx_count_30d", 0L);
+        d.put("device_tx_sum_1m", new BigDecimal("0"));
+        d.put("device_tx_sum_5m", new BigDecimal("0"));
+        d.put("device_tx_sum_15m", new BigDecimal("0"));
+        d.put("device_tx_sum_7d", new BigDecimal("0"));
+        d.put("device_tx_sum_30d", new BigDecimal("0"));
+        d.put("device_seconds_since_previous", -1L);
+        d.put("ip_tx_count_1m", 0L);
+        d.put("ip_tx_count_5m", 0L);
+        d.put("ip_tx_count_15m", 0L);
+        d.put("ip_tx_count_7d", 0L);
+        d.put("ip_tx_count_30d", 0L);
+        d.put("ip_tx_sum_1m", new BigDecimal("0"));
+        d.put("ip_tx_sum_5m", new BigDecimal("0"));
+        d.put("ip_tx_sum_15m", new BigDecimal("0"));
+        d.put("ip_tx_sum_7d", new BigDecimal("0"));
+        d.put("ip_tx_sum_30d", new BigDecimal("0"));
+        d.put("ip_seconds_since_previous", -1L);
+        d.put("merchant_tx_count_5m", 0L);
+        d.put("merchant_tx_count_15m", 0L);
+        d.put("merchant_tx_count_7d", 0L);
+        d.put("merchant_tx_count_30d", 0L);
+        d.put("merchant_tx_sum_5m", new BigDecimal("0"));
+        d.put("merchant_tx_sum_15m", new BigDecimal("0"));
+        d.put("merchant_tx_sum_7d", new BigDecimal("0"));
+        d.put("merchant_tx_sum_30d", new BigDecimal("0"));
+        d.put("merchant_seconds_since_previous", -1L);
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -483,6 +661,46 @@ public record Features(        long txCount1m,
     public BigDecimal getMerchantFraudRate7dDelayed() { return merchantFraudRate7dDelayed; }
     public BigDecimal getMerchantFraudRate30dDelayed() { return merchantFraudRate30dDelayed; }
     public long getMerchantFraudStreakDelayed() { return merchantFraudStreakDelayed; }
+    public long getCustomerTxCount1m() { return customerTxCount1m; }
+    public long getCustomerTxCount5m() { return customerTxCount5m; }
+    public long getCustomerTxCount15m() { return customerTxCount15m; }
+    public long getCustomerTxCount30d() { return customerTxCount30d; }
+    public BigDecimal getCustomerTxSum1m() { return customerTxSum1m; }
+    public BigDecimal getCustomerTxSum5m() { return customerTxSum5m; }
+    public BigDecimal getCustomerTxSum15m() { return customerTxSum15m; }
+    public BigDecimal getCustomerTxSum30d() { return customerTxSum30d; }
+    public long getCustomerSecondsSincePrevious() { return customerSecondsSincePrevious; }
+    public long getDeviceTxCount1m() { return deviceTxCount1m; }
+    public long getDeviceTxCount5m() { return deviceTxCount5m; }
+    public long getDeviceTxCount15m() { return deviceTxCount15m; }
+    public long getDeviceTxCount7d() { return deviceTxCount7d; }
+    public long getDeviceTxCount30d() { return deviceTxCount30d; }
+    public BigDecimal getDeviceTxSum1m() { return deviceTxSum1m; }
+    public BigDecimal getDeviceTxSum5m() { return deviceTxSum5m; }
+    public BigDecimal getDeviceTxSum15m() { return deviceTxSum15m; }
+    public BigDecimal getDeviceTxSum7d() { return deviceTxSum7d; }
+    public BigDecimal getDeviceTxSum30d() { return deviceTxSum30d; }
+    public long getDeviceSecondsSincePrevious() { return deviceSecondsSincePrevious; }
+    public long getIpTxCount1m() { return ipTxCount1m; }
+    public long getIpTxCount5m() { return ipTxCount5m; }
+    public long getIpTxCount15m() { return ipTxCount15m; }
+    public long getIpTxCount7d() { return ipTxCount7d; }
+    public long getIpTxCount30d() { return ipTxCount30d; }
+    public BigDecimal getIpTxSum1m() { return ipTxSum1m; }
+    public BigDecimal getIpTxSum5m() { return ipTxSum5m; }
+    public BigDecimal getIpTxSum15m() { return ipTxSum15m; }
+    public BigDecimal getIpTxSum7d() { return ipTxSum7d; }
+    public BigDecimal getIpTxSum30d() { return ipTxSum30d; }
+    public long getIpSecondsSincePrevious() { return ipSecondsSincePrevious; }
+    public long getMerchantTxCount5m() { return merchantTxCount5m; }
+    public long getMerchantTxCount15m() { return merchantTxCount15m; }
+    public long getMerchantTxCount7d() { return merchantTxCount7d; }
+    public long getMerchantTxCount30d() { return merchantTxCount30d; }
+    public BigDecimal getMerchantTxSum5m() { return merchantTxSum5m; }
+    public BigDecimal getMerchantTxSum15m() { return merchantTxSum15m; }
+    public BigDecimal getMerchantTxSum7d() { return merchantTxSum7d; }
+    public BigDecimal getMerchantTxSum30d() { return merchantTxSum30d; }
+    public long getMerchantSecondsSincePrevious() { return merchantSecondsSincePrevious; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     /**
@@ -582,6 +800,46 @@ public record Features(        long txCount1m,
         v.decimal(merchantFraudRate7dDelayed);
         v.decimal(merchantFraudRate30dDelayed);
         v.count(merchantFraudStreakDelayed);
+        v.count(customerTxCount1m);
+        v.count(customerTxCount5m);
+        v.count(customerTxCount15m);
+        v.count(customerTxCount30d);
+        v.decimal(customerTxSum1m);
+        v.decimal(customerTxSum5m);
+        v.decimal(customerTxSum15m);
+        v.decimal(customerTxSum30d);
+        v.count(customerSecondsSincePrevious);
+        v.count(deviceTxCount1m);
+        v.count(deviceTxCount5m);
+        v.count(deviceTxCount15m);
+        v.count(deviceTxCount7d);
+        v.count(deviceTxCount30d);
+        v.decimal(deviceTxSum1m);
+        v.decimal(deviceTxSum5m);
+        v.decimal(deviceTxSum15m);
+        v.decimal(deviceTxSum7d);
+        v.decimal(deviceTxSum30d);
+        v.count(deviceSecondsSincePrevious);
+        v.count(ipTxCount1m);
+        v.count(ipTxCount5m);
+        v.count(ipTxCount15m);
+        v.count(ipTxCount7d);
+        v.count(ipTxCount30d);
+        v.decimal(ipTxSum1m);
+        v.decimal(ipTxSum5m);
+        v.decimal(ipTxSum15m);
+        v.decimal(ipTxSum7d);
+        v.decimal(ipTxSum30d);
+        v.count(ipSecondsSincePrevious);
+        v.count(merchantTxCount5m);
+        v.count(merchantTxCount15m);
+        v.count(merchantTxCount7d);
+        v.count(merchantTxCount30d);
+        v.decimal(merchantTxSum5m);
+        v.decimal(merchantTxSum15m);
+        v.decimal(merchantTxSum7d);
+        v.decimal(merchantTxSum30d);
+        v.count(merchantSecondsSincePrevious);
     }
 
     public Map<String, Object> toMap() {
@@ -669,6 +927,46 @@ public record Features(        long txCount1m,
         m.put("merchant_fraud_rate_7d_delayed", merchantFraudRate7dDelayed);
         m.put("merchant_fraud_rate_30d_delayed", merchantFraudRate30dDelayed);
         m.put("merchant_fraud_streak_delayed", merchantFraudStreakDelayed);
+        m.put("customer_tx_count_1m", customerTxCount1m);
+        m.put("customer_tx_count_5m", customerTxCount5m);
+        m.put("customer_tx_count_15m", customerTxCount15m);
+        m.put("customer_tx_count_30d", customerTxCount30d);
+        m.put("customer_tx_sum_1m", customerTxSum1m);
+        m.put("customer_tx_sum_5m", customerTxSum5m);
+        m.put("customer_tx_sum_15m", customerTxSum15m);
+        m.put("customer_tx_sum_30d", customerTxSum30d);
+        m.put("customer_seconds_since_previous", customerSecondsSincePrevious);
+        m.put("device_tx_count_1m", deviceTxCount1m);
+        m.put("device_tx_count_5m", deviceTxCount5m);
+        m.put("device_tx_count_15m", deviceTxCount15m);
+        m.put("device_tx_count_7d", deviceTxCount7d);
+        m.put("device_tx_count_30d", deviceTxCount30d);
+        m.put("device_tx_sum_1m", deviceTxSum1m);
+        m.put("device_tx_sum_5m", deviceTxSum5m);
+        m.put("device_tx_sum_15m", deviceTxSum15m);
+        m.put("device_tx_sum_7d", deviceTxSum7d);
+        m.put("device_tx_sum_30d", deviceTxSum30d);
+        m.put("device_seconds_since_previous", deviceSecondsSincePrevious);
+        m.put("ip_tx_count_1m", ipTxCount1m);
+        m.put("ip_tx_count_5m", ipTxCount5m);
+        m.put("ip_tx_count_15m", ipTxCount15m);
+        m.put("ip_tx_count_7d", ipTxCount7d);
+        m.put("ip_tx_count_30d", ipTxCount30d);
+        m.put("ip_tx_sum_1m", ipTxSum1m);
+        m.put("ip_tx_sum_5m", ipTxSum5m);
+        m.put("ip_tx_sum_15m", ipTxSum15m);
+        m.put("ip_tx_sum_7d", ipTxSum7d);
+        m.put("ip_tx_sum_30d", ipTxSum30d);
+        m.put("ip_seconds_since_previous", ipSecondsSincePrevious);
+        m.put("merchant_tx_count_5m", merchantTxCount5m);
+        m.put("merchant_tx_count_15m", merchantTxCount15m);
+        m.put("merchant_tx_count_7d", merchantTxCount7d);
+        m.put("merchant_tx_count_30d", merchantTxCount30d);
+        m.put("merchant_tx_sum_5m", merchantTxSum5m);
+        m.put("merchant_tx_sum_15m", merchantTxSum15m);
+        m.put("merchant_tx_sum_7d", merchantTxSum7d);
+        m.put("merchant_tx_sum_30d", merchantTxSum30d);
+        m.put("merchant_seconds_since_previous", merchantSecondsSincePrevious);
         return m;
     }
 
@@ -686,7 +984,7 @@ public record Features(        long txCount1m,
 
     /**
      * The values of one snapshot by feature name, kept in an array in {@link #NAMES} order: how the stores assemble
-     * features (an 83-entry map per transaction cost a twentieth of the feature store's CPU). Not thread-safe.
+     * features (an 83-entry map per transaction, when there were 83, cost a twentieth of the feature store's CPU). Not thread-safe.
      */
     static final class Values {
         private final Object[] values = new Object[NAMES.size()];
@@ -808,7 +1106,47 @@ public record Features(        long txCount1m,
                 dec(all, "merchant_fraud_rate_1d_delayed"),
                 dec(all, "merchant_fraud_rate_7d_delayed"),
                 dec(all, "merchant_fraud_rate_30d_delayed"),
-                lng(all, "merchant_fraud_streak_delayed"));
+                lng(all, "merchant_fraud_streak_delayed"),
+                lng(all, "customer_tx_count_1m"),
+                lng(all, "customer_tx_count_5m"),
+                lng(all, "customer_tx_count_15m"),
+                lng(all, "customer_tx_count_30d"),
+                dec(all, "customer_tx_sum_1m"),
+                dec(all, "customer_tx_sum_5m"),
+                dec(all, "customer_tx_sum_15m"),
+                dec(all, "customer_tx_sum_30d"),
+                lng(all, "customer_seconds_since_previous"),
+                lng(all, "device_tx_count_1m"),
+                lng(all, "device_tx_count_5m"),
+                lng(all, "device_tx_count_15m"),
+                lng(all, "device_tx_count_7d"),
+                lng(all, "device_tx_count_30d"),
+                dec(all, "device_tx_sum_1m"),
+                dec(all, "device_tx_sum_5m"),
+                dec(all, "device_tx_sum_15m"),
+                dec(all, "device_tx_sum_7d"),
+                dec(all, "device_tx_sum_30d"),
+                lng(all, "device_seconds_since_previous"),
+                lng(all, "ip_tx_count_1m"),
+                lng(all, "ip_tx_count_5m"),
+                lng(all, "ip_tx_count_15m"),
+                lng(all, "ip_tx_count_7d"),
+                lng(all, "ip_tx_count_30d"),
+                dec(all, "ip_tx_sum_1m"),
+                dec(all, "ip_tx_sum_5m"),
+                dec(all, "ip_tx_sum_15m"),
+                dec(all, "ip_tx_sum_7d"),
+                dec(all, "ip_tx_sum_30d"),
+                lng(all, "ip_seconds_since_previous"),
+                lng(all, "merchant_tx_count_5m"),
+                lng(all, "merchant_tx_count_15m"),
+                lng(all, "merchant_tx_count_7d"),
+                lng(all, "merchant_tx_count_30d"),
+                dec(all, "merchant_tx_sum_5m"),
+                dec(all, "merchant_tx_sum_15m"),
+                dec(all, "merchant_tx_sum_7d"),
+                dec(all, "merchant_tx_sum_30d"),
+                lng(all, "merchant_seconds_since_previous"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: the reference {@link Values} is tested against (the stores build Values). */

@@ -675,9 +675,9 @@ public final class RedisFeatureStore implements FeatureStore {
         }
     }
 
-    /** Customers, devices and IPs keep windows up to 7 days. */
+    /** Customers, devices and IPs keep windows up to 30 days. */
     private long entityTtlSeconds() {
-        return 7L * 86_400 + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
+        return 30L * 86_400 + options.allowedLateness().toSeconds() + options.windowGrace().toSeconds();
     }
 
     /**

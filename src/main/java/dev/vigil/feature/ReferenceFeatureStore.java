@@ -116,6 +116,12 @@ public final class ReferenceFeatureStore implements FeatureStore {
         FeatureMath.EntityPart part = firstEntity.get(key);
         if (part != null) return part;
         List<TransactionEvent> counted = entityHistory.computeIfAbsent(List.of(kind, entityId), k -> new ArrayList<>());
+        long tSec = e.occurredAt().getEpochSecond();
+        java.util.OptionalLong previous = counted.stream() // the latest earlier-or-equal second counted before
+                .mapToLong(x -> x.occurredAt().getEpochSecond())
+                .filter(second -> second <= tSec)
+                .max();
+        long secondsSincePrevious = previous.isPresent() ? tSec - previous.getAsLong() : -1;
         counted.add(e);
         Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
         long[] fraud = new long[3];
@@ -140,7 +146,7 @@ public final class ReferenceFeatureStore implements FeatureStore {
             streak = fraudStreak(days, fraudDays);
         }
         part = new FeatureMath.EntityPart(aggregates(counted, e, series, false), aggregates(counted, e, series, true),
-                listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud, delayedFrauds, delayedTransactions, streak);
+                secondsSincePrevious, listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud, delayedFrauds, delayedTransactions, streak);
         firstEntity.put(key, part);
         return part;
     }

@@ -61,9 +61,10 @@ import org.postgresql.copy.CopyIn;
  * was: rows written before the hash chain (V001 to V004, chained by V005, frozen by V006), then
  * decisions in feature formats 1 (V006), 2 (V008), 3 (V009) and 4 (V011), each written as that
  * release's writer wrote them (account facts and SHAP contributions as JSON objects), each chained
- * as it chained them, in a month of its own. Then today's migrator applies V012, V013 and V014 and
- * today's store writes format 6 rows, in the month the last format 4 rows are in (so one month's
- * chain runs through the upgrade) and in the next.
+ * as it chained them, in a month of its own. Then the release of V012 to V014 upgrades it and writes
+ * format 6 rows (compact account facts and contributions), in the month the last format 4 rows are in.
+ * Then today's migrator applies V015 and today's store writes format 7 rows, in that month (so one
+ * month's chain runs through both upgrades) and in the next.
  *
  * <p>An auditor must then see every old row exactly as before the upgrade, the new rows the same
  * way, and one intact chain over all of them.
@@ -95,7 +96,7 @@ class AuditUpgradeIT {
     }
 
     @Test
-    void shouldReadAndVerifyRowsOfEveryOlderFormatUnchangedAfterUpgradingThroughV012AndV013() throws Exception {
+    void shouldReadAndVerifyRowsOfEveryOlderFormatUnchangedAfterUpgradingThroughV012ToV015() throws Exception {
         Path released = Files.createDirectories(dir.resolve("audit-schema-as-released"));
         pg.ensureDatabase(DB);
         List<Written> old = new ArrayList<>();
@@ -153,24 +154,37 @@ class AuditUpgradeIT {
         assertEquals(0, longQuery("select count(*) from decision where features_format > 4 or account like '[%'"
                 + " or contributions like '[[%'"));
 
-        // When today's migrator upgrades it with the rows in it
+        // When the release of V012 to V014 upgrades it with the rows in it and writes format 6 rows
+        assertEquals(scriptNames(12, 14), migrateUpTo(released, 14));
+        clock("2026-05-10T16:20:00Z");
+        List<Written> format6 = writeAsReleased(6, List.of(
+                decision("up-f6-may-0", 42, true, account("acc-5", KycRiskLevel.HIGH, false),
+                        new ShadowScore("xgb-challenger-4", 0.31, Verdict.REVIEW)),
+                decision("up-f6-may-1", 50, false, null, null)));
+        for (Written w : format6) assertReadsAsWritten(w);
+        Map<String, String> beforeV015 = auditorView();
+        old.addAll(format6);
+        for (Written w : format6) before.put(w.tx(), beforeV015.get(w.tx()));
+        assertEquals(2, longQuery("select count(*) from decision where features_format = 6 and (account is null or account like '[%')"));
+
+        // and today's migrator upgrades it with the rows in it
         List<String> applied;
         try (Connection c = pg.superUserConnection(DB)) {
             applied = SchemaMigrator.migrate(c, AuditFixtures.SCHEMA);
         }
-        assertEquals(List.of("V012__row_format_5.sql", "V013__feature_format_6.sql", "V014__null_facts_read_as_null.sql"), applied);
+        assertEquals(List.of("V015__feature_format_7.sql"), applied);
         assertEquals(SchemaMigratorIT.SCRIPTS.size(), longQuery("select count(*) from schema_version"));
 
         // and today's store writes on: in the month of the last old rows, then in the next
         List<Written> fresh = new ArrayList<>();
         clock("2026-05-20T10:00:00Z");
-        Written sameAsLastOld = new Written(decision("up-f6-may-0", 42, true, account("acc-5", KycRiskLevel.HIGH, false),
+        Written sameAsLastOld = new Written(decision("up-f7-may-0", 42, true, account("acc-5", KycRiskLevel.HIGH, false),
                 new ShadowScore("xgb-challenger-4", 0.31, Verdict.REVIEW)), CanonicalRows.CURRENT.id());
-        fresh.addAll(writeToday(List.of(sameAsLastOld.audited(), decision("up-f6-may-1", 60, false, null, null))));
-        rejections += rejectionNow("up-f6-reject");
+        fresh.addAll(writeToday(List.of(sameAsLastOld.audited(), decision("up-f7-may-1", 60, false, null, null))));
+        rejections += rejectionNow("up-f7-reject");
         clock("2026-06-02T07:45:00Z");
-        fresh.addAll(writeToday(List.of(decision("up-f6-jun-0", 61, true, account("acc-6", KycRiskLevel.MEDIUM, true), null),
-                decision("up-f6-jun-1", 62, false, account("acc-6", KycRiskLevel.MEDIUM, true), null))));
+        fresh.addAll(writeToday(List.of(decision("up-f7-jun-0", 61, true, account("acc-6", KycRiskLevel.MEDIUM, true), null),
+                decision("up-f7-jun-1", 62, false, account("acc-6", KycRiskLevel.MEDIUM, true), null))));
         clock(null);
 
         // Then every old row reads exactly as it did before the upgrade, every column of the auditor's view
@@ -186,13 +200,20 @@ class AuditUpgradeIT {
                 + CanonicalRows.CURRENT.id() + " and (account is null or account like '[%')"
                 + " and (contributions is null or contributions like '[[%')"));
         for (Written w : fresh) assertReadsAsWritten(w);
-        // A new row made of the same facts as an old one reads as the old one does, plus the newer feature
-        assertEquals(1, longQuery("""
-                select count(*) from audit_decisions o join audit_decisions n
-                    on o.transaction_id = 'up-f4-may-0' and n.transaction_id = 'up-f6-may-0'
-                 where o.features = n.features - 'merchant_fraud_streak_delayed'
-                   and o.account = n.account and o.contributions = n.contributions
-                   and jsonb_typeof(o.account) = 'object' and jsonb_typeof(n.contributions -> 0) = 'object'"""));
+        // A new row made of the same facts as older ones reads as they do, plus the newer features
+        for (int format : new int[] {4, 6}) {
+            String older = format == 4 ? "up-f4-may-0" : "up-f6-may-0";
+            assertEquals(1, longQuery("""
+                    select count(*) from audit_decisions o join audit_decisions n
+                        on o.transaction_id = '%s' and n.transaction_id = 'up-f7-may-0'
+                     where o.features = n.features - array(select name from unnest(
+                               (select names from audit_feature_format where format = %d)) name
+                               where array_position((select names from audit_feature_format where format = %d), name) is null)
+                       and (select count(*) from jsonb_object_keys(n.features)) > (select count(*) from jsonb_object_keys(o.features))
+                       and o.account = n.account and o.contributions = n.contributions
+                       and jsonb_typeof(o.account) = 'object' and jsonb_typeof(n.contributions -> 0) = 'object'"""
+                    .formatted(older, CanonicalRows.CURRENT.id(), format)), older);
+        }
 
         // and Java's readers (the store, vigil audit explain) read old and new rows alike
         try (Connection c = pg.superUserConnection(DB)) {
@@ -221,6 +242,15 @@ class AuditUpgradeIT {
      * form are the same since V006, so the project's {@link CanonicalRows} encoder writes them.
      */
     private static List<Written> writeAsBeforeV012(int format, List<AuditedDecision> rows) throws SQLException {
+        return writeAsReleased(format, rows);
+    }
+
+    /**
+     * Writes decisions as the release of feature format {@code format} wrote them: before V012 as
+     * {@link #writeAsBeforeV012} says; from format 5 on, account facts and contributions as JSON arrays
+     * ({@link AuditJson}), the features those of the format.
+     */
+    private static List<Written> writeAsReleased(int format, List<AuditedDecision> rows) throws SQLException {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(DB), SchemaMigrator.APP_ROLE, APP_PASSWORD)) {
             c.setAutoCommit(false);
             LocalDate month;
@@ -261,18 +291,20 @@ class AuditUpgradeIT {
         return rows.stream().map(a -> new Written(a, format)).toList();
     }
 
-    /** A decision's stored values as a release before V012 built them for feature format {@code format}. */
+    /** A decision's stored values as the release of feature format {@code format} built them. */
     private static CanonicalRows.DecisionValues oldRow(int format, AuditedDecision a) {
         Decision d = a.decision();
         TransactionEvent e = d.event();
         ShadowScore ch = d.challenger();
+        boolean compact = format >= CanonicalRows.COMPACT_FACTS_FORMAT;
         return new CanonicalRows.DecisionValues(d.decisionId(), d.transactionId(), e.accountId(), e.customerId(),
                 CanonicalRows.micros(e.occurredAt()), CanonicalRows.micros(d.decidedAt()), a.source().channel(),
                 a.source().ref(), a.rawEvent(), e.amount(), e.currency().getCurrencyCode(), e.type().name(), format,
-                oldFeatures(format, d.features()), json(accountObject(d.account())), d.ruleSetVersion().label(),
+                oldFeatures(format, d.features()),
+                compact ? AuditJson.account(format, d.account()) : json(accountObject(d.account())), d.ruleSetVersion().label(),
                 d.ruleSetVersion().contentHash(), d.modelVersion(), d.score().probability(), d.score().riskScore(),
-                d.score().tier().name(), d.verdict().name(), json(hitObjects(d.hits())),
-                json(contributionObjects(d.score().contributions())),
+                d.score().tier().name(), d.verdict().name(), compact ? AuditJson.hits(d.hits()) : json(hitObjects(d.hits())),
+                compact ? AuditJson.contributions(format, d.score().contributions()) : json(contributionObjects(d.score().contributions())),
                 ch == null ? null : ch.modelVersion(), ch == null ? null : ch.probability(),
                 ch == null ? null : ch.wouldBeVerdict().name(), d.latencyMicros());
     }

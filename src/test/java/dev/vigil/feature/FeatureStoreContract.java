@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -422,6 +423,58 @@ abstract class FeatureStoreContract {
         assertEquals(new BigDecimal("12.00"), f.customerTxSum1h());
         assertEquals(2, f.merchantTxCount1m());
         assertEquals(0, f.deviceTxCount1h(), "no device");
+    }
+
+    @Test
+    void shouldCountEveryWindowOfTheCustomerDeviceIpAndMerchant() {
+        String[] seconds = {"-1728000", "-259200", "-1800", "-600", "-180", "-30", "0"}; // 20 d, 3 d, 30, 10, 3 min, 30 s
+        Features g = null;
+        for (int i = 0; i < seconds.length; i++) {
+            // 1.00, 2.00, 4.00 ... 64.00 USD: each window's sum says which transactions it holds
+            g = enrich(tx(acct, "t" + i, T0.plusSeconds(Long.parseLong(seconds[i])))
+                    .merchant("m-" + acct).device("d-" + acct).ip("ip-" + acct).amount((1 << i) + ".00", "USD"));
+        }
+        Map<String, Object> f = g.toMap();
+        // A window of W is the 60 buckets of W/60 up to the transaction's (T0 starts a bucket of every size but 12 h,
+        // of which it is 8 h in): 1 min reaches back 59 s, 5 min 295 s, 15 min 885 s, 1 h 59 min, 24 h 23.6 h,
+        // 7 d 6.9 d, 30 d 29.8 d.
+        String[] windows = {"1m", "5m", "15m", "1h", "24h", "7d", "30d"};
+        long[] counts = {2, 3, 4, 5, 5, 6, 7};
+        String[] sums = {"96.00", "112.00", "120.00", "124.00", "124.00", "126.00", "127.00"};
+        for (String entity : List.of("customer", "device", "ip", "merchant")) {
+            for (int w = 0; w < windows.length; w++) {
+                assertEquals(counts[w], f.get(entity + "_tx_count_" + windows[w]), entity + " " + windows[w]);
+                assertEquals(new BigDecimal(sums[w]), f.get(entity + "_tx_sum_" + windows[w]), entity + " " + windows[w]);
+            }
+            assertEquals(30L, f.get(entity + "_seconds_since_previous"), entity);
+        }
+        // and the account's own windows agree, being the same transactions
+        assertEquals(List.of(2L, 3L, 4L, 5L, 5L, 6L, 7L), List.of(g.txCount1m(), g.txCount5m(), g.txCount15m(),
+                g.txCount1h(), g.txCount24h(), g.txCount7d(), g.txCount30d()));
+    }
+
+    @Test
+    void shouldMeasureAnEntitysSecondsSincePreviousInWholeSecondsOfEventTime() {
+        String merchant = "m-" + acct;
+        // Other accounts' transactions at the same merchant, the first one later than the next two
+        enrich(tx(acct + "-x", "a", T0.plusSeconds(100)).merchant(merchant));
+        Features late = enrich(tx(acct, "b", T0.plusSeconds(10)).merchant(merchant));
+        assertEquals(-1, late.merchantSecondsSincePrevious(), "nothing at the merchant at or before T0 + 10 s");
+        assertEquals(-1, late.secondsSincePrevious(), "the account's first");
+        Features sameSecond = enrich(tx(acct + "-y", "c", T0.plusSeconds(10).plusMillis(500)).merchant(merchant));
+        assertEquals(0, sameSecond.merchantSecondsSincePrevious(), "b's second: 0 s before");
+        Features between = enrich(tx(acct + "-z", "d", T0.plusSeconds(40)).merchant(merchant));
+        assertEquals(30, between.merchantSecondsSincePrevious(), "from T0 + 10 s, not from the later a");
+        // Whole epoch seconds: 101.1 s is one second after 100.9 s (the account's feature floors the exact gap to 0)
+        enrich(tx(acct + "-u", "e", T0.plusSeconds(100).plusMillis(900)).merchant(merchant));
+        Features next = enrich(tx(acct + "-u", "f", T0.plusSeconds(101).plusMillis(100)).merchant(merchant));
+        assertEquals(1, next.merchantSecondsSincePrevious());
+        assertEquals(0, next.secondsSincePrevious());
+        // An event without the entity has none
+        Features none = enrich(tx(acct, "g", T0.plusSeconds(120)));
+        assertEquals(-1, none.merchantSecondsSincePrevious());
+        assertEquals(0, none.merchantTxCount30d());
+        assertEquals(-1, none.deviceSecondsSincePrevious());
     }
 
     @Test

@@ -135,9 +135,9 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         long history = 90 * 86_400;
         long stateTtl = raw.ttl(tag + ":st");
         assertTrue(stateTtl > history - 10 && stateTtl <= history, "the account state: 90 days of history: " + stateTtl);
-        long entity = 7 * 86_400 + 300 + 3600;
+        long entity = 30 * 86_400 + 300 + 3600;
         long deviceTtl = raw.ttl(RedisFeatureStore.hashTag("d", "d") + ":st");
-        assertTrue(deviceTtl > entity - 10 && deviceTtl <= entity, "a device: 7 days + lateness + grace: " + deviceTtl);
+        assertTrue(deviceTtl > entity - 10 && deviceTtl <= entity, "a device: 30 days + lateness + grace: " + deviceTtl);
         long replayTtl = raw.ttl(tag + ":tx:" + id);
         assertTrue(replayTtl > 8 * 86_400 - 10 && replayTtl <= 8 * 86_400, "8 days: " + replayTtl);
         long indexTtl = raw.ttl(RedisFeatureStore.hashTag("t", id) + ":m");

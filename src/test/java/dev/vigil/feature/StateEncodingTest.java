@@ -2,6 +2,7 @@ package dev.vigil.feature;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vigil.event.GeoLocation;
 import dev.vigil.event.TransactionEvent;
@@ -15,6 +16,7 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -98,8 +100,34 @@ class StateEncodingTest {
         assertArrayEquals(a.fraudKnown(), b.fraudKnown());
         assertArrayEquals(a.delayedFrauds(), b.delayedFrauds());
         assertArrayEquals(a.delayedTransactions(), b.delayedTransactions());
+        assertEquals(a.fraudStreak(), b.fraudStreak());
+        assertEquals(a.secondsSincePrevious(), b.secondsSincePrevious());
         assertEquals(Arrays.toString(new boolean[] {a.blacklisted(), a.whitelisted()}),
                 Arrays.toString(new boolean[] {b.blacklisted(), b.whitelisted()}));
+        // The event seconds kept are bounded by the lateness: those of its 301 seconds, and one before them
+        assertTrue(kept.seconds().size() <= 302, kept.seconds().size() + " seconds kept");
+        long newest = history.stream().mapToLong(e -> e.occurredAt().getEpochSecond()).max().orElseThrow();
+        assertEquals(kept.seconds().stream().filter(x -> x < newest - 300).count() > 0 ? 1 : 0,
+                kept.seconds().stream().filter(x -> x < newest - 300).count(), "only the latest second before the horizon");
+    }
+
+    @Example
+    void shouldReadAnEntityStateOfFormatOneWithItsNewestSecondAsTheOnlyOneKept() {
+        // As the build of feature format 6 wrote a customer's state: no event seconds after its day counts
+        long newest = BASE.getEpochSecond() + 500;
+        StateBytes.Writer w = new StateBytes.Writer().reset().version(3);
+        w.unsigned(1);
+        w.signed(newest);
+        new BucketTable().write(w);
+        BucketTable.writePerCurrency(w, new java.util.HashMap<>());
+        w.unsigned(0);
+        EntityState old = EntityState.decode(w.toBytes());
+        assertEquals(java.util.Set.of(newest), old.seconds());
+        TransactionEvent next = new TransactionEvent("t", BASE.plusSeconds(530), "a", "c", TransactionType.PURCHASE,
+                BigDecimal.ONE, Currency.getInstance("USD"), null, null, null, "web", "card", Boolean.FALSE, null, null, null);
+        assertEquals(30, old.count("c", next, Series.increments(next), 300, new boolean[2], List.of()).secondsSincePrevious());
+        // and is written in the current format, with both seconds
+        assertEquals(java.util.Set.of(newest, newest + 30), EntityState.decode(old.encode(4)).seconds());
     }
 
     /**
