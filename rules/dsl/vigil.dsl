@@ -26,13 +26,27 @@
 [when][]there were more than {n:[0-9]+} transactions in the last minute=dev.vigil.feature.Features( txCount1m > {n}, $txCount1m : txCount1m )
 # $txCount1h; 60 minutes is the hour window (listed before the general sentence below, so it wins)
 [when][]there were more than {n:[0-9]+} transactions in the last 60 minutes=dev.vigil.feature.Features( txCount1h > {n}, $txCount : txCount1h )
-# $txCount; the window must be one the features keep: 1 today (txCount1m); 5 and 15 once
-# txCount5m and txCount15m exist. Another number fails the load naming the file and line.
+# $txCount; the window must be one the features keep: 1, 5 or 15 (txCount1m, txCount5m, txCount15m).
+# Another number fails the load naming the file and line.
 [when][]there were more than {n:[0-9]+} transactions in the last {minutes:[0-9]+} minutes=dev.vigil.feature.Features( txCount{minutes}m > {n}, $txCount : txCount{minutes}m )
 # $txCount1h
 [when][]there were more than {n:[0-9]+} transactions in the last hour=dev.vigil.feature.Features( txCount1h > {n}, $txCount1h : txCount1h )
 # $txCount24h
 [when][]there were more than {n:[0-9]+} transactions in the last 24 hours=dev.vigil.feature.Features( txCount24h > {n}, $txCount24h : txCount24h )
+
+# $txCount7d, $txCount30d
+[when][]there were more than {n:[0-9]+} transactions in the last 7 days=dev.vigil.feature.Features( txCount7d > {n}, $txCount7d : txCount7d )
+[when][]there were more than {n:[0-9]+} transactions in the last 30 days=dev.vigil.feature.Features( txCount30d > {n}, $txCount30d : txCount30d )
+
+# --- The customer's, device's, IP's and merchant's history (features, over every account) ----------
+# $entityTxCount; {entity} is customer, device, ip or merchant; this transaction included. An event without
+# the device, IP or merchant has 0 of it. The same windows as the account's: minutes 1, 5, 15 or 60
+# (60 is the hour), the hour, 24 hours, 7 or 30 days; another number fails the load naming the file and line.
+[when][]the {entity:customer|device|ip|merchant} had more than {n:[0-9]+} transactions in the last 60 minutes=dev.vigil.feature.Features( {entity}TxCount1h > {n}, $entityTxCount : {entity}TxCount1h )
+[when][]the {entity:customer|device|ip|merchant} had more than {n:[0-9]+} transactions in the last {minutes:[0-9]+} minutes=dev.vigil.feature.Features( {entity}TxCount{minutes}m > {n}, $entityTxCount : {entity}TxCount{minutes}m )
+[when][]the {entity:customer|device|ip|merchant} had more than {n:[0-9]+} transactions in the last hour=dev.vigil.feature.Features( {entity}TxCount1h > {n}, $entityTxCount : {entity}TxCount1h )
+[when][]the {entity:customer|device|ip|merchant} had more than {n:[0-9]+} transactions in the last 24 hours=dev.vigil.feature.Features( {entity}TxCount24h > {n}, $entityTxCount : {entity}TxCount24h )
+[when][]the {entity:customer|device|ip|merchant} had more than {n:[0-9]+} transactions in the last {days:[0-9]+} days=dev.vigil.feature.Features( {entity}TxCount{days}d > {n}, $entityTxCount : {entity}TxCount{days}d )
 
 # $dormantDays (whole days); the account's previous transaction was at least this long before this one
 # (a first transaction, -1, is not "dormant": opening then paying is ordinary)

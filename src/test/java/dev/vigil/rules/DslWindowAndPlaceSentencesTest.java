@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sentences of {@code rules/dsl/vigil.dsl} for windows in minutes, dormancy, places and channels,
+ * The sentences of {@code rules/dsl/vigil.dsl} for windows in minutes, the other entities' windows, dormancy,
+ * places and channels,
  * one test rule each (not shipped rules).
  */
 class DslWindowAndPlaceSentencesTest {
@@ -56,6 +57,36 @@ class DslWindowAndPlaceSentencesTest {
                     the transaction is located in one of KP, ir
                 then
                     raise BLOCK because "in $country"
+                end
+                rule "DSL-106 device burst"
+                when
+                    the device had more than 10 transactions in the last 5 minutes
+                then
+                    raise REVIEW because "device: $entityTxCount in 5 minutes"
+                end
+                rule "DSL-107 merchant hour"
+                when
+                    the merchant had more than 500 transactions in the last 60 minutes
+                then
+                    raise REVIEW because "merchant: $entityTxCount in an hour"
+                end
+                rule "DSL-108 ip month"
+                when
+                    the ip had more than 1000 transactions in the last 30 days
+                then
+                    raise REVIEW because "ip: $entityTxCount in 30 days"
+                end
+                rule "DSL-109 customer day"
+                when
+                    the customer had more than 40 transactions in the last 24 hours
+                then
+                    raise REVIEW because "customer: $entityTxCount in 24 hours"
+                end
+                rule "DSL-110 account month"
+                when
+                    there were more than 100 transactions in the last 30 days
+                then
+                    raise REVIEW because "$txCount30d in 30 days"
                 end
                 rule "DSL-105 channel"
                 when
@@ -111,6 +142,50 @@ class DslWindowAndPlaceSentencesTest {
         assertEquals(List.of("DSL-105 REVIEW ATM"), fired(engine.evaluate(atmIn, features().build(), null, lowScore())));
         var branchIn = tx().type(TransactionType.TRANSFER_IN).channel("BRANCH").build();
         assertEquals(List.of(), fired(engine.evaluate(branchIn, features().build(), null, lowScore())));
+    }
+
+    @Test
+    void shouldReadTheAccountsThirtyDaysFromItsOwnCount() {
+        assertEquals(List.of("DSL-110 REVIEW 101 in 30 days"), fired(engine.evaluate(tx().build(),
+                features().with("tx_count_30d", 101L).with("customer_tx_count_30d", 5L).build(), null, lowScore())));
+        assertEquals(List.of(), fired(engine.evaluate(tx().build(),
+                features().with("tx_count_30d", 100L).with("customer_tx_count_30d", 500L).build(), null, lowScore())));
+    }
+
+    @Test
+    void shouldReadTheOtherEntitiesWindowsFromTheirOwnCounts() {
+        // Each sentence reads its entity's count of its window, and only that one
+        var f = features().with("device_tx_count_5m", 11L).with("device_tx_count_1m", 500L)
+                .with("merchant_tx_count_1h", 501L).with("merchant_tx_count_24h", 400L)
+                .with("ip_tx_count_30d", 1001L).with("ip_tx_count_7d", 9L)
+                .with("customer_tx_count_24h", 41L).with("customer_tx_count_7d", 4000L).build();
+        assertEquals(List.of("DSL-106 REVIEW device: 11 in 5 minutes", "DSL-107 REVIEW merchant: 501 in an hour",
+                "DSL-108 REVIEW ip: 1001 in 30 days", "DSL-109 REVIEW customer: 41 in 24 hours"),
+                fired(engine.evaluate(tx().build(), f, null, lowScore())).stream().sorted().toList());
+        // The limits themselves do not fire, whatever the other windows hold
+        var atLimits = features().with("device_tx_count_5m", 10L).with("device_tx_count_15m", 5000L)
+                .with("merchant_tx_count_1h", 500L).with("merchant_tx_count_1m", 900L)
+                .with("ip_tx_count_30d", 1000L).with("customer_tx_count_24h", 40L).with("customer_tx_count_30d", 90L).build();
+        assertEquals(List.of(), fired(engine.evaluate(tx().build(), atLimits, null, lowScore())));
+    }
+
+    @Test
+    void shouldRefuseAnEntityWindowTheFeaturesDoNotKeepNamingTheFileAndLine() throws Exception {
+        RulesDir rules = RulesDir.in(tmp.resolve("bad-entity"));
+        Files.copy(ShippedRules.DIR.resolve("dsl/vigil.dsl"), rules.path("dsl/vigil.dsl"));
+        rules.file("dsl/bad.dslr", """
+                package vigil.rules;
+                expander vigil.dsl
+                rule "DSL-202 merchant, ten minutes"
+                when
+                    the merchant had more than 3 transactions in the last 10 minutes
+                then
+                    raise REVIEW because "$entityTxCount"
+                end
+                """);
+        RuleBuildException e = assertThrows(RuleBuildException.class, () -> DroolsRuleEngine.load(rules.dir));
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("rules/dsl/bad.dslr") && p.contains("merchantTxCount10m")),
+                e.problems()::toString);
     }
 
     @Test

@@ -145,16 +145,26 @@ final class Facts {
             return balanceDeposits7d(sum.toPlainString(), ratioToNetWorth.toPlainString());
         }
 
+        private final java.util.Map<String, Object> others = new java.util.LinkedHashMap<>();
+
+        /** Any other feature, by its snapshot name (e.g. {@code device_tx_count_5m}). */
+        Feat with(String name, Object value) {
+            if (!Features.NAMES.contains(name)) throw new IllegalArgumentException("no feature " + name);
+            others.put(name, value);
+            return this;
+        }
+
         Features build() {
             BigDecimal some = new BigDecimal("25.00");
             Features first15 = new Features(txCount1m, txCount1h, txCount1h + 3, txCount1h + 10,
                     some.multiply(BigDecimal.valueOf(txCount1m)), some.multiply(BigDecimal.valueOf(txCount1h)),
                     some, some, accountAgeDays, balanceDepositCount7d, balanceDepositSum7d, ratio,
                     false, false, secondsSincePrevious);
-            if (txCount5m == 0 && distinctMerchants5m == 0) return first15;
+            if (txCount5m == 0 && distinctMerchants5m == 0 && others.isEmpty()) return first15;
             java.util.Map<String, Object> m = first15.toMap();
             m.put("tx_count_5m", txCount5m);
             m.put("distinct_merchants_5m", distinctMerchants5m);
+            m.putAll(others);
             return Features.fromMap(m);
         }
     }
