@@ -171,42 +171,31 @@ class DslWindowAndPlaceSentencesTest {
 
     @Test
     void shouldRefuseAnEntityWindowTheFeaturesDoNotKeepNamingTheFileAndLine() throws Exception {
-        RulesDir rules = RulesDir.in(tmp.resolve("bad-entity"));
-        Files.copy(ShippedRules.DIR.resolve("dsl/vigil.dsl"), rules.path("dsl/vigil.dsl"));
-        rules.file("dsl/bad.dslr", """
-                package vigil.rules;
-                expander vigil.dsl
-                rule "DSL-202 merchant, ten minutes"
-                when
-                    the merchant had more than 3 transactions in the last 10 minutes
-                then
-                    raise REVIEW because "$entityTxCount"
-                end
-                """);
-        RuleBuildException e = assertThrows(RuleBuildException.class, () -> DroolsRuleEngine.load(rules.dir));
-        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("rules/dsl/bad.dslr") && p.contains("merchantTxCount10m")),
-                e.problems()::toString);
+        assertRefused("bad-entity", "the merchant had more than 3 transactions in the last 10 minutes", "merchantTxCount10m");
     }
 
     @Test
     void shouldRefuseAWindowTheFeaturesDoNotKeepNamingTheFileAndLine() throws Exception {
-        // Given a rule asking for a 7-minute window, which no feature counts
-        RulesDir rules = RulesDir.in(tmp.resolve("bad"));
+        // a 7-minute window, which no feature counts
+        assertRefused("bad", "there were more than 3 transactions in the last 7 minutes", "txCount7m");
+    }
+
+    /** A rule of the one sentence fails the load, naming its file and the field no feature has. */
+    private static void assertRefused(String dir, String sentence, String missingField) throws Exception {
+        RulesDir rules = RulesDir.in(tmp.resolve(dir));
         Files.copy(ShippedRules.DIR.resolve("dsl/vigil.dsl"), rules.path("dsl/vigil.dsl"));
         rules.file("dsl/bad.dslr", """
                 package vigil.rules;
                 expander vigil.dsl
-                rule "DSL-201 seven minutes"
+                rule "DSL-201 a window no feature keeps"
                 when
-                    there were more than 3 transactions in the last 7 minutes
+                    %s
                 then
-                    raise REVIEW because "$txCount"
+                    raise REVIEW because "refused"
                 end
-                """);
-        // When
+                """.formatted(sentence));
         RuleBuildException e = assertThrows(RuleBuildException.class, () -> DroolsRuleEngine.load(rules.dir));
-        // Then the load fails, naming the file
-        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("rules/dsl/bad.dslr") && p.contains("txCount7m")),
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("rules/dsl/bad.dslr") && p.contains(missingField)),
                 e.problems()::toString);
     }
 }
