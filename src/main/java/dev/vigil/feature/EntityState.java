@@ -69,7 +69,7 @@ final class EntityState {
         seconds.add(tSec);
         Long lastBeforeHorizon = seconds.lower(horizonSec);
         if (lastBeforeHorizon != null) seconds.headSet(lastBeforeHorizon, false).clear();
-        Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
+        Series[] series = FeatureMath.ENTITY_SERIES;
         Aggregates c = counts.aggregate(tSec, horizonSec, increments(series, increments, false));
         BucketTable sumTable = sums.computeIfAbsent(e.currency().getCurrencyCode(), k -> new BucketTable());
         Aggregates s = sumTable.aggregate(tSec, horizonSec, increments(series, increments, true));

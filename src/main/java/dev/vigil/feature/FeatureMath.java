@@ -277,62 +277,52 @@ final class FeatureMath {
         f.put("merchant_whitelisted", merchant != null && merchant.whitelisted());
 
         // Other entities
-        entity(f, "customer", CUSTOMER_WINDOWS, customer, digits);
-        entity(f, "device", DEVICE_WINDOWS, device, digits);
-        entity(f, "ip", IP_WINDOWS, ip, digits);
-        entity(f, "merchant", MERCHANT_WINDOWS, merchant, digits);
+        entity(f, CUSTOMER, customer, digits);
+        entity(f, DEVICE, device, digits);
+        entity(f, IP, ip, digits);
+        entity(f, MERCHANT, merchant, digits);
         return Features.exact(f);
     }
 
     /** One window of another entity's velocity: its two feature names and the series they read. */
-    private record EntityWindow(String countName, String sumName, Series count, Series sum) {
+    private record EntityWindow(String countName, String sumName, Series count, Series sum) {}
 
-        static EntityWindow[] of(String entity, String... windows) {
+    /** Another entity's velocity features: their names and series, worked out once, not per transaction. */
+    private record EntityFeatures(String secondsSincePreviousName, EntityWindow[] windows) {
+
+        static EntityFeatures of(String entity) {
+            String[] windows = {"1m", "5m", "15m", "1h", "24h", "7d", "30d"};
             EntityWindow[] out = new EntityWindow[windows.length];
             for (int i = 0; i < windows.length; i++) {
-                String w = windows[i];
-                Series c = switch (w) {
-                    case "1m" -> Series.COUNT_1M;
-                    case "5m" -> Series.COUNT_5M;
-                    case "15m" -> Series.COUNT_15M;
-                    case "1h" -> Series.COUNT_1H;
-                    case "24h" -> Series.COUNT_24H;
-                    case "7d" -> Series.COUNT_7D;
-                    case "30d" -> Series.COUNT_30D;
-                    default -> throw new IllegalArgumentException("no window " + w);
-                };
-                out[i] = new EntityWindow(entity + "_tx_count_" + w, entity + "_tx_sum_" + w, c,
-                        Series.valueOf(c.name().replace("COUNT", "SUM")));
+                String w = windows[i].toUpperCase(java.util.Locale.ROOT);
+                out[i] = new EntityWindow(entity + "_tx_count_" + windows[i], entity + "_tx_sum_" + windows[i],
+                        Series.valueOf("COUNT_" + w), Series.valueOf("SUM_" + w));
             }
-            return out;
+            return new EntityFeatures(entity + "_seconds_since_previous", out);
         }
     }
 
-    // Names and series worked out once, not per transaction.
-    private static final String[] VELOCITY_WINDOWS = {"1m", "5m", "15m", "1h", "24h", "7d", "30d"};
-    private static final EntityWindow[] CUSTOMER_WINDOWS = EntityWindow.of("customer", VELOCITY_WINDOWS);
-    private static final EntityWindow[] DEVICE_WINDOWS = EntityWindow.of("device", VELOCITY_WINDOWS);
-    private static final EntityWindow[] IP_WINDOWS = EntityWindow.of("ip", VELOCITY_WINDOWS);
-    private static final EntityWindow[] MERCHANT_WINDOWS = EntityWindow.of("merchant", VELOCITY_WINDOWS);
+    private static final EntityFeatures CUSTOMER = EntityFeatures.of("customer");
+    private static final EntityFeatures DEVICE = EntityFeatures.of("device");
+    private static final EntityFeatures IP = EntityFeatures.of("ip");
+    private static final EntityFeatures MERCHANT = EntityFeatures.of("merchant");
     private static final String[] RATE_NAMES = {"merchant_fraud_rate_1d", "merchant_fraud_rate_7d", "merchant_fraud_rate_30d"};
 
-    private static void entity(Features.Values f, String entity, EntityWindow[] windows, EntityPart p, int digits) {
-        f.put(entity + "_seconds_since_previous", p == null ? -1L : p.secondsSincePrevious());
-        for (EntityWindow w : windows) {
+    private static void entity(Features.Values f, EntityFeatures names, EntityPart p, int digits) {
+        f.put(names.secondsSincePreviousName(), p == null ? -1L : p.secondsSincePrevious());
+        for (EntityWindow w : names.windows()) {
             f.put(w.countName(), p == null ? 0L : p.counts().longValueExact(w.count().key(0)));
             f.put(w.sumName(), p == null ? BigDecimal.ZERO.setScale(digits) : money(p.sums(), w.sum(), digits));
         }
     }
 
-    /** The series of each entity kind: what the Redis store keeps per entity and the reference sums. */
-    static final Map<String, Series[]> ENTITY_SERIES;
-
-    static {
-        Series[] velocity = {Series.COUNT_1M, Series.COUNT_5M, Series.COUNT_15M, Series.COUNT_1H, Series.COUNT_24H,
-            Series.COUNT_7D, Series.COUNT_30D, Series.SUM_1M, Series.SUM_5M, Series.SUM_15M, Series.SUM_1H, Series.SUM_24H,
-            Series.SUM_7D, Series.SUM_30D};
-        ENTITY_SERIES = Map.of("c", velocity, "d", velocity, "i", velocity, "m", velocity);
-    }
+    /**
+     * The series every customer, device, IP and merchant keeps: what the Redis store counts per entity and the
+     * reference sums (the velocity windows; a merchant's fraud rates divide by three of its counts).
+     */
+    static final Series[] ENTITY_SERIES = {Series.COUNT_1M, Series.COUNT_5M, Series.COUNT_15M, Series.COUNT_1H,
+        Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D, Series.SUM_1M, Series.SUM_5M, Series.SUM_15M, Series.SUM_1H,
+        Series.SUM_24H, Series.SUM_7D, Series.SUM_30D};
 
     /** The windows of the merchant fraud rates: the series whose count is their denominator. */
     static final Series[] FRAUD_WINDOWS = {Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D};

@@ -123,7 +123,7 @@ public final class ReferenceFeatureStore implements FeatureStore {
                 .max();
         long secondsSincePrevious = previous.isPresent() ? tSec - previous.getAsLong() : -1;
         counted.add(e);
-        Series[] series = FeatureMath.ENTITY_SERIES.get(kind);
+        Series[] series = FeatureMath.ENTITY_SERIES;
         long[] fraud = new long[3];
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];

@@ -117,7 +117,7 @@ class AuditUpgradeIT {
             SchemaMigrator.setPasswords(c, APP_PASSWORD, AUDITOR_PASSWORD);
         }
         clock("2026-01-14T08:30:00.123456Z");
-        old.addAll(writeAsBeforeV012(1, List.of(
+        old.addAll(writeAsReleased(1, List.of(
                 decision("up-f1-0", 10, true, account("acc-1", KycRiskLevel.HIGH, true), null),
                 decision("up-f1-1", 11, false, null, null))));
         rejections += rejectionNow("up-f1-reject");
@@ -125,24 +125,24 @@ class AuditUpgradeIT {
         // format 2 (V008, February), format 3 (V009; V010 adds cases, March), format 4 (V011, April and May)
         assertEquals(scriptNames(8, 8), migrateUpTo(released, 8));
         clock("2026-02-11T23:59:59.999999Z");
-        old.addAll(writeAsBeforeV012(2, List.of(
+        old.addAll(writeAsReleased(2, List.of(
                 decision("up-f2-0", 20, true, account("acc-2", KycRiskLevel.MEDIUM, false), null),
                 decision("up-f2-1", 21, false, account("acc-2", KycRiskLevel.MEDIUM, false), null))));
         assertEquals(scriptNames(9, 10), migrateUpTo(released, 10));
         clock("2026-03-01T00:00:00Z");
-        old.addAll(writeAsBeforeV012(3, List.of(
+        old.addAll(writeAsReleased(3, List.of(
                 decision("up-f3-0", 30, true, account("acc-3", KycRiskLevel.HIGH, false),
                         new ShadowScore("xgb-challenger-3", 0.9125, Verdict.BLOCK)),
                 decision("up-f3-1", 31, false, null, null))));
         assertEquals(scriptNames(11, 11), migrateUpTo(released, 11));
         clock("2026-04-20T12:00:00Z");
-        old.addAll(writeAsBeforeV012(4, List.of(
+        old.addAll(writeAsReleased(4, List.of(
                 decision("up-f4-apr-0", 40, true, account("acc-4", KycRiskLevel.LOW, true), null),
                 decision("up-f4-apr-1", 41, false, account("acc-4", KycRiskLevel.LOW, true), null))));
         clock("2026-05-04T09:00:00Z");
         Written lastOld = new Written(decision("up-f4-may-0", 42, true, account("acc-5", KycRiskLevel.HIGH, false),
                 new ShadowScore("xgb-challenger-4", 0.31, Verdict.REVIEW)), 4);
-        old.addAll(writeAsBeforeV012(4, List.of(lastOld.audited(), decision("up-f4-may-1", 43, false, null, null))));
+        old.addAll(writeAsReleased(4, List.of(lastOld.audited(), decision("up-f4-may-1", 43, false, null, null))));
         rejections += rejectionNow("up-f4-reject");
 
         // The old writer is faithful: the chain as the old releases left it verifies, and every row reads as written
@@ -233,22 +233,15 @@ class AuditUpgradeIT {
     // ---- writing as the old releases did ----
 
     /**
-     * Writes decisions as {@code PostgresAuditStore} wrote them from V006 to V011 (git show
+     * Writes decisions as the release of feature format {@code format} wrote them. From V006 to V011 as
+     * {@code PostgresAuditStore} wrote them then (git show
      * 07958d7:src/main/java/dev/vigil/audit/PostgresAuditStore.java, and AuditJson and CanonicalRows
      * there): as {@code vigil_app}, {@code audit_begin_write()}, each row's canonical v2 bytes chained
      * from the month's head, one binary COPY, a signed checkpoint and the head moved, in one transaction.
      * What differed from today is the row: the feature format of the release, and account facts, hits
      * and contributions written by Jackson from maps (objects). The canonical v2 bytes and their COPY
-     * form are the same since V006, so the project's {@link CanonicalRows} encoder writes them.
-     */
-    private static List<Written> writeAsBeforeV012(int format, List<AuditedDecision> rows) throws SQLException {
-        return writeAsReleased(format, rows);
-    }
-
-    /**
-     * Writes decisions as the release of feature format {@code format} wrote them: before V012 as
-     * {@link #writeAsBeforeV012} says; from format 5 on, account facts and contributions as JSON arrays
-     * ({@link AuditJson}), the features those of the format.
+     * form are the same since V006, so the project's {@link CanonicalRows} encoder writes them. From format
+     * 5 on (V012), account facts, hits and contributions as JSON arrays ({@link AuditJson}), as today.
      */
     private static List<Written> writeAsReleased(int format, List<AuditedDecision> rows) throws SQLException {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(DB), SchemaMigrator.APP_ROLE, APP_PASSWORD)) {
