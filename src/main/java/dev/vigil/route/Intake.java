@@ -54,7 +54,8 @@ public final class Intake {
     /** A batch of {@code vigil.transactions} records. */
     public Batch transactionsFromKafka(List<Exchange> records) {
         Batch batch = new Batch("kafka");
-        for (Exchange record : current(records)) {
+        List<Exchange> current = current(records);
+        for (Exchange record : current) {
             Message m = record.getMessage();
             EventSource source = kafkaSource(m);
             byte[] raw = bytes(m.getBody(byte[].class));
@@ -65,7 +66,8 @@ public final class Intake {
             }
             rememberCommit(batch, m);
         }
-        metrics.recordEvents("kafka", records.size());
+        // Only what this batch will decide: records left out as stale are taken in again by their partition's owner.
+        metrics.recordEvents("kafka", current.size());
         return batch;
     }
 
