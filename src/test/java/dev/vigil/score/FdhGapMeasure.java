@@ -80,7 +80,7 @@ class FdhGapMeasure {
         for (int k = 4; k < args.length; k++) {
             List<String> extras = args[k].equals("none") ? List.of() : List.of(args[k].split(","));
             Columns c = columns(rows, extras, h, terminal, amount);
-            run(h, c, scenario, window, setting.options(), args[k]);
+            run(h, c, scenario, compromiseDay(scenario, terminal, h.rows().eventTimeMillis()), window, setting.options(), args[k]);
         }
     }
 
@@ -101,6 +101,7 @@ class FdhGapMeasure {
         if (extras.contains("since")) names.addAll(List.of("terminal_days_since_known_fraud", "terminal_known_frauds_28d"));
         if (extras.contains("streakage")) names.add("terminal_known_fraud_streak_days");
         if (extras.contains("daystreak")) names.add("terminal_known_fraud_streak_dayend");
+        if (extras.contains("daystreakage")) names.add("terminal_known_fraud_streak_age_dayend");
         int base = rows.columns();
         int cols = names.size();
         float[] x = new float[n * cols];
@@ -118,7 +119,7 @@ class FdhGapMeasure {
             delayedWindows(h.customer(), t, y, x, cols, o, new long[] {30}, false);
             o++;
         }
-        for (String g : List.of("exactrisk", "daycounts", "streak", "since", "streakage", "daystreak")) {
+        for (String g : List.of("exactrisk", "daycounts", "streak", "since", "streakage", "daystreak", "daystreakage")) {
             if (extras.contains(g)) o = terminalHistory(g, terminal, t, y, x, cols, o);
         }
         return new Columns(names, x);
@@ -169,7 +170,7 @@ class FdhGapMeasure {
     private static int terminalHistory(String g, int[] entity, long[] t, boolean[] y, float[] x, int cols, int at) {
         Map<Integer, List<Integer>> by = new HashMap<>();
         for (int i = 0; i < t.length; i++) by.computeIfAbsent(entity[i], k -> new ArrayList<>()).add(i);
-        int width = g.equals("streakage") || g.equals("daystreak") ? 1 : g.equals("exactrisk") || g.equals("daycounts") ? 3 : 2;
+        int width = g.equals("streakage") || g.equals("daystreak") || g.equals("daystreakage") ? 1 : g.equals("exactrisk") || g.equals("daycounts") ? 3 : 2;
         for (List<Integer> idx : by.values()) {
             int m = idx.size();
             long[] times = new long[m];
@@ -216,12 +217,13 @@ class FdhGapMeasure {
                         int streak = hi > kept ? Math.min(run[hi - 1], hi - kept) : 0;
                         x[o++] = streak == 0 ? Float.NaN : (float) (t[i] - times[hi - streak]) / DAY;
                     }
-                    case "daystreak" -> {
+                    case "daystreak", "daystreakage" -> {
                         // Whole UTC days D - 37 .. D - 8, newest first: transactions of days all fraud, up to the first day that is not.
                         long day = Math.floorDiv(t[i], DAY);
                         int j = lowerBound(times, (day - 7) * DAY) - 1;
                         int lo = lowerBound(times, (day - 37) * DAY);
                         int streak = 0;
+                        long oldest = day;
                         while (j >= lo) {
                             long dd = Math.floorDiv(times[j], DAY);
                             int n = 0;
@@ -233,8 +235,9 @@ class FdhGapMeasure {
                             }
                             if (f < n) break;
                             streak += n;
+                            oldest = dd;
                         }
-                        x[o++] = streak;
+                        x[o++] = g.equals("daystreak") ? streak : streak == 0 ? Float.NaN : day - oldest;
                     }
                     default -> throw new IllegalArgumentException(g);
                 }
@@ -243,7 +246,33 @@ class FdhGapMeasure {
         return at + width;
     }
 
-    static void run(HistoryReplay.Result h, Columns c, int[] scenario, PrequentialEvaluation.Window window,
+    /**
+     * Whole days since the latest compromise of the row's terminal began (its first scenario-2 fraud with none in
+     * the 28 days before), for every row at a terminal compromised before it; -1 for the others. Label-side, for
+     * the breakdown only.
+     */
+    static int[] compromiseDay(int[] scenario, int[] terminal, long[] t) {
+        int[] out = new int[t.length];
+        Arrays.fill(out, -1);
+        Map<Integer, long[]> state = new HashMap<>(); // terminal -> {start, latest scenario-2 fraud}
+        for (int i = 0; i < t.length; i++) {
+            long[] st = state.get(terminal[i]);
+            if (scenario[i] == 2) {
+                if (st == null || t[i] - st[1] > 28 * DAY) state.put(terminal[i], st = new long[] {t[i], t[i]});
+                st[1] = t[i];
+            }
+            if (st != null) out[i] = (int) ((t[i] - st[0]) / DAY);
+        }
+        return out;
+    }
+
+    /** Groups of frauds for the AUC-loss breakdown: scenarios 1 and 3, scenario 2 by day of its compromise. */
+    private static String lossGroup(int scenario, int compromiseDay) {
+        if (scenario != 2) return "s" + scenario;
+        return compromiseDay < 7 ? "s2 day 0-6" : compromiseDay < 9 ? "s2 day 7-8" : "s2 day 9+";
+    }
+
+    static void run(HistoryReplay.Result h, Columns c, int[] scenario, int[] compromiseDay, PrequentialEvaluation.Window window,
             TrainingOptions options, String label) throws Exception {
         long[] t = h.rows().eventTimeMillis();
         boolean[] y = h.rows().labels();
@@ -252,7 +281,10 @@ class FdhGapMeasure {
         List<PrequentialEvaluation.Figures> figs = new ArrayList<>();
         Map<Integer, long[]> caught = new TreeMap<>(); // scenario -> {caught at 1% FPR, total}, comparable rows
         Map<String, Double> gain = new HashMap<>();
-        for (LocalDate start : FdhModelSelectionMeasure.VALIDATION_WEEKS) {
+        Map<String, double[]> loss = new TreeMap<>(); // group -> {sum of the share of legitimate rows ranked at or above, frauds}
+        long fraudsKept = 0;
+        long[][] flagged = new long[2][3]; // {after a compromise, other} x {at 0.1% FPR, at 1% FPR, legitimate rows}
+        for (LocalDate start : weeks()) {
             long s = start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
             long cut = s - 7 * DAY;
             long from = window == PrequentialEvaluation.Window.HANDBOOK_WEEK ? cut - 7 * DAY : Long.MIN_VALUE;
@@ -285,6 +317,25 @@ class FdhGapMeasure {
             boolean[] yk = new boolean[ky.size()];
             for (int k = 0; k < yk.length; k++) yk[k] = ky.get(k);
             double thr = Metrics.thresholdForFalsePositiveBudget(pk, yk, 0.01);
+            double[] legit = IntStream.range(0, pk.length).filter(k -> !yk[k]).mapToDouble(k -> pk[k]).sorted().toArray();
+            for (int k = 0; k < test.length; k++) {
+                if (!keep[k] || !ty[k]) continue;
+                int below = lowerBound(legit, p[k]);
+                int notAbove = upperBound(legit, p[k]);
+                double share = (legit.length - notAbove + 0.5 * (notAbove - below)) / legit.length;
+                double[] l = loss.computeIfAbsent(lossGroup(scenario[test[k]], compromiseDay[test[k]]), z -> new double[2]);
+                l[0] += share;
+                l[1]++;
+                fraudsKept++;
+            }
+            double thr01 = Metrics.thresholdForFalsePositiveBudget(pk, yk, 0.001);
+            for (int k = 0; k < test.length; k++) {
+                if (!keep[k] || ty[k]) continue;
+                long[] f = flagged[compromiseDay[test[k]] >= 28 && compromiseDay[test[k]] < 45 ? 0 : 1];
+                if (p[k] >= thr01) f[0]++;
+                if (p[k] >= thr) f[1]++;
+                f[2]++;
+            }
             for (int k = 0; k < test.length; k++) {
                 if (!keep[k] || !ty[k]) continue;
                 long[] cnt = caught.computeIfAbsent(scenario[test[k]], z -> new long[2]);
@@ -298,6 +349,13 @@ class FdhGapMeasure {
             sc.append(String.format(Locale.ROOT, " scenario %d: %d/%d (%.2f)", e.getKey(), e.getValue()[0], e.getValue()[1],
                     (double) e.getValue()[0] / e.getValue()[1]));
         }
+        for (Map.Entry<String, double[]> e : loss.entrySet()) {
+            sc.append(String.format(Locale.ROOT, " | %s: %d frauds, mean share of legitimate ranked above %.3f, AUC loss %.4f",
+                    e.getKey(), (long) e.getValue()[1], e.getValue()[0] / e.getValue()[1], e.getValue()[0] / fraudsKept));
+        }
+        sc.append(String.format(Locale.ROOT, " | legitimate flagged at 0.1%%/1%% FPR: at a terminal 28-44 days after its"
+                + " compromise began %d/%d of %d, other %d/%d of %d", flagged[0][0], flagged[0][1], flagged[0][2],
+                flagged[1][0], flagged[1][1], flagged[1][2]));
         List<Map.Entry<String, Double>> top = new ArrayList<>(gain.entrySet());
         top.sort((a, b2) -> Double.compare(b2.getValue(), a.getValue()));
         double total = top.stream().mapToDouble(Map.Entry::getValue).sum();
@@ -308,6 +366,12 @@ class FdhGapMeasure {
         System.out.printf(Locale.ROOT, "GAP %s +[%s] (%d columns) comparable AUC %.4f AP %.4f CP@100 %.3f R@0.1%% %.3f R@1%% %.3f |"
                         + " caught at 1%% FPR:%s | gain:%s%n", window, label, cols, m.aucRoc(), m.averagePrecision(),
                 m.cardPrecisionAt100(), m.recallAtFpr0001(), m.recallAtFpr001(), sc, g);
+    }
+
+    /** The validation weeks, or {@code -Dvigil.fdh.weeks=2018-08-08,...} to see where a report's AUC went (never to choose). */
+    private static List<LocalDate> weeks() {
+        String weeks = System.getProperty("vigil.fdh.weeks");
+        return weeks == null ? FdhModelSelectionMeasure.VALIDATION_WEEKS : Arrays.stream(weeks.split(",")).map(LocalDate::parse).toList();
     }
 
     /** As {@link ModelTrainer}: the latest rows held out, early stopping on the validation metric. */
@@ -345,6 +409,28 @@ class FdhGapMeasure {
         double[] p = new double[rows.length];
         for (int k = 0; k < rows.length; k++) p[k] = raw[k][0];
         return p;
+    }
+
+    private static int lowerBound(double[] a, double key) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < key) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    private static int upperBound(double[] a, double key) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] <= key) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     private static int lowerBound(long[] a, long key) {
