@@ -29,7 +29,7 @@ final class CanonicalRows {
             + " transaction_id, raw_event, chain_seq, row_hash) from stdin (format binary)";
 
     /**
-     * The compact feature encodings, as table audit_feature_format defines them (V006, V008, V009, V011, V012, V013, V015): the
+     * The compact feature encodings, as table audit_feature_format defines them (V006, V008, V009, V011, V012, V013, V015, V016): the
      * names in order and their kinds (n integer, d exact decimal, b flag). A stored row names its
      * format, so rows written before the catalogue grew still read back as written.
      */
@@ -97,7 +97,12 @@ final class CanonicalRows {
             "merchant_tx_sum_15m", "merchant_tx_sum_7d", "merchant_tx_sum_30d", "merchant_seconds_since_previous"),
             FORMAT_6.kinds() + "nnnnddddnnnnnndddddnnnnnndddddnnnnnddddn");
 
-    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6, FORMAT_7);
+    /** Format 8 (V016): format 7 and then {@code merchant_fraud_streak_age_delayed}; account facts and contributions as format 5. */
+    static final FeatureFormat FORMAT_8 = new FeatureFormat(8, concat(FORMAT_7.names(), "merchant_fraud_streak_age_delayed"),
+            FORMAT_7.kinds() + "n");
+
+    static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6, FORMAT_7,
+            FORMAT_8);
 
     /** The first format whose account facts and contributions are JSON arrays (V012). */
     static final int COMPACT_FACTS_FORMAT = 5;

@@ -76,7 +76,7 @@ final class EntityState {
         long[] fraud = new long[3];
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];
-        long streak = 0;
+        FeatureMath.FraudStreak streak = FeatureMath.FraudStreak.NONE;
         if (kind.equals("m")) {
             TreeMap<Long, Long> fraudDays = new TreeMap<>();
             long day = FeatureMath.utcDay(tSec);

@@ -95,27 +95,48 @@ final class FeatureMath {
      * Velocity of a customer, device, IP or merchant: its aggregates and whole seconds since its latest earlier-or-equal
      * event second (-1 for none); null when the event has none.
      * Merchants only: {@code fraudKnown} per {@link #FRAUD_WINDOWS}, and per {@link #DELAYED_WINDOW_DAYS} the
-     * known frauds and transactions of the delayed window ({@link #delayedWindowFirstDay}); zeros for other kinds.
+     * known frauds and transactions of the delayed window ({@link #delayedWindowFirstDay}), and its
+     * {@link FraudStreak}; zeros and {@link FraudStreak#NONE} for other kinds.
      */
     record EntityPart(Aggregates counts, Aggregates sums, long secondsSincePrevious, boolean blacklisted,
-            boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions, long fraudStreak) {}
+            boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions, FraudStreak fraudStreak) {}
 
     /**
-     * {@code merchant_fraud_streak_delayed}: over the days of the 30-day delayed window, newest first, the
-     * transactions of the days whose transactions all have a known FRAUD label, up to the first day with one
-     * that has none. Days without transactions are passed over.
+     * A merchant's known-fraud streak behind the label delay: over the days of the 30-day delayed window, newest
+     * first, the days whose transactions all have a known FRAUD label, up to the first day with one that has none
+     * (days without transactions are passed over). {@code transactions} is {@code merchant_fraud_streak_delayed};
+     * {@code oldestDay} the UTC day number of the streak's oldest day, -1 when there is no streak.
+     */
+    record FraudStreak(long transactions, long oldestDay) {
+        static final FraudStreak NONE = new FraudStreak(0, -1);
+
+        /**
+         * {@code merchant_fraud_streak_age_delayed}: whole UTC days from the streak's oldest day to the event's day
+         * (at least 8), -1 without a streak. A compromise shows as a streak that grows older day by day; once it
+         * is over, its streak keeps growing older for the 7 days of the label delay although new transactions are
+         * clean again.
+         */
+        long ageDays(long eventDay) {
+            return transactions == 0 ? -1 : eventDay - oldestDay;
+        }
+    }
+
+    /**
+     * The {@link FraudStreak} of a merchant's delayed window.
      *
      * @param transactions the window's days, day number to the merchant's transactions on it
      * @param frauds the window's days, day number to those transactions with a FRAUD label known by the event's time
      */
-    static long fraudStreak(java.util.NavigableMap<Long, Long> transactions, Map<Long, Long> frauds) {
+    static FraudStreak fraudStreak(java.util.NavigableMap<Long, Long> transactions, Map<Long, Long> frauds) {
         long streak = 0;
+        long oldest = -1;
         for (Map.Entry<Long, Long> d : transactions.descendingMap().entrySet()) {
             if (d.getValue() == 0) continue;
             if (frauds.getOrDefault(d.getKey(), 0L) < d.getValue()) break;
             streak += d.getValue();
+            oldest = d.getKey();
         }
-        return streak;
+        return streak == 0 ? FraudStreak.NONE : new FraudStreak(streak, oldest);
     }
 
     /**
@@ -257,7 +278,8 @@ final class FeatureMath {
             f.put(RATE_NAMES[w], m == 0 ? UNKNOWN_RATIO
                     : BigDecimal.valueOf(merchant.fraudKnown()[w]).divide(BigDecimal.valueOf(m), 4, RoundingMode.HALF_UP));
         }
-        f.put("merchant_fraud_streak_delayed", merchant == null ? 0L : merchant.fraudStreak());
+        f.put("merchant_fraud_streak_delayed", merchant == null ? 0L : merchant.fraudStreak().transactions());
+        f.put("merchant_fraud_streak_age_delayed", merchant == null ? -1L : merchant.fraudStreak().ageDays(utcDay(t.getEpochSecond())));
         for (int w = 0; w < 3; w++) {
             long m = merchant == null ? 0 : merchant.delayedTransactions()[w];
             f.put(DELAYED_RATE_NAMES[w], m == 0 ? UNKNOWN_RATIO

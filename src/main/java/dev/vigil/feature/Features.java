@@ -142,7 +142,8 @@ public record Features(        long txCount1m,
         BigDecimal merchantTxSum15m,
         BigDecimal merchantTxSum7d,
         BigDecimal merchantTxSum30d,
-        long merchantSecondsSincePrevious) {
+        long merchantSecondsSincePrevious,
+        long merchantFraudStreakAgeDelayed) {
 
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
@@ -329,6 +330,7 @@ public record Features(        long txCount1m,
                 dflt("merchant_tx_sum_15m"),
                 dflt("merchant_tx_sum_7d"),
                 dflt("merchant_tx_sum_30d"),
+                -1L,
                 -1L);
     }
 
@@ -456,7 +458,8 @@ public record Features(        long txCount1m,
             "merchant_tx_sum_15m",
             "merchant_tx_sum_7d",
             "merchant_tx_sum_30d",
-            "merchant_seconds_since_previous");
+            "merchant_seconds_since_previous",
+            "merchant_fraud_streak_age_delayed");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -571,6 +574,7 @@ public record Features(        long txCount1m,
         d.put("merchant_tx_sum_7d", new BigDecimal("0"));
         d.put("merchant_tx_sum_30d", new BigDecimal("0"));
         d.put("merchant_seconds_since_previous", -1L);
+        d.put("merchant_fraud_streak_age_delayed", -1L);
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -701,6 +705,7 @@ public record Features(        long txCount1m,
     public BigDecimal getMerchantTxSum7d() { return merchantTxSum7d; }
     public BigDecimal getMerchantTxSum30d() { return merchantTxSum30d; }
     public long getMerchantSecondsSincePrevious() { return merchantSecondsSincePrevious; }
+    public long getMerchantFraudStreakAgeDelayed() { return merchantFraudStreakAgeDelayed; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     /**
@@ -840,6 +845,7 @@ public record Features(        long txCount1m,
         v.decimal(merchantTxSum7d);
         v.decimal(merchantTxSum30d);
         v.count(merchantSecondsSincePrevious);
+        v.count(merchantFraudStreakAgeDelayed);
     }
 
     public Map<String, Object> toMap() {
@@ -967,6 +973,7 @@ public record Features(        long txCount1m,
         m.put("merchant_tx_sum_7d", merchantTxSum7d);
         m.put("merchant_tx_sum_30d", merchantTxSum30d);
         m.put("merchant_seconds_since_previous", merchantSecondsSincePrevious);
+        m.put("merchant_fraud_streak_age_delayed", merchantFraudStreakAgeDelayed);
         return m;
     }
 
@@ -1146,7 +1153,8 @@ public record Features(        long txCount1m,
                 dec(all, "merchant_tx_sum_15m"),
                 dec(all, "merchant_tx_sum_7d"),
                 dec(all, "merchant_tx_sum_30d"),
-                lng(all, "merchant_seconds_since_previous"));
+                lng(all, "merchant_seconds_since_previous"),
+                lng(all, "merchant_fraud_streak_age_delayed"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: the reference {@link Values} is tested against (the stores build Values). */

@@ -127,7 +127,7 @@ public final class ReferenceFeatureStore implements FeatureStore {
         long[] fraud = new long[3];
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];
-        long streak = 0;
+        FeatureMath.FraudStreak streak = FeatureMath.FraudStreak.NONE;
         if (kind.equals("m")) {
             Instant t = e.occurredAt();
             long day = FeatureMath.utcDay(t.getEpochSecond());
@@ -152,17 +152,19 @@ public final class ReferenceFeatureStore implements FeatureStore {
     }
 
     /**
-     * {@code merchant_fraud_streak_delayed} spelled out: the window's days newest first, adding each day's
-     * transactions while every one of them has a known FRAUD label.
+     * {@code merchant_fraud_streak_delayed} and its age spelled out: the window's days newest first, adding each
+     * day's transactions while every one of them has a known FRAUD label; the last day added is the oldest.
      */
-    private static long fraudStreak(java.util.TreeMap<Long, Long> transactionsByDay, Map<Long, Long> fraudsByDay) {
+    private static FeatureMath.FraudStreak fraudStreak(java.util.TreeMap<Long, Long> transactionsByDay, Map<Long, Long> fraudsByDay) {
         long streak = 0;
+        long oldest = -1;
         for (Long d : transactionsByDay.descendingKeySet()) {
             long n = transactionsByDay.get(d);
-            if (fraudsByDay.getOrDefault(d, 0L) < n) return streak;
+            if (fraudsByDay.getOrDefault(d, 0L) < n) break;
             streak += n;
+            oldest = d;
         }
-        return streak;
+        return streak == 0 ? FeatureMath.FraudStreak.NONE : new FeatureMath.FraudStreak(streak, oldest);
     }
 
     /** True when x's UTC day lies in delayed window w of a transaction on UTC day {@code day}. */

@@ -62,9 +62,10 @@ import org.postgresql.copy.CopyIn;
  * decisions in feature formats 1 (V006), 2 (V008), 3 (V009) and 4 (V011), each written as that
  * release's writer wrote them (account facts and SHAP contributions as JSON objects), each chained
  * as it chained them, in a month of its own. Then the release of V012 to V014 upgrades it and writes
- * format 6 rows (compact account facts and contributions), in the month the last format 4 rows are in.
- * Then today's migrator applies V015 and today's store writes format 7 rows, in that month (so one
- * month's chain runs through both upgrades) and in the next.
+ * format 6 rows (compact account facts and contributions), in the month the last format 4 rows are in,
+ * and the release of V015 format 7 rows in that month. Then today's migrator applies V016 and today's
+ * store writes format 8 rows, in that month (so one month's chain runs through three upgrades) and in
+ * the next.
  *
  * <p>An auditor must then see every old row exactly as before the upgrade, the new rows the same
  * way, and one intact chain over all of them.
@@ -96,7 +97,7 @@ class AuditUpgradeIT {
     }
 
     @Test
-    void shouldReadAndVerifyRowsOfEveryOlderFormatUnchangedAfterUpgradingThroughV012ToV015() throws Exception {
+    void shouldReadAndVerifyRowsOfEveryOlderFormatUnchangedAfterUpgradingThroughV012ToV016() throws Exception {
         Path released = Files.createDirectories(dir.resolve("audit-schema-as-released"));
         pg.ensureDatabase(DB);
         List<Written> old = new ArrayList<>();
@@ -167,24 +168,37 @@ class AuditUpgradeIT {
         for (Written w : format6) before.put(w.tx(), beforeV015.get(w.tx()));
         assertEquals(2, longQuery("select count(*) from decision where features_format = 6 and (account is null or account like '[%')"));
 
+        // and the release of V015 upgrades it and writes format 7 rows, in the same month
+        assertEquals(scriptNames(15, 15), migrateUpTo(released, 15));
+        clock("2026-05-15T06:00:00Z");
+        List<Written> format7 = writeAsReleased(7, List.of(
+                decision("up-f7-may-0", 42, true, account("acc-5", KycRiskLevel.HIGH, false),
+                        new ShadowScore("xgb-challenger-4", 0.31, Verdict.REVIEW)),
+                decision("up-f7-may-1", 55, false, null, null)));
+        for (Written w : format7) assertReadsAsWritten(w);
+        Map<String, String> beforeV016 = auditorView();
+        old.addAll(format7);
+        for (Written w : format7) before.put(w.tx(), beforeV016.get(w.tx()));
+        assertEquals(2, longQuery("select count(*) from decision where features_format = 7"));
+
         // and today's migrator upgrades it with the rows in it
         List<String> applied;
         try (Connection c = pg.superUserConnection(DB)) {
             applied = SchemaMigrator.migrate(c, AuditFixtures.SCHEMA);
         }
-        assertEquals(List.of("V015__feature_format_7.sql"), applied);
+        assertEquals(List.of("V016__feature_format_8.sql"), applied);
         assertEquals(SchemaMigratorIT.SCRIPTS.size(), longQuery("select count(*) from schema_version"));
 
         // and today's store writes on: in the month of the last old rows, then in the next
         List<Written> fresh = new ArrayList<>();
         clock("2026-05-20T10:00:00Z");
-        Written sameAsLastOld = new Written(decision("up-f7-may-0", 42, true, account("acc-5", KycRiskLevel.HIGH, false),
+        Written sameAsLastOld = new Written(decision("up-f8-may-0", 42, true, account("acc-5", KycRiskLevel.HIGH, false),
                 new ShadowScore("xgb-challenger-4", 0.31, Verdict.REVIEW)), CanonicalRows.CURRENT.id());
-        fresh.addAll(writeToday(List.of(sameAsLastOld.audited(), decision("up-f7-may-1", 60, false, null, null))));
-        rejections += rejectionNow("up-f7-reject");
+        fresh.addAll(writeToday(List.of(sameAsLastOld.audited(), decision("up-f8-may-1", 60, false, null, null))));
+        rejections += rejectionNow("up-f8-reject");
         clock("2026-06-02T07:45:00Z");
-        fresh.addAll(writeToday(List.of(decision("up-f7-jun-0", 61, true, account("acc-6", KycRiskLevel.MEDIUM, true), null),
-                decision("up-f7-jun-1", 62, false, account("acc-6", KycRiskLevel.MEDIUM, true), null))));
+        fresh.addAll(writeToday(List.of(decision("up-f8-jun-0", 61, true, account("acc-6", KycRiskLevel.MEDIUM, true), null),
+                decision("up-f8-jun-1", 62, false, account("acc-6", KycRiskLevel.MEDIUM, true), null))));
         clock(null);
 
         // Then every old row reads exactly as it did before the upgrade, every column of the auditor's view
@@ -201,11 +215,11 @@ class AuditUpgradeIT {
                 + " and (contributions is null or contributions like '[[%')"));
         for (Written w : fresh) assertReadsAsWritten(w);
         // A new row made of the same facts as older ones reads as they do, plus the newer features
-        for (int format : new int[] {4, 6}) {
-            String older = format == 4 ? "up-f4-may-0" : "up-f6-may-0";
+        for (int format : new int[] {4, 6, 7}) {
+            String older = "up-f" + format + "-may-0";
             assertEquals(1, longQuery("""
                     select count(*) from audit_decisions o join audit_decisions n
-                        on o.transaction_id = '%s' and n.transaction_id = 'up-f7-may-0'
+                        on o.transaction_id = '%s' and n.transaction_id = 'up-f8-may-0'
                      where o.features = n.features - array(select name from unnest(
                                (select names from audit_feature_format where format = %d)) name
                                where array_position((select names from audit_feature_format where format = %d), name) is null)

@@ -31,7 +31,8 @@ class SchemaMigratorIT {
             "V001__audit_tables.sql", "V002__append_only.sql", "V003__roles.sql", "V004__auditor_views.sql",
             "V005__hash_chain.sql", "V006__monthly_partitions.sql", "V007__auditor_views.sql", "V008__feature_format_2.sql", "V009__feature_format_3.sql",
             "V010__cases_and_access.sql", "V011__feature_format_4.sql", "V012__row_format_5.sql",
-            "V013__feature_format_6.sql", "V014__null_facts_read_as_null.sql", "V015__feature_format_7.sql");
+            "V013__feature_format_6.sql", "V014__null_facts_read_as_null.sql", "V015__feature_format_7.sql",
+            "V016__feature_format_8.sql");
 
     @TempDir static Path dir;
     static EmbeddedPostgresServer pg;

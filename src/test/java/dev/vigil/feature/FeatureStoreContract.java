@@ -557,7 +557,7 @@ abstract class FeatureStoreContract {
     }
 
     @Test
-    void shouldCountTheMerchantsLatestKnownFraudOnlyDaysEndingAtTheLabelDelay() {
+    void shouldCountTheMerchantsLatestKnownFraudOnlyDaysEndingAtTheLabelDelayAndTellTheirAge() {
         String merchant = "shop-" + acct;
         Instant day0 = Instant.ofEpochSecond((T0.getEpochSecond() / 86_400 + 1) * 86_400); // a UTC midnight, day X
         // Day X: a0 (fraud) and a; day X+2: b and c (both fraud); day X+4: d (fraud, known on day X+12)
@@ -573,13 +573,23 @@ abstract class FeatureStoreContract {
         assertTrue(store().applyLabel(new Label(acct + "-d", Label.Kind.FRAUD, "chargeback", dKnown)));
 
         // On day X+9 the window ends with day X+1: day X+1 has no transaction, day X one that is not fraud
-        assertEquals(0L, enrich(tx(acct, "q0", day0.plusSeconds(9 * 86_400)).merchant(merchant)).merchantFraudStreakDelayed());
-        // On day X+10 it ends with day X+2: b and c, then day X stops the streak
-        assertEquals(2L, enrich(tx(acct, "q1", day0.plusSeconds(10 * 86_400)).merchant(merchant)).merchantFraudStreakDelayed());
+        Features q0 = enrich(tx(acct, "q0", day0.plusSeconds(9 * 86_400)).merchant(merchant));
+        assertEquals(0L, q0.merchantFraudStreakDelayed());
+        assertEquals(-1L, q0.merchantFraudStreakAgeDelayed(), "no streak, no age");
+        // On day X+10 it ends with day X+2: b and c, then day X stops the streak; its oldest day is X+2, 8 days ago
+        Features q1 = enrich(tx(acct, "q1", day0.plusSeconds(10 * 86_400)).merchant(merchant));
+        assertEquals(2L, q1.merchantFraudStreakDelayed());
+        assertEquals(8L, q1.merchantFraudStreakAgeDelayed());
         // On day X+12 it ends with day X+4: d, whose label is not known yet, stops it at once
-        assertEquals(0L, enrich(tx(acct, "q2", dKnown.minusNanos(1)).merchant(merchant)).merchantFraudStreakDelayed());
-        // From the moment d's label is known: d, then (day X+3 empty) b and c
-        assertEquals(3L, enrich(tx(acct, "q3", dKnown).merchant(merchant)).merchantFraudStreakDelayed());
-        assertEquals(0L, enrich(tx(acct, "q4", dKnown.plusSeconds(1))).merchantFraudStreakDelayed(), "no merchant");
+        Features q2 = enrich(tx(acct, "q2", dKnown.minusNanos(1)).merchant(merchant));
+        assertEquals(0L, q2.merchantFraudStreakDelayed());
+        assertEquals(-1L, q2.merchantFraudStreakAgeDelayed());
+        // From the moment d's label is known: d, then (day X+3 empty) b and c; the oldest day is still X+2, now 10 days ago
+        Features q3 = enrich(tx(acct, "q3", dKnown).merchant(merchant));
+        assertEquals(3L, q3.merchantFraudStreakDelayed());
+        assertEquals(10L, q3.merchantFraudStreakAgeDelayed(), "from the streak's oldest day, not its newest (X+4)");
+        Features q4 = enrich(tx(acct, "q4", dKnown.plusSeconds(1)));
+        assertEquals(0L, q4.merchantFraudStreakDelayed(), "no merchant");
+        assertEquals(-1L, q4.merchantFraudStreakAgeDelayed(), "no merchant");
     }
 }
