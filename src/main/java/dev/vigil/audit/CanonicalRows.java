@@ -97,9 +97,12 @@ final class CanonicalRows {
             "merchant_tx_sum_15m", "merchant_tx_sum_7d", "merchant_tx_sum_30d", "merchant_seconds_since_previous"),
             FORMAT_6.kinds() + "nnnnddddnnnnnndddddnnnnnndddddnnnnnddddn");
 
-    /** Format 8 (V016): format 7 and then {@code merchant_fraud_streak_age_delayed}; account facts and contributions as format 5. */
-    static final FeatureFormat FORMAT_8 = new FeatureFormat(8, concat(FORMAT_7.names(), "merchant_fraud_streak_age_delayed"),
-            FORMAT_7.kinds() + "n");
+    /**
+     * Format 8 (V016): format 7 and then {@code merchant_fraud_streak_age_delayed} and {@code merchant_fraud_count_24h_delayed};
+     * account facts and contributions as format 5.
+     */
+    static final FeatureFormat FORMAT_8 = new FeatureFormat(8, concat(FORMAT_7.names(), "merchant_fraud_streak_age_delayed",
+            "merchant_fraud_count_24h_delayed"), FORMAT_7.kinds() + "nn");
 
     static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6, FORMAT_7,
             FORMAT_8);

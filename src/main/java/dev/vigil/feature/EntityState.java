@@ -77,12 +77,15 @@ final class EntityState {
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];
         FeatureMath.FraudStreak streak = FeatureMath.FraudStreak.NONE;
+        long latestKnownDayFrauds = 0;
         if (kind.equals("m")) {
+            Instant[] latestKnownDay = FeatureMath.latestKnownDay(t);
             TreeMap<Long, Long> fraudDays = new TreeMap<>();
             long day = FeatureMath.utcDay(tSec);
             long last = FeatureMath.delayedWindowLastDay(day);
             for (Instant[] label : labels) {
                 if (label[1].isAfter(t)) continue; // not known yet at the event's time
+                if (FeatureMath.inLatestKnownDay(latestKnownDay, label[0])) latestKnownDayFrauds++;
                 long o = label[0].getEpochSecond();
                 for (int w = 0; w < 3; w++) {
                     long b = Math.floorDiv(tSec, FRAUD_BUCKETS[w]);
@@ -113,7 +116,7 @@ final class EntityState {
         for (BucketTable other : sums.values()) if (other != sumTable) other.prune(horizonSec);
         sums.values().removeIf(BucketTable::isEmpty);
         return new FeatureMath.EntityPart(c, s, secondsSincePrevious, listed[0], listed[1], fraud, delayedFrauds,
-                delayedTransactions, streak);
+                delayedTransactions, streak, latestKnownDayFrauds);
     }
 
     /**

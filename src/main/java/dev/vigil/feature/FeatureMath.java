@@ -95,11 +95,28 @@ final class FeatureMath {
      * Velocity of a customer, device, IP or merchant: its aggregates and whole seconds since its latest earlier-or-equal
      * event second (-1 for none); null when the event has none.
      * Merchants only: {@code fraudKnown} per {@link #FRAUD_WINDOWS}, and per {@link #DELAYED_WINDOW_DAYS} the
-     * known frauds and transactions of the delayed window ({@link #delayedWindowFirstDay}), and its
-     * {@link FraudStreak}; zeros and {@link FraudStreak#NONE} for other kinds.
+     * known frauds and transactions of the delayed window ({@link #delayedWindowFirstDay}), its
+     * {@link FraudStreak}, and {@code latestKnownDayFrauds} ({@link #latestKnownDay}); zeros and
+     * {@link FraudStreak#NONE} for other kinds.
      */
     record EntityPart(Aggregates counts, Aggregates sums, long secondsSincePrevious, boolean blacklisted,
-            boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions, FraudStreak fraudStreak) {}
+            boolean whitelisted, long[] fraudKnown, long[] delayedFrauds, long[] delayedTransactions, FraudStreak fraudStreak,
+            long latestKnownDayFrauds) {}
+
+    /**
+     * {@code merchant_fraud_count_24h_delayed} counts the merchant's transactions at or after the first instant and
+     * before the second with a FRAUD label known by the event's time t: the 24 hours that end exactly
+     * {@link #LABEL_DELAY_DAYS} days before t, the latest whole day whose labels the delay has all brought in.
+     */
+    static Instant[] latestKnownDay(Instant t) {
+        Instant end = t.minus(java.time.Duration.ofDays(LABEL_DELAY_DAYS));
+        return new Instant[] {end.minus(java.time.Duration.ofDays(1)), end};
+    }
+
+    /** True when {@code x} lies in the window of {@link #latestKnownDay}. */
+    static boolean inLatestKnownDay(Instant[] day, Instant x) {
+        return !x.isBefore(day[0]) && x.isBefore(day[1]);
+    }
 
     /**
      * A merchant's known-fraud streak behind the label delay: over the days of the 30-day delayed window, newest
@@ -280,6 +297,7 @@ final class FeatureMath {
         }
         f.put("merchant_fraud_streak_delayed", merchant == null ? 0L : merchant.fraudStreak().transactions());
         f.put("merchant_fraud_streak_age_delayed", merchant == null ? -1L : merchant.fraudStreak().ageDays(utcDay(t.getEpochSecond())));
+        f.put("merchant_fraud_count_24h_delayed", merchant == null ? 0L : merchant.latestKnownDayFrauds());
         for (int w = 0; w < 3; w++) {
             long m = merchant == null ? 0 : merchant.delayedTransactions()[w];
             f.put(DELAYED_RATE_NAMES[w], m == 0 ? UNKNOWN_RATIO

@@ -143,7 +143,8 @@ public record Features(        long txCount1m,
         BigDecimal merchantTxSum7d,
         BigDecimal merchantTxSum30d,
         long merchantSecondsSincePrevious,
-        long merchantFraudStreakAgeDelayed) {
+        long merchantFraudStreakAgeDelayed,
+        long merchantFraudCount24hDelayed) {
 
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
@@ -331,7 +332,8 @@ public record Features(        long txCount1m,
                 dflt("merchant_tx_sum_7d"),
                 dflt("merchant_tx_sum_30d"),
                 -1L,
-                -1L);
+                -1L,
+                0L);
     }
 
     /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
@@ -459,7 +461,8 @@ public record Features(        long txCount1m,
             "merchant_tx_sum_7d",
             "merchant_tx_sum_30d",
             "merchant_seconds_since_previous",
-            "merchant_fraud_streak_age_delayed");
+            "merchant_fraud_streak_age_delayed",
+            "merchant_fraud_count_24h_delayed");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -575,6 +578,7 @@ public record Features(        long txCount1m,
         d.put("merchant_tx_sum_30d", new BigDecimal("0"));
         d.put("merchant_seconds_since_previous", -1L);
         d.put("merchant_fraud_streak_age_delayed", -1L);
+        d.put("merchant_fraud_count_24h_delayed", 0L);
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -706,6 +710,7 @@ public record Features(        long txCount1m,
     public BigDecimal getMerchantTxSum30d() { return merchantTxSum30d; }
     public long getMerchantSecondsSincePrevious() { return merchantSecondsSincePrevious; }
     public long getMerchantFraudStreakAgeDelayed() { return merchantFraudStreakAgeDelayed; }
+    public long getMerchantFraudCount24hDelayed() { return merchantFraudCount24hDelayed; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     /**
@@ -846,6 +851,7 @@ public record Features(        long txCount1m,
         v.decimal(merchantTxSum30d);
         v.count(merchantSecondsSincePrevious);
         v.count(merchantFraudStreakAgeDelayed);
+        v.count(merchantFraudCount24hDelayed);
     }
 
     public Map<String, Object> toMap() {
@@ -974,6 +980,7 @@ public record Features(        long txCount1m,
         m.put("merchant_tx_sum_30d", merchantTxSum30d);
         m.put("merchant_seconds_since_previous", merchantSecondsSincePrevious);
         m.put("merchant_fraud_streak_age_delayed", merchantFraudStreakAgeDelayed);
+        m.put("merchant_fraud_count_24h_delayed", merchantFraudCount24hDelayed);
         return m;
     }
 
@@ -1154,7 +1161,8 @@ public record Features(        long txCount1m,
                 dec(all, "merchant_tx_sum_7d"),
                 dec(all, "merchant_tx_sum_30d"),
                 lng(all, "merchant_seconds_since_previous"),
-                lng(all, "merchant_fraud_streak_age_delayed"));
+                lng(all, "merchant_fraud_streak_age_delayed"),
+                lng(all, "merchant_fraud_count_24h_delayed"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: the reference {@link Values} is tested against (the stores build Values). */

@@ -128,12 +128,16 @@ public final class ReferenceFeatureStore implements FeatureStore {
         long[] delayedFrauds = new long[3];
         long[] delayedTransactions = new long[3];
         FeatureMath.FraudStreak streak = FeatureMath.FraudStreak.NONE;
+        long latestKnownDayFrauds = 0;
         if (kind.equals("m")) {
             Instant t = e.occurredAt();
+            Instant from = t.minus(java.time.Duration.ofDays(8));
+            Instant until = t.minus(java.time.Duration.ofDays(7));
             long day = FeatureMath.utcDay(t.getEpochSecond());
             Map<Long, Long> fraudDays = new HashMap<>();
             for (Instant[] l : fraudLabels.getOrDefault(entityId, Map.of()).values()) {
                 if (l[1].isAfter(t)) continue; // not known yet at the event's time
+                if (!l[0].isBefore(from) && l[0].isBefore(until)) latestKnownDayFrauds++;
                 for (int w = 0; w < 3; w++) if (FeatureMath.FRAUD_WINDOWS[w].covers(t, l[0])) fraud[w]++;
                 for (int w = 0; w < 3; w++) if (inDelayedWindow(day, w, l[0])) delayedFrauds[w]++;
                 if (inDelayedWindow(day, 2, l[0])) fraudDays.merge(FeatureMath.utcDay(l[0].getEpochSecond()), 1L, Long::sum);
@@ -146,7 +150,8 @@ public final class ReferenceFeatureStore implements FeatureStore {
             streak = fraudStreak(days, fraudDays);
         }
         part = new FeatureMath.EntityPart(aggregates(counted, e, series, false), aggregates(counted, e, series, true),
-                secondsSincePrevious, listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud, delayedFrauds, delayedTransactions, streak);
+                secondsSincePrevious, listed(kind, entityId, "b"), listed(kind, entityId, "w"), fraud, delayedFrauds, delayedTransactions, streak,
+                latestKnownDayFrauds);
         firstEntity.put(key, part);
         return part;
     }

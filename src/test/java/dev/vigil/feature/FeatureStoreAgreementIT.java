@@ -294,8 +294,9 @@ class FeatureStoreAgreementIT {
         // Each new family of features must take values other than its default in a fair share of tries.
         for (String what : INTERESTING) {
             Statistics.label(what).collect(reached.contains(what));
-            // The delayed merchant fraud rates and the merchant fraud streak are reached in fewer tries than the
-            // rest, so they need at least 6% of tries, the others 20%. Each check fails by chance when fewer tries
+            // The delayed merchant fraud rates, the merchant fraud streak and the latest known day's frauds (reached in
+            // 34-35% of 150 tries, two runs) are reached in fewer tries than the rest, so they need at least 6% of
+            // tries, the others 20%. Each check fails by chance when fewer tries
             // than that reach the family although the generator still produces it: P(X < k), X ~ Binomial(tries, rate).
             //
             // The streak needs a merchant day labelled FRAUD whole and a later transaction of that merchant whose
@@ -309,7 +310,7 @@ class FeatureStoreAgreementIT {
             // 20% families the rarest, "hour share < 1", is at 39.2% (1.4e-7 of runs at 150 tries; at 50 tries and
             // 35.7% it was 5e-3). Cost: about 29 ms a try, 150 tries about 4.3 s of wall time (1,200 tries in 34.6 s,
             // load average ~15).
-            int least = what.equals("delayed fraud rate") || what.equals("fraud streak") ? 6 : 20;
+            int least = what.equals("delayed fraud rate") || what.equals("fraud streak") || what.equals("latest known day frauds") ? 6 : 20;
             Statistics.label(what).coverage(c -> c.check(true).percentage(p -> p >= least));
         }
     }
@@ -317,7 +318,7 @@ class FeatureStoreAgreementIT {
     private static final List<String> INTERESTING = List.of("z-score", "median ratio", "structuring", "fan-in > 1",
             "fan-out > 1", "travel", "country change", "usual place", "merchant shared", "customer across accounts",
             "hour share < 1", "rapid in-out", "seen again", "first", "listed", "fraud rate", "distinct merchants > 1",
-            "delayed fraud rate", "fraud streak", "entity 30 days past 7", "entity 5 min past 1",
+            "delayed fraud rate", "fraud streak", "latest known day frauds", "entity 30 days past 7", "entity 5 min past 1",
             "entity previous not the account's");
 
     private static java.util.Set<String> interesting(Features f) {
@@ -341,6 +342,7 @@ class FeatureStoreAgreementIT {
         if (f.merchantFraudRate1dDelayed().signum() > 0 || f.merchantFraudRate7dDelayed().signum() > 0
                 || f.merchantFraudRate30dDelayed().signum() > 0) s.add("delayed fraud rate");
         if (f.merchantFraudStreakDelayed() > 0) s.add("fraud streak");
+        if (f.merchantFraudCount24hDelayed() > 0) s.add("latest known day frauds");
         if (f.deviceTxCount30d() > f.deviceTxCount7d() || f.customerTxCount30d() > f.customerTxCount7d()
                 || f.ipTxCount30d() > f.ipTxCount7d() || f.merchantTxCount30d() > f.merchantTxCount7d()) s.add("entity 30 days past 7");
         if (f.deviceTxCount5m() > f.deviceTxCount1m() || f.merchantTxCount5m() > f.merchantTxCount1m()) s.add("entity 5 min past 1");

@@ -557,6 +557,30 @@ abstract class FeatureStoreContract {
     }
 
     @Test
+    void shouldCountTheMerchantsKnownFraudsOfThe24HoursEndingExactlySevenDaysBefore() {
+        String merchant = "shop24-" + acct;
+        Instant a = T0.plusSeconds(3600);
+        Duration week = Duration.ofDays(7);
+        // f0 and f1 are frauds, f1's label known only 12 hours after a week; l0 has no label
+        enrich(tx(acct, acct + "-f0", a).merchant(merchant));
+        enrich(tx(acct, acct + "-l0", a.plusSeconds(2 * 3600)).merchant(merchant));
+        enrich(tx(acct, acct + "-f1", a.plusSeconds(6 * 3600)).merchant(merchant));
+        assertTrue(store().applyLabel(new Label(acct + "-f0", Label.Kind.FRAUD, "chargeback", a.plus(Duration.ofDays(1)))));
+        assertTrue(store().applyLabel(new Label(acct + "-f1", Label.Kind.FRAUD, "chargeback", a.plus(week).plusSeconds(12 * 3600))));
+
+        // The window is [t - 8 d, t - 7 d): at exactly a week after f0 it ends at f0, which is left out
+        assertEquals(0L, enrich(tx(acct, "w0", a.plus(week)).merchant(merchant)).merchantFraudCount24hDelayed());
+        // A second later f0 is in it; f1 is too, but its label is not known yet
+        assertEquals(1L, enrich(tx(acct, "w1", a.plus(week).plusSeconds(6 * 3600 + 1)).merchant(merchant)).merchantFraudCount24hDelayed());
+        // Once f1's label is known, both
+        assertEquals(2L, enrich(tx(acct, "w2", a.plus(week).plusSeconds(12 * 3600)).merchant(merchant)).merchantFraudCount24hDelayed());
+        // At exactly 8 days after f0 it is the window's first instant, still in; a second later it has left
+        assertEquals(2L, enrich(tx(acct, "w3", a.plus(Duration.ofDays(8))).merchant(merchant)).merchantFraudCount24hDelayed());
+        assertEquals(1L, enrich(tx(acct, "w4", a.plus(Duration.ofDays(8)).plusSeconds(1)).merchant(merchant)).merchantFraudCount24hDelayed());
+        assertEquals(0L, enrich(tx(acct, "w5", a.plus(Duration.ofDays(8)).plusSeconds(2))).merchantFraudCount24hDelayed(), "no merchant");
+    }
+
+    @Test
     void shouldCountTheMerchantsLatestKnownFraudOnlyDaysEndingAtTheLabelDelayAndTellTheirAge() {
         String merchant = "shop-" + acct;
         Instant day0 = Instant.ofEpochSecond((T0.getEpochSecond() / 86_400 + 1) * 86_400); // a UTC midnight, day X

@@ -101,6 +101,7 @@ class StateEncodingTest {
         assertArrayEquals(a.delayedFrauds(), b.delayedFrauds());
         assertArrayEquals(a.delayedTransactions(), b.delayedTransactions());
         assertEquals(a.fraudStreak(), b.fraudStreak());
+        assertEquals(a.latestKnownDayFrauds(), b.latestKnownDayFrauds());
         assertEquals(a.secondsSincePrevious(), b.secondsSincePrevious());
         assertEquals(Arrays.toString(new boolean[] {a.blacklisted(), a.whitelisted()}),
                 Arrays.toString(new boolean[] {b.blacklisted(), b.whitelisted()}));

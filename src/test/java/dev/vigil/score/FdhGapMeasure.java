@@ -102,6 +102,7 @@ class FdhGapMeasure {
         if (extras.contains("streakage")) names.add("terminal_known_fraud_streak_days");
         if (extras.contains("daystreak")) names.add("terminal_known_fraud_streak_dayend");
         if (extras.contains("daystreakage")) names.add("terminal_known_fraud_streak_age_dayend");
+        if (extras.contains("frauds24h")) names.add("terminal_known_frauds_24h_delayed_exact");
         int base = rows.columns();
         int cols = names.size();
         float[] x = new float[n * cols];
@@ -119,7 +120,7 @@ class FdhGapMeasure {
             delayedWindows(h.customer(), t, y, x, cols, o, new long[] {30}, false);
             o++;
         }
-        for (String g : List.of("exactrisk", "daycounts", "streak", "since", "streakage", "daystreak", "daystreakage")) {
+        for (String g : List.of("exactrisk", "daycounts", "streak", "since", "streakage", "daystreak", "daystreakage", "frauds24h")) {
             if (extras.contains(g)) o = terminalHistory(g, terminal, t, y, x, cols, o);
         }
         return new Columns(names, x);
@@ -170,7 +171,7 @@ class FdhGapMeasure {
     private static int terminalHistory(String g, int[] entity, long[] t, boolean[] y, float[] x, int cols, int at) {
         Map<Integer, List<Integer>> by = new HashMap<>();
         for (int i = 0; i < t.length; i++) by.computeIfAbsent(entity[i], k -> new ArrayList<>()).add(i);
-        int width = g.equals("streakage") || g.equals("daystreak") || g.equals("daystreakage") ? 1 : g.equals("exactrisk") || g.equals("daycounts") ? 3 : 2;
+        int width = g.equals("streakage") || g.equals("daystreak") || g.equals("daystreakage") || g.equals("frauds24h") ? 1 : g.equals("exactrisk") || g.equals("daycounts") ? 3 : 2;
         for (List<Integer> idx : by.values()) {
             int m = idx.size();
             long[] times = new long[m];
@@ -213,6 +214,7 @@ class FdhGapMeasure {
                         x[o++] = j >= kept && j >= 0 ? (float) (t[i] - times[j]) / DAY : Float.NaN;
                         x[o++] = fraudPrefix[hi] - fraudPrefix[lowerBound(times, t[i] - 35 * DAY)];
                     }
+                    case "frauds24h" -> x[o++] = fraudPrefix[hi] - fraudPrefix[lowerBound(times, end - DAY)];
                     case "streakage" -> {
                         int streak = hi > kept ? Math.min(run[hi - 1], hi - kept) : 0;
                         x[o++] = streak == 0 ? Float.NaN : (float) (t[i] - times[hi - streak]) / DAY;
