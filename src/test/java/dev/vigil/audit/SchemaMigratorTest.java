@@ -58,6 +58,6 @@ class SchemaMigratorTest {
 
     @Test
     void shouldReadTheProjectSchemaFolder() {
-        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), List.copyOf(SchemaMigrator.readScripts(AuditFixtures.SCHEMA).keySet()));
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16), List.copyOf(SchemaMigrator.readScripts(AuditFixtures.SCHEMA).keySet()));
     }
 }
