@@ -98,11 +98,11 @@ final class CanonicalRows {
             FORMAT_6.kinds() + "nnnnddddnnnnnndddddnnnnnndddddnnnnnddddn");
 
     /**
-     * Format 8 (V016): format 7 and then {@code merchant_fraud_streak_age_delayed} and {@code merchant_fraud_count_24h_delayed};
-     * account facts and contributions as format 5.
+     * Format 8 (V016): format 7 and then {@code merchant_fraud_streak_age_delayed}, {@code merchant_fraud_count_24h_delayed},
+     * {@code amount_outliers_7d} and {@code max_amount_to_median_ratio_7d}; account facts and contributions as format 5.
      */
     static final FeatureFormat FORMAT_8 = new FeatureFormat(8, concat(FORMAT_7.names(), "merchant_fraud_streak_age_delayed",
-            "merchant_fraud_count_24h_delayed"), FORMAT_7.kinds() + "nn");
+            "merchant_fraud_count_24h_delayed", "amount_outliers_7d", "max_amount_to_median_ratio_7d"), FORMAT_7.kinds() + "nnnd");
 
     static final List<FeatureFormat> FORMATS = List.of(FORMAT_1, FORMAT_2, FORMAT_3, FORMAT_4, FORMAT_5, FORMAT_6, FORMAT_7,
             FORMAT_8);

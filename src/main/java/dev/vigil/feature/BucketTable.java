@@ -16,13 +16,14 @@ final class BucketTable {
     private static final long FIELD_BASE = 10_000_000_000_000L;
     private static final long BIN_BASE = 100_000_000L;
     /** Bucket seconds by series id; 0 where no series has the id. */
-    private static final long[] BUCKET_SECONDS = new long[21];
-    private static final boolean[] BINNED = new boolean[21];
+    private static final long[] BUCKET_SECONDS = new long[22];
+    private static final boolean[] BINNED = new boolean[22];
 
     static {
         for (Series s : Series.values()) BUCKET_SECONDS[s.id] = s.bucketSeconds;
         BINNED[Series.HOUR_30D.id] = true;
         BINNED[Series.AMOUNT_HIST_30D.id] = true;
+        BINNED[Series.AMOUNT_HIST_7D.id] = true;
     }
 
     /** Bucket keys in ascending order, and their values: two plain arrays, as this is decoded and encoded per batch. */

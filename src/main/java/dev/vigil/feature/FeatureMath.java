@@ -242,6 +242,9 @@ final class FeatureMath {
         BigInteger q = prior(a.sums(), Series.STAT_Q_30D, self);
         f.put("amount_zscore_30d", zScore(n, s, q, Series.wholeUnits(self.amount())));
         f.put("amount_to_median_ratio_30d", medianRatio(a.sums(), self));
+        AmountOutliers outliers = amountOutliers(a.sums(), self);
+        f.put("amount_outliers_7d", outliers.count());
+        f.put("max_amount_to_median_ratio_7d", outliers.maxRatio());
         f.put("round_amount", self.amount().compareTo(BigDecimal.valueOf(100)) >= 0
                 && self.amount().remainder(BigDecimal.valueOf(100)).signum() == 0);
 
@@ -423,6 +426,38 @@ final class FeatureMath {
     }
 
     private static final int AMOUNT_BINS = 254;
+    /** Amount bins above the 30-day median's bin from which an amount is an outlier: 2^(7/4), about 3.4 times. */
+    static final int OUTLIER_BINS = 7;
+
+    /** {@code amount_outliers_7d} and {@code max_amount_to_median_ratio_7d}. */
+    record AmountOutliers(long count, BigDecimal maxRatio) {}
+
+    /**
+     * The account's earlier amounts of the last 7 days (the 7-day histogram without the event's own increment) against
+     * the bin of its 30-day median ({@link #medianBin}): how many lie {@link #OUTLIER_BINS} or more bins above it, and
+     * the largest as a ratio to it, 2^((bin - median bin) / 4) (-1.0000 without a median or without earlier amounts).
+     * A card being misused shows as unusual amounts over days, not only in the transaction at hand.
+     */
+    static AmountOutliers amountOutliers(Aggregates sums, Self self) {
+        int median = medianBin(sums, self.key(Series.AMOUNT_HIST_30D), self.value(Series.AMOUNT_HIST_30D));
+        if (median < 0) return new AmountOutliers(0, UNKNOWN_RATIO);
+        int first = Series.AMOUNT_HIST_7D.key(0);
+        int end = Series.AMOUNT_HIST_7D.key(AMOUNT_BINS);
+        int ownKey = self.key(Series.AMOUNT_HIST_7D);
+        long own = self.value(Series.AMOUNT_HIST_7D);
+        long count = 0;
+        int max = -1;
+        for (int i = sums.indexFrom(first); i < sums.size() && sums.keyAt(i) < end; i++) {
+            long n = sums.longValueExactAt(i) - (sums.keyAt(i) == ownKey ? own : 0);
+            if (n <= 0) continue;
+            int bin = sums.keyAt(i) - first;
+            if (bin >= median + OUTLIER_BINS) count += n;
+            max = bin;
+        }
+        BigDecimal ratio = max < 0 ? UNKNOWN_RATIO
+                : BigDecimal.valueOf(StrictMath.pow(2, (max - median) / 4.0)).setScale(4, RoundingMode.HALF_UP);
+        return new AmountOutliers(count, ratio);
+    }
 
     /**
      * The amount bin holding the lower median of the histogram without the event's own increment ({@code own} in

@@ -144,7 +144,9 @@ public record Features(        long txCount1m,
         BigDecimal merchantTxSum30d,
         long merchantSecondsSincePrevious,
         long merchantFraudStreakAgeDelayed,
-        long merchantFraudCount24hDelayed) {
+        long merchantFraudCount24hDelayed,
+        long amountOutliers7d,
+        BigDecimal maxAmountToMedianRatio7d) {
 
     public Features {
         Objects.requireNonNull(txSum1m, "txSum1m");
@@ -199,6 +201,7 @@ public record Features(        long txCount1m,
         Objects.requireNonNull(merchantTxSum15m, "merchantTxSum15m");
         Objects.requireNonNull(merchantTxSum7d, "merchantTxSum7d");
         Objects.requireNonNull(merchantTxSum30d, "merchantTxSum30d");
+        Objects.requireNonNull(maxAmountToMedianRatio7d, "maxAmountToMedianRatio7d");
     }
 
     /**
@@ -333,7 +336,9 @@ public record Features(        long txCount1m,
                 dflt("merchant_tx_sum_30d"),
                 -1L,
                 -1L,
-                0L);
+                0L,
+                0L,
+                dflt("max_amount_to_median_ratio_7d"));
     }
 
     /** Feature names in catalogue order: the audit snapshot's keys, and the columns of a model trained on every feature. */
@@ -462,7 +467,9 @@ public record Features(        long txCount1m,
             "merchant_tx_sum_30d",
             "merchant_seconds_since_previous",
             "merchant_fraud_streak_age_delayed",
-            "merchant_fraud_count_24h_delayed");
+            "merchant_fraud_count_24h_delayed",
+            "amount_outliers_7d",
+            "max_amount_to_median_ratio_7d");
 
     /** The value a snapshot without the feature is read back with (features added after the first fifteen). */
     public static final Map<String, Object> DEFAULTS;
@@ -579,6 +586,8 @@ public record Features(        long txCount1m,
         d.put("merchant_seconds_since_previous", -1L);
         d.put("merchant_fraud_streak_age_delayed", -1L);
         d.put("merchant_fraud_count_24h_delayed", 0L);
+        d.put("amount_outliers_7d", 0L);
+        d.put("max_amount_to_median_ratio_7d", new BigDecimal("-1.0000"));
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -711,6 +720,8 @@ public record Features(        long txCount1m,
     public long getMerchantSecondsSincePrevious() { return merchantSecondsSincePrevious; }
     public long getMerchantFraudStreakAgeDelayed() { return merchantFraudStreakAgeDelayed; }
     public long getMerchantFraudCount24hDelayed() { return merchantFraudCount24hDelayed; }
+    public long getAmountOutliers7d() { return amountOutliers7d; }
+    public BigDecimal getMaxAmountToMedianRatio7d() { return maxAmountToMedianRatio7d; }
 
     /** Name to value, in {@link #NAMES} order: what the audit row keeps as the feature snapshot. */
     /**
@@ -852,6 +863,8 @@ public record Features(        long txCount1m,
         v.count(merchantSecondsSincePrevious);
         v.count(merchantFraudStreakAgeDelayed);
         v.count(merchantFraudCount24hDelayed);
+        v.count(amountOutliers7d);
+        v.decimal(maxAmountToMedianRatio7d);
     }
 
     public Map<String, Object> toMap() {
@@ -981,6 +994,8 @@ public record Features(        long txCount1m,
         m.put("merchant_seconds_since_previous", merchantSecondsSincePrevious);
         m.put("merchant_fraud_streak_age_delayed", merchantFraudStreakAgeDelayed);
         m.put("merchant_fraud_count_24h_delayed", merchantFraudCount24hDelayed);
+        m.put("amount_outliers_7d", amountOutliers7d);
+        m.put("max_amount_to_median_ratio_7d", maxAmountToMedianRatio7d);
         return m;
     }
 
@@ -1162,7 +1177,9 @@ public record Features(        long txCount1m,
                 dec(all, "merchant_tx_sum_30d"),
                 lng(all, "merchant_seconds_since_previous"),
                 lng(all, "merchant_fraud_streak_age_delayed"),
-                lng(all, "merchant_fraud_count_24h_delayed"));
+                lng(all, "merchant_fraud_count_24h_delayed"),
+                lng(all, "amount_outliers_7d"),
+                dec(all, "max_amount_to_median_ratio_7d"));
     }
 
     /** Features from a map that must hold every name of {@link #NAMES}: the reference {@link Values} is tested against (the stores build Values). */

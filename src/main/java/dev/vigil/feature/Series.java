@@ -46,7 +46,8 @@ enum Series {
     STAT_Q_30D(17, 43_200, true),
     AMOUNT_HIST_30D(18, 43_200, true),
     INFLOW_SUM_3D(19, 4_320, true),
-    OUTFLOW_SUM_3D(20, 4_320, true);
+    OUTFLOW_SUM_3D(20, 4_320, true),
+    AMOUNT_HIST_7D(21, 10_080, true);
 
     static final int SPAN = 60;
     /** Whole units above this are clamped in the z-score's sums, so a sum of squares stays in 64 bits. */
@@ -83,14 +84,14 @@ enum Series {
 
     /** The histogram bin the event falls in (0 for a series that is not binned). */
     int bin(TransactionEvent e) {
-        return this == AMOUNT_HIST_30D ? amountBin(minorUnits(e)) : bin(e, 0);
+        return this == AMOUNT_HIST_30D || this == AMOUNT_HIST_7D ? amountBin(minorUnits(e)) : bin(e, 0);
     }
 
     /** {@link #bin(TransactionEvent)} with the event's amount in minor units already known. */
     private int bin(TransactionEvent e, long minor) {
         return switch (this) {
             case HOUR_30D -> (int) (Math.floorMod(e.occurredAt().getEpochSecond(), 86_400L) / 3600);
-            case AMOUNT_HIST_30D -> amountBin(minor);
+            case AMOUNT_HIST_30D, AMOUNT_HIST_7D -> amountBin(minor);
             default -> 0;
         };
     }
@@ -122,7 +123,7 @@ enum Series {
         boolean structuring = isStructuring(e);
         return switch (this) {
             case COUNT_1M, COUNT_1H, COUNT_24H, COUNT_7D, COUNT_5M, COUNT_15M, COUNT_30D, HOUR_30D, STAT_N_30D,
-                    AMOUNT_HIST_30D -> 1;
+                    AMOUNT_HIST_30D, AMOUNT_HIST_7D -> 1;
             case DEPOSIT_COUNT_7D -> deposit ? 1 : 0;
             case STRUCTURING_COUNT_24H, STRUCTURING_COUNT_7D -> structuring ? 1 : 0;
             case LOCATED_30D -> e.geo() == null ? 0 : 1;

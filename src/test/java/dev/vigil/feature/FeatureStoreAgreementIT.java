@@ -318,7 +318,7 @@ class FeatureStoreAgreementIT {
     private static final List<String> INTERESTING = List.of("z-score", "median ratio", "structuring", "fan-in > 1",
             "fan-out > 1", "travel", "country change", "usual place", "merchant shared", "customer across accounts",
             "hour share < 1", "rapid in-out", "seen again", "first", "listed", "fraud rate", "distinct merchants > 1",
-            "delayed fraud rate", "fraud streak", "latest known day frauds", "entity 30 days past 7", "entity 5 min past 1",
+            "delayed fraud rate", "fraud streak", "latest known day frauds", "unusual amounts in 7 days", "entity 30 days past 7", "entity 5 min past 1",
             "entity previous not the account's");
 
     private static java.util.Set<String> interesting(Features f) {
@@ -343,6 +343,7 @@ class FeatureStoreAgreementIT {
                 || f.merchantFraudRate30dDelayed().signum() > 0) s.add("delayed fraud rate");
         if (f.merchantFraudStreakDelayed() > 0) s.add("fraud streak");
         if (f.merchantFraudCount24hDelayed() > 0) s.add("latest known day frauds");
+        if (f.amountOutliers7d() > 0) s.add("unusual amounts in 7 days");
         if (f.deviceTxCount30d() > f.deviceTxCount7d() || f.customerTxCount30d() > f.customerTxCount7d()
                 || f.ipTxCount30d() > f.ipTxCount7d() || f.merchantTxCount30d() > f.merchantTxCount7d()) s.add("entity 30 days past 7");
         if (f.deviceTxCount5m() > f.deviceTxCount1m() || f.merchantTxCount5m() > f.merchantTxCount1m()) s.add("entity 5 min past 1");

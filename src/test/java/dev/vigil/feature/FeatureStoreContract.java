@@ -557,6 +557,32 @@ abstract class FeatureStoreContract {
     }
 
     @Test
+    void shouldCountTheAccountsUnusualAmountsOfTheLast7DaysAgainstIts30DayMedian() {
+        Instant t = T0.plus(Duration.ofDays(20));
+        // Ten ordinary amounts, 30 to 12 days before, in time order: the median is 10.00 (amount bin 40)
+        for (int i = 0; i < 10; i++) {
+            enrich(tx(acct, "o" + i, t.minus(Duration.ofDays(30 - 2L * i))).amount("10.00", "USD"));
+        }
+        Features none = enrich(tx(acct, "n", t.minus(Duration.ofDays(9))).amount("10.00", "USD"));
+        assertEquals(0L, none.amountOutliers7d());
+        assertEquals(new BigDecimal("1.0000"), none.maxAmountToMedianRatio7d(), "the largest of the 7 days, 10.00, is the median");
+        // 50.00 nine days ago: in the 30-day median's history, not in the 7 days
+        enrich(tx(acct, "old", t.minus(Duration.ofDays(9)).plusSeconds(60)).amount("50.00", "USD"));
+        // In the last 7 days: two of 50.00 (bin 50, 10 bins above the median) and 20.00 (bin 44, 4 above: not unusual)
+        enrich(tx(acct, "u1", t.minus(Duration.ofDays(3))).amount("50.00", "USD"));
+        enrich(tx(acct, "u2", t.minus(Duration.ofDays(2))).amount("50.00", "USD"));
+        enrich(tx(acct, "m", t.minus(Duration.ofDays(1))).amount("20.00", "USD"));
+        // The transaction itself (50.00 too) is not counted: two earlier ones, the largest 2^(10/4) times the median
+        Features f = enrich(tx(acct, "q", t).amount("50.00", "USD"));
+        assertEquals(2L, f.amountOutliers7d());
+        assertEquals(new BigDecimal("5.6569"), f.maxAmountToMedianRatio7d());
+        // Other currencies are not compared: no EUR history, no median
+        Features eur = enrich(tx(acct, "e", t.plusSeconds(1)).amount("50.00", "EUR"));
+        assertEquals(0L, eur.amountOutliers7d());
+        assertEquals(new BigDecimal("-1.0000"), eur.maxAmountToMedianRatio7d());
+    }
+
+    @Test
     void shouldCountTheMerchantsKnownFraudsOfThe24HoursEndingExactlySevenDaysBefore() {
         String merchant = "shop24-" + acct;
         Instant a = T0.plusSeconds(3600);
