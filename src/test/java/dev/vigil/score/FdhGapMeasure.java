@@ -103,6 +103,7 @@ class FdhGapMeasure {
         if (extras.contains("daystreak")) names.add("terminal_known_fraud_streak_dayend");
         if (extras.contains("daystreakage")) names.add("terminal_known_fraud_streak_age_dayend");
         if (extras.contains("frauds24h")) names.add("terminal_known_frauds_24h_delayed_exact");
+        if (extras.contains("cardcontext")) names.addAll(List.of("card_high_ratio_count_7d", "card_max_ratio_7d"));
         int base = rows.columns();
         int cols = names.size();
         float[] x = new float[n * cols];
@@ -120,6 +121,7 @@ class FdhGapMeasure {
             delayedWindows(h.customer(), t, y, x, cols, o, new long[] {30}, false);
             o++;
         }
+        if (extras.contains("cardcontext")) o = cardContext(h, t, x, cols, o);
         for (String g : List.of("exactrisk", "daycounts", "streak", "since", "streakage", "daystreak", "daystreakage", "frauds24h")) {
             if (extras.contains(g)) o = terminalHistory(g, terminal, t, y, x, cols, o);
         }
@@ -155,6 +157,32 @@ class FdhGapMeasure {
                 }
             }
         }
+    }
+
+    /**
+     * The card's recent anomalies (a compromised card, scenario 3, multiplies a third of its amounts by 5 for 14
+     * days): over the card's earlier transactions of [t - 7 d, t), how many had an amount over 3 times the
+     * engine's 30-day median (its {@code amount_to_median_ratio_30d} above 3), and the largest such ratio.
+     */
+    private static int cardContext(HistoryReplay.Result h, long[] t, float[] x, int cols, int at) {
+        TrainingRows all = h.rows();
+        int ratioColumn = all.features().indexOf("amount_to_median_ratio_30d");
+        Map<Integer, java.util.ArrayDeque<Integer>> recent = new HashMap<>();
+        for (int i = 0; i < t.length; i++) {
+            java.util.ArrayDeque<Integer> q = recent.computeIfAbsent(h.customer()[i], k -> new java.util.ArrayDeque<>());
+            while (!q.isEmpty() && t[q.peekFirst()] < t[i] - 7 * DAY) q.pollFirst();
+            int high = 0;
+            float max = 0;
+            for (int j : q) {
+                float r = all.values()[j * all.columns() + ratioColumn];
+                if (r > 3) high++;
+                max = Math.max(max, r);
+            }
+            x[i * cols + at] = high;
+            x[i * cols + at + 1] = max;
+            q.addLast(i);
+        }
+        return at + 2;
     }
 
     /** The horizon of a merchant's history a live engine would keep: 30 days before the 7-day label delay. */
