@@ -39,8 +39,15 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code customer}: the customer's frauds known by now (transactions 7 to 37 days old);
  *   <li>{@code exactrisk}, {@code daycounts}, {@code streak}, {@code since}, {@code streakage}, {@code daystreak}:
  *       the terminal's history behind the label delay read other ways ({@link #terminalHistory}); {@code daystreak}
- *       is what the engine computes as {@code merchant_fraud_streak_delayed}.
+ *       is what the engine computes as {@code merchant_fraud_streak_delayed};
+ *   <li>{@code daystreakage}, {@code frauds24h}: the whole-day streak's age and the known frauds of [t - 8 d, t - 7 d),
+ *       what the engine computes as features 124 and 125;
+ *   <li>{@code cardcontext}: the card's earlier amounts of 7 days over 3 times its 30-day median, what features 126
+ *       and 127 compute from amount bins.
  * </ul>
+ * Beside the figures it splits 1 - AUC by fraud group (scenario, and a terminal compromise's day) and counts the
+ * legitimate rows flagged at 0.1% and 1% FPR at a terminal just after its compromise ({@link #compromiseDay}).
+ * {@code -Dvigil.fdh.weeks=...} reads other weeks than the validation ones: a report's, to see where its AUC went.
  * Runs only with {@code -Dvigil.fdh.cache=... -Dvigil.fdh.data=...}, or as a program:
  * {@code java ... dev.vigil.score.FdhGapMeasure CACHE CSV WINDOW 'setting' [amount,terminal,customer ...]}.
  */
