@@ -241,8 +241,9 @@ final class FeatureMath {
         BigInteger s = prior(a.sums(), Series.STAT_S_30D, self);
         BigInteger q = prior(a.sums(), Series.STAT_Q_30D, self);
         f.put("amount_zscore_30d", zScore(n, s, q, Series.wholeUnits(self.amount())));
-        f.put("amount_to_median_ratio_30d", medianRatio(a.sums(), self));
-        AmountOutliers outliers = amountOutliers(a.sums(), self);
+        int medianBin = medianBin(a.sums(), self.key(Series.AMOUNT_HIST_30D), self.value(Series.AMOUNT_HIST_30D));
+        f.put("amount_to_median_ratio_30d", medianRatio(medianBin, self));
+        AmountOutliers outliers = amountOutliers(a.sums(), self, medianBin);
         f.put("amount_outliers_7d", outliers.count());
         f.put("max_amount_to_median_ratio_7d", outliers.maxRatio());
         f.put("round_amount", self.amount().compareTo(BigDecimal.valueOf(100)) >= 0
@@ -416,9 +417,8 @@ final class FeatureMath {
         return num.divide(new BigDecimal(var).sqrt(SQRT), 4, RoundingMode.HALF_UP);
     }
 
-    /** amount / the centre of the bin holding the lower median of the earlier amounts' histogram. */
-    static BigDecimal medianRatio(Aggregates sums, Self self) {
-        int bin = medianBin(sums, self.key(Series.AMOUNT_HIST_30D), self.value(Series.AMOUNT_HIST_30D));
+    /** amount / the centre of {@code bin}, the bin holding the lower median of the earlier amounts' histogram ({@link #medianBin}). */
+    static BigDecimal medianRatio(int bin, Self self) {
         if (bin <= 0) return UNKNOWN_RATIO; // no earlier amount (-1), or the median is 0
         double medianMinor = StrictMath.pow(2, (bin - 0.5) / 4);
         double ratio = RedisFeatureStore.minorUnits(self.amount(), self.currency()) / medianMinor;
@@ -434,12 +434,11 @@ final class FeatureMath {
 
     /**
      * The account's earlier amounts of the last 7 days (the 7-day histogram without the event's own increment) against
-     * the bin of its 30-day median ({@link #medianBin}): how many lie {@link #OUTLIER_BINS} or more bins above it, and
+     * the bin of its 30-day median ({@code median}, from {@link #medianBin}): how many lie {@link #OUTLIER_BINS} or more bins above it, and
      * the largest as a ratio to it, 2^((bin - median bin) / 4) (-1.0000 without a median or without earlier amounts).
      * A card being misused shows as unusual amounts over days, not only in the transaction at hand.
      */
-    static AmountOutliers amountOutliers(Aggregates sums, Self self) {
-        int median = medianBin(sums, self.key(Series.AMOUNT_HIST_30D), self.value(Series.AMOUNT_HIST_30D));
+    static AmountOutliers amountOutliers(Aggregates sums, Self self, int median) {
         if (median < 0) return new AmountOutliers(0, UNKNOWN_RATIO);
         int first = Series.AMOUNT_HIST_7D.key(0);
         int end = Series.AMOUNT_HIST_7D.key(AMOUNT_BINS);

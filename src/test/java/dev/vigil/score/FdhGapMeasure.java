@@ -357,8 +357,8 @@ class FdhGapMeasure {
             double[] legit = IntStream.range(0, pk.length).filter(k -> !yk[k]).mapToDouble(k -> pk[k]).sorted().toArray();
             for (int k = 0; k < test.length; k++) {
                 if (!keep[k] || !ty[k]) continue;
-                int below = lowerBound(legit, p[k]);
-                int notAbove = upperBound(legit, p[k]);
+                int below = countBelow(legit, p[k], false);
+                int notAbove = countBelow(legit, p[k], true);
                 double share = (legit.length - notAbove + 0.5 * (notAbove - below)) / legit.length;
                 double[] l = loss.computeIfAbsent(lossGroup(scenario[test[k]], compromiseDay[test[k]]), z -> new double[2]);
                 l[0] += share;
@@ -448,23 +448,13 @@ class FdhGapMeasure {
         return p;
     }
 
-    private static int lowerBound(double[] a, double key) {
+    /** How many of the sorted values are below {@code key}, or at or below it when {@code inclusive}. */
+    private static int countBelow(double[] sorted, double key, boolean inclusive) {
         int lo = 0;
-        int hi = a.length;
+        int hi = sorted.length;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (a[mid] < key) lo = mid + 1;
-            else hi = mid;
-        }
-        return lo;
-    }
-
-    private static int upperBound(double[] a, double key) {
-        int lo = 0;
-        int hi = a.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid] <= key) lo = mid + 1;
+            if (sorted[mid] < key || (inclusive && sorted[mid] == key)) lo = mid + 1;
             else hi = mid;
         }
         return lo;
