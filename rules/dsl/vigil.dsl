@@ -48,6 +48,13 @@
 [when][]the {entity:customer|device|ip|merchant} had more than {n:[0-9]+} transactions in the last 24 hours=dev.vigil.feature.Features( {entity}TxCount24h > {n}, $entityTxCount : {entity}TxCount24h )
 [when][]the {entity:customer|device|ip|merchant} had more than {n:[0-9]+} transactions in the last {days:[0-9]+} days=dev.vigil.feature.Features( {entity}TxCount{days}d > {n}, $entityTxCount : {entity}TxCount{days}d )
 
+# $unusualAmounts; the account's earlier transactions of the last 7 days, in the transaction's currency, at about
+# 3.4 times its 30-day median amount or more (a misused card shows unusual amounts over days); this one not included
+[when][]the account had at least {n:[0-9]+} unusual amounts in the last 7 days=dev.vigil.feature.Features( amountOutliers7d >= {n}, $unusualAmounts : amountOutliers7d )
+# $merchantConfirmedFrauds; the merchant's transactions of the 24 hours that ended exactly 7 days ago (the latest day
+# whose fraud reports are all in, with a 7-day label delay) confirmed as fraud by now
+[when][]the merchant had at least {n:[0-9]+} confirmed frauds in the day that ended 7 days ago=dev.vigil.feature.Features( merchantFraudCount24hDelayed >= {n}, $merchantConfirmedFrauds : merchantFraudCount24hDelayed )
+
 # $dormantDays (whole days); the account's previous transaction was at least this long before this one
 # (a first transaction, -1, is not "dormant": opening then paying is ordinary)
 [when][]the account had no transaction for at least {days:[0-9]+} days=dev.vigil.feature.Features( secondsSincePrevious >= {days}L * 86400L, $dormantDays : (secondsSincePrevious / 86400L) )

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sentences of {@code rules/dsl/vigil.dsl} for windows in minutes, the other entities' windows, dormancy,
- * places and channels,
+ * unusual amounts, the merchant's confirmed frauds, places and channels,
  * one test rule each (not shipped rules).
  */
 class DslWindowAndPlaceSentencesTest {
@@ -87,6 +87,18 @@ class DslWindowAndPlaceSentencesTest {
                     there were more than 100 transactions in the last 30 days
                 then
                     raise REVIEW because "$txCount30d in 30 days"
+                end
+                rule "DSL-111 unusual amounts"
+                when
+                    the account had at least 2 unusual amounts in the last 7 days
+                then
+                    raise REVIEW because "$unusualAmounts unusual amounts in 7 days"
+                end
+                rule "DSL-112 merchant confirmed frauds"
+                when
+                    the merchant had at least 3 confirmed frauds in the day that ended 7 days ago
+                then
+                    raise REVIEW because "merchant: $merchantConfirmedFrauds confirmed frauds a week ago"
                 end
                 rule "DSL-105 channel"
                 when
@@ -167,6 +179,17 @@ class DslWindowAndPlaceSentencesTest {
                 .with("merchant_tx_count_1h", 500L).with("merchant_tx_count_1m", 900L)
                 .with("ip_tx_count_30d", 1000L).with("customer_tx_count_24h", 40L).with("customer_tx_count_30d", 90L).build();
         assertEquals(List.of(), fired(engine.evaluate(tx().build(), atLimits, null, lowScore())));
+    }
+
+    @Test
+    void shouldReadUnusualAmountsAndTheMerchantsConfirmedFraudsFromTheirFeatures() {
+        assertEquals(List.of("DSL-111 REVIEW 2 unusual amounts in 7 days", "DSL-112 REVIEW merchant: 3 confirmed frauds a week ago"),
+                fired(engine.evaluate(tx().build(), features().with("amount_outliers_7d", 2L)
+                        .with("merchant_fraud_count_24h_delayed", 3L).build(), null, lowScore())).stream().sorted().toList());
+        // Below the limits nothing fires, whatever the neighbouring features hold
+        assertEquals(List.of(), fired(engine.evaluate(tx().build(), features().with("amount_outliers_7d", 1L)
+                .with("max_amount_to_median_ratio_7d", new java.math.BigDecimal("40.0000"))
+                .with("merchant_fraud_count_24h_delayed", 2L).with("merchant_fraud_streak_delayed", 9L).build(), null, lowScore())));
     }
 
     @Test
