@@ -354,9 +354,20 @@ class FdhGapMeasure {
             boolean[] yk = new boolean[ky.size()];
             for (int k = 0; k < yk.length; k++) yk[k] = ky.get(k);
             double thr = Metrics.thresholdForFalsePositiveBudget(pk, yk, 0.01);
+            double thr01 = Metrics.thresholdForFalsePositiveBudget(pk, yk, 0.001);
             double[] legit = IntStream.range(0, pk.length).filter(k -> !yk[k]).mapToDouble(k -> pk[k]).sorted().toArray();
             for (int k = 0; k < test.length; k++) {
-                if (!keep[k] || !ty[k]) continue;
+                if (!keep[k]) continue;
+                if (!ty[k]) {
+                    long[] f = flagged[compromiseDay[test[k]] >= 28 && compromiseDay[test[k]] < 45 ? 0 : 1];
+                    if (p[k] >= thr01) f[0]++;
+                    if (p[k] >= thr) f[1]++;
+                    f[2]++;
+                    continue;
+                }
+                long[] cnt = caught.computeIfAbsent(scenario[test[k]], z -> new long[2]);
+                if (p[k] >= thr) cnt[0]++;
+                cnt[1]++;
                 int below = countBelow(legit, p[k], false);
                 int notAbove = countBelow(legit, p[k], true);
                 double share = (legit.length - notAbove + 0.5 * (notAbove - below)) / legit.length;
@@ -364,20 +375,6 @@ class FdhGapMeasure {
                 l[0] += share;
                 l[1]++;
                 fraudsKept++;
-            }
-            double thr01 = Metrics.thresholdForFalsePositiveBudget(pk, yk, 0.001);
-            for (int k = 0; k < test.length; k++) {
-                if (!keep[k] || ty[k]) continue;
-                long[] f = flagged[compromiseDay[test[k]] >= 28 && compromiseDay[test[k]] < 45 ? 0 : 1];
-                if (p[k] >= thr01) f[0]++;
-                if (p[k] >= thr) f[1]++;
-                f[2]++;
-            }
-            for (int k = 0; k < test.length; k++) {
-                if (!keep[k] || !ty[k]) continue;
-                long[] cnt = caught.computeIfAbsent(scenario[test[k]], z -> new long[2]);
-                if (p[k] >= thr) cnt[0]++;
-                cnt[1]++;
             }
         }
         PrequentialEvaluation.Figures m = PrequentialEvaluation.mean(figs);
