@@ -186,21 +186,77 @@ public final class RedisFeatureStore implements FeatureStore {
     private final ExecutorService pipelineWorkers;
     /** Batches computed again because another writer changed their states: for tests and logs. */
     private final AtomicLong conflicts = new AtomicLong();
+    /** Batches that counted on values the batch before them was still to write, and of them those computed again. */
+    private final AtomicLong leaned = new AtomicLong();
+    private final AtomicLong computedAgainForBatchBefore = new AtomicLong();
     /**
-     * Batches of this process take turns: the Kafka consumers and the HTTP batcher share merchants and
-     * IPs, and writing concurrently they would refuse each other's compare-and-set until the larger batch
-     * ran out of attempts. Fair, so a single HTTP event waits for at most the batches queued before it.
-     * Conflicts remain possible only with other Vigil instances.
+     * Batches of this process take turns, in two stages, so one batch's write overlaps the next one's read and
+     * computing: a batch reads and computes holding {@link #computeTurn}, takes {@link #writeTurn} before letting go of
+     * it, and writes holding only {@code writeTurn}. So batches compute and write in one order, and at most one
+     * batch (the one before) is still writing while a batch reads. The Kafka consumers and the HTTP batcher share
+     * merchants and IPs: writing concurrently they would refuse each other's compare-and-set, so instead the batch
+     * being computed counts on what the batch before it is about to write ({@link Published}). Both locks are fair, so
+     * a single HTTP event waits for at most the batches queued before it. Conflicts remain possible only with other
+     * Vigil instances. On a Redis Cluster a batch holds both turns throughout (its write is a three-phase transaction).
      */
-    private final ReentrantLock turn = new ReentrantLock(true);
+    private final ReentrantLock computeTurn = new ReentrantLock(true);
+    private final ReentrantLock writeTurn = new ReentrantLock(true);
+    /** What the last batch computed will write, once it holds {@link #writeTurn}; guarded by {@link #computeTurn}. */
+    private Published lastPublished;
     /** Runs between computing a batch and writing it (argument: the attempt, from 1): lets a test race another writer. */
     volatile IntConsumer beforeWrite = attempt -> {};
+    /** Runs once a batch is written (or was all replays), holding {@link #writeTurn}: tests learn the order batches took. */
+    volatile java.util.function.Consumer<List<TransactionEvent>> afterWrite = batch -> {};
     private final String where;
     private final Options options;
-    /** The buffer every state and replay record of a batch is encoded through; used only under {@link #turn}. */
+    /** The buffer a batch's first computing encodes its states and replay records through; used only under {@link #computeTurn}. */
     private final StateBytes.Writer scratch = new StateBytes.Writer(16 * 1024);
-    /** Decoded states at the version this process last wrote them; used only under {@link #turn}. */
+    /** The same for computing a batch again, which happens holding only {@link #writeTurn}. */
+    private final StateBytes.Writer retryScratch = new StateBytes.Writer(16 * 1024);
+    /** Decoded states at the version this process last wrote them (synchronized: both turns use it). */
     private final StateCache cache;
+
+    /**
+     * The states and replay records a batch computed and will write (keys to values), published to the next batch
+     * while it is written. {@code written} is set, holding {@link #writeTurn}, once exactly these values are in Redis;
+     * a batch that counted on them checks it before its own write, and computes again from Redis when they were not
+     * written (the batch failed, or met another instance's write and was computed again).
+     */
+    private static final class Published {
+        final Map<String, byte[]> states = new HashMap<>();
+        final Map<String, byte[]> replays;
+        volatile boolean written;
+        /** Set once the batch is done with the write turn, written or not. */
+        volatile boolean settled;
+
+        Published(Outcome o) {
+            for (StateWrite w : o.states()) states.put(w.key(), w.value());
+            this.replays = o.replays();
+        }
+
+        /**
+         * Puts into the snapshot the values of this batch for the keys the snapshot also names: its read may have
+         * come before they were written. Returns whether it named any.
+         */
+        boolean overlay(Snapshot s) {
+            boolean any = false;
+            for (Map.Entry<String, byte[]> e : s.states.entrySet()) {
+                byte[] mine = states.get(e.getKey());
+                if (mine != null) {
+                    e.setValue(mine);
+                    any = true;
+                }
+            }
+            for (Map.Entry<String, byte[]> e : s.replays.entrySet()) {
+                byte[] mine = replays.get(e.getKey());
+                if (mine != null) {
+                    e.setValue(mine);
+                    any = true;
+                }
+            }
+            return any;
+        }
+    }
 
     /** Connects to Redis at host:port with {@link Options#defaults()}. No I/O happens here. */
     public RedisFeatureStore(String host, int port) {
@@ -276,32 +332,98 @@ public final class RedisFeatureStore implements FeatureStore {
         String what = events.size() == 1
                 ? "enrich transaction " + events.get(0).transactionId()
                 : "enrich a batch of " + events.size() + " transactions";
-        turn.lock();
         try {
-            if (clusterWriter != null) clusterWriter.begin();
-            Snapshot snapshot = read(events);
-            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                Outcome outcome = compute(events, snapshot);
-                if (outcome.states().isEmpty()) return outcome.results(); // every event a replay
-                beforeWrite.accept(attempt);
-                List<String> changed = write(outcome);
-                if (changed.isEmpty()) {
-                    // Redis now holds exactly these states at these versions.
-                    for (StateWrite w : outcome.states()) cache.put(w.key(), w.version(), w.state());
-                    return outcome.results();
-                }
-                LOG.debug("{}: {} states changed under it (attempt {}), computing again", what, changed.size(), attempt);
-                conflicts.incrementAndGet();
-                reread(snapshot, changed);
-            }
-            throw new IllegalStateException("could not " + what + ": other writers changed its states "
-                    + MAX_ATTEMPTS + " times in a row");
+            return clusterWriter != null ? enrichOnCluster(events, what) : enrichInTurn(events, what);
         } catch (JedisException e) {
             throw translate(e, what);
-        } finally {
-            if (clusterWriter != null) clusterWriter.end();
-            turn.unlock();
         }
+    }
+
+    /**
+     * One Redis: reads and computes in the compute turn, counting on what the batch before (perhaps still being
+     * written) will write; then writes in the write turn, after that batch.
+     */
+    private List<Enrichment> enrichInTurn(List<TransactionEvent> events, String what) {
+        Published previous;
+        boolean leaned;
+        Snapshot snapshot;
+        Outcome outcome;
+        Published mine;
+        computeTurn.lock();
+        try {
+            previous = lastPublished;
+            // Written before this read (or failed): the read sees Redis as that batch left it, and another instance's
+            // write since then is seen too.
+            boolean settled = previous == null || previous.settled;
+            snapshot = read(events);
+            leaned = !settled && previous.overlay(snapshot);
+            if (leaned) this.leaned.incrementAndGet();
+            outcome = compute(events, snapshot, scratch);
+            mine = new Published(outcome);
+            lastPublished = mine;
+            writeTurn.lock(); // after the batch before has written: so batches write in the order they computed
+        } finally {
+            computeTurn.unlock();
+        }
+        try {
+            if (leaned && !previous.written) {
+                // The batch before did not write what this one counted on: count on Redis as it is now.
+                LOG.debug("{}: the batch before it was not written as computed, computing again", what);
+                computedAgainForBatchBefore.incrementAndGet();
+                snapshot = read(events);
+                return writeInTurn(events, what, snapshot, compute(events, snapshot, retryScratch), null);
+            }
+            return writeInTurn(events, what, snapshot, outcome, mine);
+        } finally {
+            mine.settled = true;
+            writeTurn.unlock();
+        }
+    }
+
+    /** A Redis Cluster: the whole batch in both turns, its write a three-phase transaction (no overlap). */
+    private List<Enrichment> enrichOnCluster(List<TransactionEvent> events, String what) {
+        computeTurn.lock();
+        writeTurn.lock();
+        try {
+            clusterWriter.begin();
+            Snapshot snapshot = read(events);
+            return writeInTurn(events, what, snapshot, compute(events, snapshot, scratch), null);
+        } finally {
+            clusterWriter.end();
+            writeTurn.unlock();
+            computeTurn.unlock();
+        }
+    }
+
+    /**
+     * Writes the outcome (holding {@link #writeTurn}); on a version conflict re-reads, computes again and retries.
+     * {@code published}, when not null, holds exactly this outcome's values: it is marked written if they are.
+     */
+    private List<Enrichment> writeInTurn(List<TransactionEvent> events, String what, Snapshot snapshot, Outcome outcome,
+            Published published) {
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            if (outcome.states().isEmpty()) { // every event a replay
+                if (published != null) published.written = true;
+                afterWrite.accept(events);
+                return outcome.results();
+            }
+            beforeWrite.accept(attempt);
+            List<String> changed = write(outcome);
+            if (changed.isEmpty()) {
+                // Redis now holds exactly these states at these versions.
+                for (StateWrite w : outcome.states()) cache.put(w.key(), w.version(), w.state());
+                if (published != null) published.written = true;
+                afterWrite.accept(events);
+                return outcome.results();
+            }
+            LOG.debug("{}: {} states changed under it (attempt {}), computing again", what, changed.size(), attempt);
+            conflicts.incrementAndGet();
+            published = null; // what is written now differs from what the next batch may have counted on
+            reread(snapshot, changed);
+            outcome = compute(events, snapshot, retryScratch);
+        }
+        throw new IllegalStateException("could not " + what + ": other writers changed its states "
+                + MAX_ATTEMPTS + " times in a row");
     }
 
     // ---- reading ----
@@ -495,7 +617,7 @@ public final class RedisFeatureStore implements FeatureStore {
             Map<String, String> index) {}
 
     /** Computes every event of the batch in order from the snapshot; nothing is written here. */
-    private Outcome compute(List<TransactionEvent> events, Snapshot s) {
+    private Outcome compute(List<TransactionEvent> events, Snapshot s, StateBytes.Writer scratch) {
         long lateness = options.allowedLateness().toSeconds();
         Map<String, AccountState> accounts = new LinkedHashMap<>();
         // Customers, devices and IPs apart from merchants: the script takes the states in runs of one TTL.
@@ -790,6 +912,21 @@ public final class RedisFeatureStore implements FeatureStore {
     /** How many times a batch was computed again because another writer had changed one of its states. */
     long conflicts() {
         return conflicts.get();
+    }
+
+    /** Batches that counted on states or replay records the batch before them had computed but not yet written. */
+    long leanedOnBatchBefore() {
+        return leaned.get();
+    }
+
+    /** Batches computed again because the batch before them was not written as computed (it failed, or met a conflict). */
+    long computedAgainForBatchBefore() {
+        return computedAgainForBatchBefore.get();
+    }
+
+    /** Whether a batch has computed and waits for the batch before it to finish writing: for tests. */
+    boolean batchWaitingToWrite() {
+        return writeTurn.hasQueuedThreads();
     }
 
     @Override

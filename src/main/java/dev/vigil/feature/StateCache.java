@@ -14,7 +14,9 @@ import java.util.Map;
  * back ({@link #put}), at the version just written. A conflict, an error or an unreachable Redis leaves
  * those keys out of the cache, and a version read from Redis that differs from the cached one (another
  * instance wrote, or the key expired and came back) drops the entry and the bytes read are decoded.
- * Not thread-safe: {@link RedisFeatureStore} uses it only while it holds its batch lock.
+ * Thread-safe (its methods are synchronized): {@link RedisFeatureStore} computes one batch while it writes the one
+ * before, and may compute that one again after a conflict, so two batches may take and put at once. A state taken
+ * is owned by one batch alone, whichever takes it first.
  */
 final class StateCache {
 
@@ -38,33 +40,33 @@ final class StateCache {
      * Removes the key's entry and returns its state if it was cached at {@code version}; null otherwise.
      * The caller owns the state from then on: it is in the cache again only if {@link #put} puts it back.
      */
-    Object take(String key, long version) {
+    synchronized Object take(String key, long version) {
         Entry e = entries.remove(key);
         return e != null && e.version() == version ? e.state() : null;
     }
 
     /** Drops the key's entry, if any. */
-    void remove(String key) {
+    synchronized void remove(String key) {
         entries.remove(key);
     }
 
     /** Records the state Redis now holds under the key, at this version. */
-    void put(String key, long version, Object state) {
+    synchronized void put(String key, long version, Object state) {
         if (capacity > 0) entries.put(key, new Entry(version, state));
     }
 
     /** Drops every entry. */
-    void clear() {
+    synchronized void clear() {
         entries.clear();
     }
 
     /** The number of states cached. */
-    int size() {
+    synchronized int size() {
         return entries.size();
     }
 
     /** Whether the key is cached, at any version: for tests. */
-    boolean contains(String key) {
+    synchronized boolean contains(String key) {
         return entries.containsKey(key);
     }
 }

@@ -247,6 +247,120 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         race.assertCountedOnce(this::enrich);
     }
 
+    // ---- one batch computed while the one before it is written ----
+
+    /**
+     * Runs {@code first} on its own thread, holding it just before its first write until {@code second} (then started on
+     * another thread) has computed and waits to write; {@code atHold} runs at that point. Returns what each batch
+     * returned, or threw.
+     */
+    private static Object[] overlapping(RedisFeatureStore store, List<TransactionEvent> first, List<TransactionEvent> second,
+            Runnable atHold) throws InterruptedException {
+        Object[] out = new Object[2];
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        Thread[] firstThread = new Thread[1];
+        store.beforeWrite = attempt -> {
+            if (Thread.currentThread() != firstThread[0] || attempt != 1) return;
+            held.countDown();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!store.batchWaitingToWrite()) {
+                if (System.nanoTime() > deadline) throw new AssertionError("the second batch never came to wait for the write turn");
+                Thread.onSpinWait();
+            }
+            atHold.run();
+        };
+        try {
+            firstThread[0] = new Thread(() -> out[0] = attempt(() -> store.enrichAll(first)));
+            firstThread[0].start();
+            held.await();
+            Thread secondThread = new Thread(() -> out[1] = attempt(() -> store.enrichAll(second)));
+            secondThread.start();
+            firstThread[0].join();
+            secondThread.join();
+        } finally {
+            store.beforeWrite = attempt -> {};
+        }
+        return out;
+    }
+
+    private static Object attempt(java.util.function.Supplier<Object> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Enrichment> enrichments(Object returned) {
+        if (returned instanceof RuntimeException e) throw new AssertionError("the batch failed", e);
+        return (List<Enrichment>) returned;
+    }
+
+    /**
+     * The next batch reads while the one before it is still to be written, and counts on what that one will write
+     * instead of on what Redis held when it read: both are written without a conflict, each transaction counted once.
+     */
+    @Test
+    void shouldCountOnTheStatesTheBatchBeforeIsStillToWrite() throws Exception {
+        String merchant = "lean-" + acct;
+        try (RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port())) {
+            Object[] out = overlapping(store, List.of(tx(acct, "a", T0).merchant(merchant).build()),
+                    List.of(tx(acct, "b", T0.plusSeconds(1)).merchant(merchant).build()), () -> {});
+            assertEquals(1L, enrichments(out[0]).get(0).features().txCount1m());
+            Features b = enrichments(out[1]).get(0).features();
+            assertEquals(2L, b.txCount1m(), "the second batch counted the first one's transaction");
+            assertEquals(2L, b.merchantTxCount1m());
+            assertEquals(1, b.secondsSincePrevious());
+            assertEquals(1, store.leanedOnBatchBefore(), "the second batch counted on the first one's states");
+            assertEquals(0, store.conflicts(), "so its compare-and-set met the version the first one wrote");
+            assertEquals(0, store.computedAgainForBatchBefore());
+        }
+        assertEquals(3L, enrich(tx(acct, "c", T0.plusSeconds(2)).merchant(merchant)).txCount1m(), "a, b and c, each once");
+    }
+
+    /**
+     * A redelivered transaction reaches the next batch while the batch that counts it is still to be written, and that
+     * write then fails: the next batch must not return it as already counted (it never was), but count it itself.
+     */
+    @Test
+    void shouldCountItselfWhatTheBatchBeforeFailedToWrite() throws Exception {
+        TransactionEvent x = tx(acct, "x", T0).build();
+        try (RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port())) {
+            Object[] out = overlapping(store, List.of(x), List.of(x, tx(acct, "y", T0.plusSeconds(1)).build()), () -> {
+                throw new IllegalStateException("the first batch's write fails");
+            });
+            assertTrue(out[0] instanceof IllegalStateException, "the first batch failed: " + out[0]);
+            List<Enrichment> second = enrichments(out[1]);
+            assertFalse(second.get(0).replayed(), "x was never written by the first batch: the second one counts it");
+            assertEquals(List.of(1L, 2L), second.stream().map(e -> e.features().txCount1m()).toList());
+            assertEquals(1, store.leanedOnBatchBefore());
+            assertEquals(1, store.computedAgainForBatchBefore(), "computed again once the first batch was known to have failed");
+        }
+        assertEquals(3L, enrich(tx(acct, "z", T0.plusSeconds(2))).txCount1m(), "x, y and z, each once");
+    }
+
+    /**
+     * The batch before meets another instance's write and is computed again, so what it writes is not what the next
+     * batch counted on: a next batch holding only a redelivery of its transaction must return the features written,
+     * not those of the first computing.
+     */
+    @Test
+    void shouldReturnWhatTheBatchBeforeWroteAfterItWasComputedAgain() throws Exception {
+        TransactionEvent x = tx(acct, "x", T0.plusSeconds(1)).build();
+        try (RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port());
+                RedisFeatureStore other = new RedisFeatureStore(redis.host(), redis.port())) {
+            Object[] out = overlapping(store, List.of(x), List.of(x), () -> other.enrich(tx(acct, "other", T0).build()));
+            Enrichment first = enrichments(out[0]).get(0);
+            assertEquals(2L, first.features().txCount1m(), "the first batch, computed again, counts the other instance's transaction");
+            assertEquals(1, store.conflicts());
+            Enrichment second = enrichments(out[1]).get(0);
+            assertTrue(second.replayed());
+            assertEquals(first.features(), second.features(), "the redelivery returns the features written");
+            assertEquals(1, store.computedAgainForBatchBefore());
+        }
+    }
+
     /**
      * 600 transactions on three accounts and one merchant: a third of them (shared) fed to both writers, the rest to one
      * writer each; each writer's stream in time order.
