@@ -62,16 +62,19 @@ final class BucketTable {
      * result always; to its buckets when they are kept), and drops the buckets no event at or after
      * {@code horizonSec} can need. The result is keyed {@code id * 1000 + bin}, as {@link FeatureMath} reads it.
      *
-     * @param increments pairs (series id * 1000 + bin, value), value > 0
+     * @param increments pairs (series id * 1000 + bin, value), value > 0; in ascending key order the result is built
+     *     in key order (in any other order it is the same, built by binary searches)
      * @throws IllegalStateException when a bucket would pass 2^63 - 1
      */
     Aggregates aggregate(long tSec, long horizonSec, long[] increments) {
         // Keys sort by series and bin first, so the buckets of one aggregate are a run: summed in a long and
-        // appended when the run ends (Aggregates adds up, exactly, a key whose sum passes 2^63 in several runs),
-        // then the event's increments are added.
+        // appended when the run ends (Aggregates adds up, exactly, a key whose sum passes 2^63 in several runs).
+        // The event's increments are merged in: each is appended before the first run of a greater key, so the
+        // result is appended to in key order (adding them after, out of order, was 7 % of the store's Java time).
         Aggregates out = new Aggregates(16 + increments.length / 2);
         int runKey = -1;
         long runSum = 0;
+        int next = 0; // the next increment to append
         int kept = 0;
         for (int i = 0; i < size; i++) {
             long n = keys[i];
@@ -86,6 +89,7 @@ final class BucketTable {
                     long v = values[i];
                     if (k != runKey || runSum + v < 0) {
                         if (runKey >= 0) out.add(runKey, runSum);
+                        for (; next < increments.length && increments[next] < k; next += 2) out.add((int) increments[next], increments[next + 1]);
                         runKey = k;
                         runSum = 0;
                     }
@@ -99,6 +103,7 @@ final class BucketTable {
         }
         size = kept;
         if (runKey >= 0) out.add(runKey, runSum);
+        for (; next < increments.length; next += 2) out.add((int) increments[next], increments[next + 1]);
         for (int i = 0; i < increments.length; i += 2) {
             int k = (int) increments[i];
             long v = increments[i + 1];
@@ -106,7 +111,7 @@ final class BucketTable {
             int bin = k - w * 1000;
             long bs = BUCKET_SECONDS[w];
             long b = Math.floorDiv(tSec, bs);
-            out.add(k, v); // to the result always, also a key without buckets in the window
+            // Added to the result above, always (also a key without buckets in the window); to its bucket when kept:
             if (!beforeHorizon(b, bs, horizonSec)) {
                 long field = w * FIELD_BASE + b + (BINNED[w] ? bin * BIN_BASE : 0);
                 int at = Arrays.binarySearch(keys, 0, size, field);

@@ -362,11 +362,13 @@ final class FeatureMath {
 
     /**
      * The series every customer, device, IP and merchant keeps: what the Redis store counts per entity and the
-     * reference sums (the velocity windows; a merchant's fraud rates divide by three of its counts).
+     * reference sums (the velocity windows; a merchant's fraud rates divide by three of its counts). In ascending
+     * series id, as {@link Series#values()} is within counts and within sums: an event's increments then come in key
+     * order ({@link EntityState#increments}), which {@link BucketTable#aggregate} merges cheapest.
      */
-    static final Series[] ENTITY_SERIES = {Series.COUNT_1M, Series.COUNT_5M, Series.COUNT_15M, Series.COUNT_1H,
-        Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D, Series.SUM_1M, Series.SUM_5M, Series.SUM_15M, Series.SUM_1H,
-        Series.SUM_24H, Series.SUM_7D, Series.SUM_30D};
+    static final Series[] ENTITY_SERIES = {Series.COUNT_1M, Series.COUNT_1H, Series.COUNT_24H, Series.COUNT_7D,
+        Series.COUNT_5M, Series.COUNT_15M, Series.COUNT_30D, Series.SUM_1M, Series.SUM_1H, Series.SUM_24H, Series.SUM_7D,
+        Series.SUM_5M, Series.SUM_15M, Series.SUM_30D};
 
     /** The windows of the merchant fraud rates: the series whose count is their denominator. */
     static final Series[] FRAUD_WINDOWS = {Series.COUNT_24H, Series.COUNT_7D, Series.COUNT_30D};
