@@ -186,23 +186,43 @@ public final class RedisFeatureStore implements FeatureStore {
     private final ExecutorService pipelineWorkers;
     /** Batches computed again because another writer changed their states: for tests and logs. */
     private final AtomicLong conflicts = new AtomicLong();
-    /** Batches that counted on values the batch before them was still to write, and of them those computed again. */
+    /**
+     * Batches that counted on values batches before them were still to write, those that counted on two batches or
+     * more, and those computed again because such a batch was not written as computed: for tests and logs.
+     */
     private final AtomicLong leaned = new AtomicLong();
+    private final AtomicLong leanedOnSeveral = new AtomicLong();
+    /** Batches read again because batches written since their read were no longer kept: for tests. */
+    private final AtomicLong readAgain = new AtomicLong();
     private final AtomicLong computedAgainForBatchBefore = new AtomicLong();
     /**
-     * Batches of this process take turns, in two stages, so one batch's write overlaps the next one's read and
-     * computing: a batch reads and computes holding {@link #computeTurn}, takes {@link #writeTurn} before letting go of
-     * it, and writes holding only {@code writeTurn}. So batches compute and write in one order, and at most one
-     * batch (the one before) is still writing while a batch reads. The Kafka consumers and the HTTP batcher share
-     * merchants and IPs: writing concurrently they would refuse each other's compare-and-set, so instead the batch
-     * being computed counts on what the batch before it is about to write ({@link Published}). Both locks are fair, so
-     * a single HTTP event waits for at most the batches queued before it. Conflicts remain possible only with other
-     * Vigil instances. On a Redis Cluster a batch holds both turns throughout (its write is a three-phase transaction).
+     * Batches of this process overlap in three stages: a batch reads with no lock, computes holding {@link #computeTurn},
+     * takes {@link #writeTurn} before letting go of it, and writes holding only {@code writeTurn}. So batches compute
+     * and write in one order, while one batch is written the next is computed and a third read. The Kafka consumers and
+     * the HTTP batcher share merchants and IPs: writing concurrently they would refuse each other's compare-and-set, so
+     * instead a batch counts on what the batches before it computed but may have written only after its read
+     * ({@link Published}), and checks that they were written so before its own write. Both locks are fair, so a single
+     * HTTP event waits for at most the batches queued before it. Conflicts remain possible only with other Vigil
+     * instances. On a Redis Cluster a batch holds both turns throughout (its write is a three-phase transaction).
      */
     private final ReentrantLock computeTurn = new ReentrantLock(true);
     private final ReentrantLock writeTurn = new ReentrantLock(true);
-    /** What the last batch computed will write, once it holds {@link #writeTurn}; guarded by {@link #computeTurn}. */
-    private Published lastPublished;
+    /**
+     * The last batches computed, in order, numbered from 1 by {@link #publishedSeq}: a batch whose read began before some
+     * of them were written counts on their values instead of on what it read. Guarded by {@link #computeTurn}.
+     */
+    private final java.util.ArrayDeque<Published> published = new java.util.ArrayDeque<>();
+    private long publishedSeq;
+    /**
+     * How many batches {@link #published} keeps (each holds its states and replay records, about 1.5 MB for 500
+     * events). A read that began before an older batch was written is done again (8: more than a few consumer threads
+     * can compute while one batch of theirs is read). Package-private: tests make it small.
+     */
+    int publishedKept = 8;
+    /** The number of the last batch done with {@link #writeTurn}, written or not: batches settle in their order. */
+    private volatile long settledSeq;
+    /** Runs after a batch's first read, before its compute turn (one Redis only): lets a test hold a read back. */
+    volatile Runnable afterRead = () -> {};
     /** Runs between computing a batch and writing it (argument: the attempt, from 1): lets a test race another writer. */
     volatile IntConsumer beforeWrite = attempt -> {};
     /** Runs once a batch is written (or was all replays), holding {@link #writeTurn}: tests learn the order batches took. */
@@ -217,19 +237,19 @@ public final class RedisFeatureStore implements FeatureStore {
     private final StateCache cache;
 
     /**
-     * The states and replay records a batch computed and will write (keys to values), published to the next batch
-     * while it is written. {@code written} is set, holding {@link #writeTurn}, once exactly these values are in Redis;
-     * a batch that counted on them checks it before its own write, and computes again from Redis when they were not
-     * written (the batch failed, or met another instance's write and was computed again).
+     * The states and replay records a batch computed and will write (keys to values), for the batches computed after
+     * it whose read may have come before its write. {@code written} is set, holding {@link #writeTurn}, once exactly
+     * these values are in Redis; a batch that counted on them checks it before its own write, and reads and computes
+     * again when they were not written (the batch failed, or met another instance's write and was computed again).
      */
     private static final class Published {
+        final long seq;
         final Map<String, byte[]> states = new HashMap<>();
         final Map<String, byte[]> replays;
         volatile boolean written;
-        /** Set once the batch is done with the write turn, written or not. */
-        volatile boolean settled;
 
-        Published(Outcome o) {
+        Published(long seq, Outcome o) {
+            this.seq = seq;
             for (StateWrite w : o.states()) states.put(w.key(), w.value());
             this.replays = o.replays();
         }
@@ -344,38 +364,48 @@ public final class RedisFeatureStore implements FeatureStore {
      * written) will write; then writes in the write turn, after that batch.
      */
     private List<Enrichment> enrichInTurn(List<TransactionEvent> events, String what) {
-        Published previous;
-        boolean leaned;
-        Snapshot snapshot;
+        // Batches up to this one were written (or failed) before the read: it sees Redis as they left it. Those after it
+        // may write before, during or after the read, so their values are put over it once they are known.
+        long settledBefore = settledSeq;
+        Snapshot snapshot = read(events);
+        afterRead.run();
+        List<Published> leanedOn = new ArrayList<>(2);
         Outcome outcome;
         Published mine;
         computeTurn.lock();
         try {
-            previous = lastPublished;
-            // Written before this read (or failed): the read sees Redis as that batch left it, and another instance's
-            // write since then is seen too.
-            boolean settled = previous == null || previous.settled;
-            snapshot = read(events);
-            leaned = !settled && previous.overlay(snapshot);
-            if (leaned) this.leaned.incrementAndGet();
+            if (publishedSeq > settledBefore && (published.isEmpty() || published.peekFirst().seq > settledBefore + 1)) {
+                // Batches settled since the read are no longer kept: read again. The batches not settled now are the
+                // last one or two computed, which are kept.
+                readAgain.incrementAndGet();
+                settledBefore = settledSeq;
+                snapshot = read(events);
+            }
+            for (Published p : published) {
+                if (p.seq > settledBefore && p.overlay(snapshot)) leanedOn.add(p);
+            }
+            if (!leanedOn.isEmpty()) leaned.incrementAndGet();
+            if (leanedOn.size() > 1) leanedOnSeveral.incrementAndGet();
             outcome = compute(events, snapshot, scratch);
-            mine = new Published(outcome);
-            lastPublished = mine;
-            writeTurn.lock(); // after the batch before has written: so batches write in the order they computed
+            mine = new Published(++publishedSeq, outcome);
+            published.addLast(mine);
+            while (published.size() > publishedKept) published.removeFirst();
+            writeTurn.lock(); // after the batches before have written: so batches write in the order they computed
         } finally {
             computeTurn.unlock();
         }
         try {
-            if (leaned && !previous.written) {
-                // The batch before did not write what this one counted on: count on Redis as it is now.
-                LOG.debug("{}: the batch before it was not written as computed, computing again", what);
+            for (Published p : leanedOn) {
+                if (p.written) continue;
+                // A batch before did not write what this one counted on: count on Redis as it is now.
+                LOG.debug("{}: a batch before it was not written as computed, computing again", what);
                 computedAgainForBatchBefore.incrementAndGet();
                 snapshot = read(events);
                 return writeInTurn(events, what, snapshot, compute(events, snapshot, retryScratch), null);
             }
             return writeInTurn(events, what, snapshot, outcome, mine);
         } finally {
-            mine.settled = true;
+            settledSeq = mine.seq;
             writeTurn.unlock();
         }
     }
@@ -397,13 +427,13 @@ public final class RedisFeatureStore implements FeatureStore {
 
     /**
      * Writes the outcome (holding {@link #writeTurn}); on a version conflict re-reads, computes again and retries.
-     * {@code published}, when not null, holds exactly this outcome's values: it is marked written if they are.
+     * {@code asComputed}, when not null, holds exactly this outcome's values: it is marked written if they are.
      */
     private List<Enrichment> writeInTurn(List<TransactionEvent> events, String what, Snapshot snapshot, Outcome outcome,
-            Published published) {
+            Published asComputed) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             if (outcome.states().isEmpty()) { // every event a replay
-                if (published != null) published.written = true;
+                if (asComputed != null) asComputed.written = true;
                 afterWrite.accept(events);
                 return outcome.results();
             }
@@ -412,13 +442,13 @@ public final class RedisFeatureStore implements FeatureStore {
             if (changed.isEmpty()) {
                 // Redis now holds exactly these states at these versions.
                 for (StateWrite w : outcome.states()) cache.put(w.key(), w.version(), w.state());
-                if (published != null) published.written = true;
+                if (asComputed != null) asComputed.written = true;
                 afterWrite.accept(events);
                 return outcome.results();
             }
             LOG.debug("{}: {} states changed under it (attempt {}), computing again", what, changed.size(), attempt);
             conflicts.incrementAndGet();
-            published = null; // what is written now differs from what the next batch may have counted on
+            asComputed = null; // what is written now differs from what later batches may have counted on
             reread(snapshot, changed);
             outcome = compute(events, snapshot, retryScratch);
         }
@@ -914,12 +944,22 @@ public final class RedisFeatureStore implements FeatureStore {
         return conflicts.get();
     }
 
-    /** Batches that counted on states or replay records the batch before them had computed but not yet written. */
+    /** Batches that counted on states or replay records a batch before them had computed but not yet written. */
     long leanedOnBatchBefore() {
         return leaned.get();
     }
 
-    /** Batches computed again because the batch before them was not written as computed (it failed, or met a conflict). */
+    /** Of those, the batches that counted on two batches before them or more. */
+    long leanedOnSeveralBatchesBefore() {
+        return leanedOnSeveral.get();
+    }
+
+    /** Batches read again in the compute turn because batches written since their first read were no longer kept. */
+    long readAgainForBatchesNotKept() {
+        return readAgain.get();
+    }
+
+    /** Batches computed again because a batch before them was not written as computed (it failed, or met a conflict). */
     long computedAgainForBatchBefore() {
         return computedAgainForBatchBefore.get();
     }

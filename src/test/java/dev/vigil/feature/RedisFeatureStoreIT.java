@@ -362,6 +362,50 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     }
 
     /**
+     * A batch reads, two batches are computed and written before it computes, and the store keeps only the last one's
+     * values (as with many consumer threads): counting on that one alone would miss the first one's replay record and
+     * count its transaction again, on a state that already holds it. The batch must read again instead.
+     */
+    @Test
+    void shouldReadAgainWhenBatchesWrittenSinceItsReadAreNoLongerKept() throws Exception {
+        TransactionEvent x = tx(acct, "x", T0).build();
+        try (RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port())) {
+            store.publishedKept = 1;
+            java.util.concurrent.CountDownLatch read = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch othersDone = new java.util.concurrent.CountDownLatch(1);
+            Thread[] late = new Thread[1];
+            store.afterRead = () -> {
+                if (Thread.currentThread() != late[0]) return;
+                read.countDown();
+                await(othersDone);
+            };
+            Object[] out = new Object[1];
+            late[0] = new Thread(() -> out[0] = attempt(() -> store.enrichAll(List.of(x, tx(acct, "z", T0.plusSeconds(2)).build()))));
+            late[0].start();
+            await(read); // it read before x was counted
+            store.enrich(x);
+            store.enrich(tx(acct, "y", T0.plusSeconds(1)).build());
+            othersDone.countDown();
+            late[0].join();
+            store.afterRead = () -> {};
+            List<Enrichment> lateBatch = enrichments(out[0]);
+            assertTrue(lateBatch.get(0).replayed(), "x was counted by the first batch");
+            assertEquals(3L, lateBatch.get(1).features().txCount1m(), "x, y and z");
+            assertEquals(1, store.readAgainForBatchesNotKept());
+        }
+        assertEquals(4L, enrich(tx(acct, "probe", T0.plusSeconds(3))).txCount1m(), "x, y, z and the probe, each once");
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(10, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
      * 600 transactions on three accounts and one merchant: a third of them (shared) fed to both writers, the rest to one
      * writer each; each writer's stream in time order.
      */
