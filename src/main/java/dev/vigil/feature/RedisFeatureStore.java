@@ -360,8 +360,8 @@ public final class RedisFeatureStore implements FeatureStore {
     }
 
     /**
-     * One Redis: reads and computes in the compute turn, counting on what the batch before (perhaps still being
-     * written) will write; then writes in the write turn, after that batch.
+     * One Redis: reads with no lock; computes in the compute turn, counting on what the batches before it computed
+     * (some perhaps written only after the read); then writes in the write turn, after them.
      */
     private List<Enrichment> enrichInTurn(List<TransactionEvent> events, String what) {
         // Batches up to this one were written (or failed) before the read: it sees Redis as they left it. Those after it
@@ -375,8 +375,8 @@ public final class RedisFeatureStore implements FeatureStore {
         computeTurn.lock();
         try {
             if (publishedSeq > settledBefore && (published.isEmpty() || published.peekFirst().seq > settledBefore + 1)) {
-                // Batches settled since the read are no longer kept: read again. The batches not settled now are the
-                // last one or two computed, which are kept.
+                // Batches settled since the read are no longer kept: read again. Now only the last batch computed can
+                // be unsettled (it holds the write turn), and it is kept.
                 readAgain.incrementAndGet();
                 settledBefore = settledSeq;
                 snapshot = read(events);
