@@ -283,20 +283,7 @@ class FeatureStoreAgreementIT {
 
         int i = 0;
         while (i < actions.size()) {
-            if (actions.get(i) instanceof Apply a) {
-                store.apply(a.event());
-                reference.apply(a.event());
-                i++;
-                continue;
-            }
-            if (actions.get(i) instanceof ApplyLabel l) {
-                assertEquals(reference.applyLabel(l.label()), store.applyLabel(l.label()), "label " + l.label());
-                i++;
-                continue;
-            }
-            if (actions.get(i) instanceof ApplyList l) {
-                store.applyList(l.entry());
-                reference.applyList(l.entry());
+            if (applied(actions.get(i), store, reference)) {
                 i++;
                 continue;
             }
@@ -331,6 +318,22 @@ class FeatureStoreAgreementIT {
             int least = what.equals("delayed fraud rate") || what.equals("fraud streak") || what.equals("latest known day frauds") ? 6 : 20;
             Statistics.label(what).coverage(c -> c.check(true).percentage(p -> p >= least));
         }
+    }
+
+    /** Applies an account event, a label or a list change to both stores; false for a transaction, left to the caller. */
+    private static boolean applied(Action action, RedisFeatureStore store, ReferenceFeatureStore reference) {
+        if (action instanceof Apply a) {
+            store.apply(a.event());
+            reference.apply(a.event());
+        } else if (action instanceof ApplyLabel l) {
+            assertEquals(reference.applyLabel(l.label()), store.applyLabel(l.label()), "label " + l.label());
+        } else if (action instanceof ApplyList l) {
+            store.applyList(l.entry());
+            reference.applyList(l.entry());
+        } else {
+            return false;
+        }
+        return true;
     }
 
     /** Each event's features, profile and replay flag as the reference gave them. */
@@ -387,20 +390,7 @@ class FeatureStoreAgreementIT {
         try {
             int i = 0;
             while (i < actions.size()) {
-                if (actions.get(i) instanceof Apply a) {
-                    store.apply(a.event());
-                    reference.apply(a.event());
-                    i++;
-                    continue;
-                }
-                if (actions.get(i) instanceof ApplyLabel l) {
-                    assertEquals(reference.applyLabel(l.label()), store.applyLabel(l.label()), "label " + l.label());
-                    i++;
-                    continue;
-                }
-                if (actions.get(i) instanceof ApplyList l) {
-                    store.applyList(l.entry());
-                    reference.applyList(l.entry());
+                if (applied(actions.get(i), store, reference)) {
                     i++;
                     continue;
                 }
