@@ -259,18 +259,16 @@ public final class RedisFeatureStore implements FeatureStore {
          * come before they were written. Returns whether it named any.
          */
         boolean overlay(Snapshot s) {
+            return layOver(s.states, states) | layOver(s.replays, replays); // both, hence | and not ||
+        }
+
+        /** Replaces the values read of the keys this batch wrote; returns whether there were any. */
+        private static boolean layOver(Map<String, byte[]> read, Map<String, byte[]> mine) {
             boolean any = false;
-            for (Map.Entry<String, byte[]> e : s.states.entrySet()) {
-                byte[] mine = states.get(e.getKey());
-                if (mine != null) {
-                    e.setValue(mine);
-                    any = true;
-                }
-            }
-            for (Map.Entry<String, byte[]> e : s.replays.entrySet()) {
-                byte[] mine = replays.get(e.getKey());
-                if (mine != null) {
-                    e.setValue(mine);
+            for (Map.Entry<String, byte[]> e : read.entrySet()) {
+                byte[] value = mine.get(e.getKey());
+                if (value != null) {
+                    e.setValue(value);
                     any = true;
                 }
             }
@@ -395,8 +393,7 @@ public final class RedisFeatureStore implements FeatureStore {
             computeTurn.unlock();
         }
         try {
-            for (Published p : leanedOn) {
-                if (p.written) continue;
+            if (leanedOn.stream().anyMatch(p -> !p.written)) {
                 // A batch before did not write what this one counted on: count on Redis as it is now.
                 LOG.debug("{}: a batch before it was not written as computed, computing again", what);
                 computedAgainForBatchBefore.incrementAndGet();

@@ -195,8 +195,9 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     }
 
     /**
-     * In one process the Kafka consumers and the HTTP batcher share one store: their batches take turns, so however
-     * they interleave on shared merchants none is refused for another's write (two instances still can, above).
+     * In one process the Kafka consumers and the HTTP batcher share one store: their batches overlap, each counting on
+     * what the batches before it computed, so however they interleave on shared merchants none is refused for another's
+     * write (two instances still can, above).
      */
     @Test
     void shouldLetBatchesOfOneProcessTakeTurnsInsteadOfConflicting() throws Exception {
