@@ -1023,14 +1023,41 @@ public record Features(        long txCount1m,
             values[position(name)] = value;
         }
 
+        /** Sets the value of the feature at {@code position} in {@link #NAMES}: for names looked up once, not per event. */
+        void set(int position, Object value) {
+            values[position] = value;
+        }
+
         Object get(String name) {
             return values[position(name)];
         }
 
-        private static int position(String name) {
+        /** A feature's position in {@link #NAMES}. @throws IllegalArgumentException for a name not in it */
+        static int position(String name) {
             Integer at = POSITION.get(name);
             if (at == null) throw new IllegalArgumentException("no feature named '" + name + "'");
             return at;
+        }
+    }
+
+    /**
+     * The values of a {@link Values} for {@link #from}, which asks for them in {@link #NAMES} order: each answered from
+     * the next position, without a lookup by name (a name out of that order is looked up). Looking all 127 up took a
+     * twentieth of the feature store's Java time.
+     */
+    private static final class InNamesOrder implements java.util.function.Function<String, Object> {
+        private final Values values;
+        private int next;
+
+        InNamesOrder(Values values) {
+            this.values = values;
+        }
+
+        @Override
+        public Object apply(String name) {
+            int at = next < NAMES.size() && NAMES.get(next).equals(name) ? next : Values.position(name);
+            next = at + 1;
+            return values.values[at];
         }
     }
 
@@ -1047,7 +1074,7 @@ public record Features(        long txCount1m,
         for (int i = 0; i < v.values.length; i++) {
             if (v.values[i] == null) throw new IllegalArgumentException("features lack " + NAMES.get(i));
         }
-        return from(v::get);
+        return from(new InNamesOrder(v));
     }
 
     /** Features from a lookup that gives a value for every name of {@link #NAMES}. */
