@@ -22,7 +22,8 @@ import java.util.TreeSet;
  */
 final class AccountState {
 
-    private static final byte FORMAT = 1;
+    /** Format 2 writes the bucket tables in runs ({@link BucketTable#write}); format 1 read back as well. */
+    private static final byte FORMAT = 2;
     private static final long FAN_BUCKET = 1_440;
 
     /** A (time, merchant) pair of {@code distinct_merchants_5m}. */
@@ -246,10 +247,11 @@ final class AccountState {
     static AccountState decode(byte[] value) {
         StateBytes.Reader r = new StateBytes.Reader(value, StateBytes.VERSION_BYTES);
         long format = r.unsigned();
-        if (format != FORMAT) throw new IllegalStateException("account state of unknown format " + format);
+        if (format < 1 || format > FORMAT) throw new IllegalStateException("account state of unknown format " + format);
         AccountState s = empty();
-        BucketTable counts = BucketTable.read(r);
-        Map<String, BucketTable> sums = BucketTable.readPerCurrency(r);
+        boolean inRuns = format >= 2;
+        BucketTable counts = inRuns ? BucketTable.read(r) : BucketTable.readKeySteps(r);
+        Map<String, BucketTable> sums = BucketTable.readPerCurrency(r, inRuns);
         long second = 0;
         for (int i = r.count(); i > 0; i--) {
             second += r.signed();

@@ -41,6 +41,16 @@ final class BucketTable {
         values = new long[capacity];
     }
 
+    /** A table holding exactly these buckets (bucket key to value), for tests. */
+    static BucketTable of(Map<Long, Long> buckets) {
+        BucketTable t = new BucketTable(buckets.size() + 1);
+        new TreeMap<>(buckets).forEach((k, v) -> {
+            t.keys[t.size] = k;
+            t.values[t.size++] = v;
+        });
+        return t;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }
@@ -137,7 +147,7 @@ final class BucketTable {
     /** The bucket number in key {@code n} of window field {@code w}, without its bin. */
     private static long bucketOf(long n, int w) {
         long b = n - w * FIELD_BASE;
-        return BINNED[w] ? b % BIN_BASE : b;
+        return binned(w) ? b % BIN_BASE : b;
     }
 
     /** Whether bucket {@code b} (of {@code bs}-second buckets) is older than any window of an event at or after {@code horizonSec} reaches. */
@@ -173,7 +183,75 @@ final class BucketTable {
         size++;
     }
 
+    /**
+     * The table in runs, one per series and bin (the layout of entity states from format 3 and account states from
+     * format 2 on): the number of buckets, then per run its length, the series id's step from the previous run's, the
+     * bin (binned series only; its step from the previous run's within one series), the run's first bucket and its
+     * value, then each further bucket's step from the one before and its value. The first bucket is written as its
+     * distance from the bucket of this series holding the second the previous run ended at, which is within a window
+     * (one byte) where the full key's step from the previous series took seven: a fifth to a quarter of a state's
+     * bytes were those steps.
+     */
     void write(StateBytes.Writer w) {
+        w.unsigned(size);
+        int previousSeries = 0;
+        int previousBin = 0;
+        long previousSecond = -1; // the start of the previous run's last bucket, -1 before the first run
+        for (int i = 0; i < size; ) {
+            int series = seriesOf(keys[i]);
+            int bin = binOf(keys[i], series);
+            int end = i + 1;
+            while (end < size && seriesOf(keys[end]) == series && binOf(keys[end], series) == bin) end++;
+            w.unsigned(end - i);
+            w.unsigned(series - previousSeries);
+            if (binned(series)) w.unsigned(series == previousSeries ? bin - previousBin : bin);
+            long bs = bucketSeconds(series);
+            long first = bucketOf(keys[i], series);
+            if (previousSecond >= 0 && bs != 0) w.signed(first - Math.floorDiv(previousSecond, bs));
+            else w.unsigned(first);
+            w.unsigned(values[i]);
+            for (int j = i + 1; j < end; j++) {
+                w.unsigned(keys[j] - keys[j - 1]);
+                w.unsigned(values[j]);
+            }
+            previousSecond = bs != 0 ? bucketOf(keys[end - 1], series) * bs : -1;
+            previousSeries = series;
+            previousBin = bin;
+            i = end;
+        }
+    }
+
+    /** What {@link #write} wrote. */
+    static BucketTable read(StateBytes.Reader r) {
+        int n = r.count();
+        BucketTable t = new BucketTable(n + 8); // room for a batch's new buckets without regrowing
+        int series = 0;
+        int bin = 0;
+        long previousSecond = -1;
+        for (int i = 0; i < n; ) {
+            int length = r.count();
+            int step = r.count();
+            series += step;
+            if (binned(series)) bin = step == 0 ? bin + r.count() : r.count();
+            else bin = 0;
+            long bs = bucketSeconds(series);
+            long bucket = previousSecond >= 0 && bs != 0 ? Math.floorDiv(previousSecond, bs) + r.signed() : r.unsigned();
+            long key = series * FIELD_BASE + (binned(series) ? bin * BIN_BASE : 0) + bucket;
+            t.keys[i] = key;
+            t.values[i++] = r.unsigned();
+            for (int j = 1; j < length; j++) {
+                key += r.unsigned();
+                t.keys[i] = key;
+                t.values[i++] = r.unsigned();
+            }
+            previousSecond = bs != 0 ? bucketOf(key, series) * bs : -1;
+        }
+        t.size = n;
+        return t;
+    }
+
+    /** The layout of entity states before format 3 and account states before format 2: each key's step from the one before, and its value. */
+    void writeKeySteps(StateBytes.Writer w) {
         w.unsigned(size);
         long previous = 0;
         for (int i = 0; i < size; i++) {
@@ -181,6 +259,33 @@ final class BucketTable {
             w.unsigned(values[i]);
             previous = keys[i];
         }
+    }
+
+    /** What {@link #writeKeySteps} wrote. */
+    static BucketTable readKeySteps(StateBytes.Reader r) {
+        int n = r.count();
+        BucketTable t = new BucketTable(n + 8);
+        long key = 0;
+        for (int i = 0; i < n; i++) {
+            key += r.unsigned();
+            t.keys[i] = key;
+            t.values[i] = r.unsigned();
+        }
+        t.size = n;
+        return t;
+    }
+
+    private static int seriesOf(long key) {
+        return (int) (key / FIELD_BASE);
+    }
+
+    private static boolean binned(int series) {
+        return series < BINNED.length && BINNED[series];
+    }
+
+    /** The bin in {@code key} of series {@code series}, 0 for a series without bins. */
+    private static int binOf(long key, int series) {
+        return binned(series) ? (int) ((key - series * FIELD_BASE) / BIN_BASE) : 0;
     }
 
     /** One table per currency: their number, then each currency code and its table. */
@@ -192,23 +297,11 @@ final class BucketTable {
         }
     }
 
-    /** What {@link #writePerCurrency} wrote. */
-    static Map<String, BucketTable> readPerCurrency(StateBytes.Reader r) {
+    /** What {@link #writePerCurrency} wrote; {@code inRuns} false for the layout before runs ({@link #readKeySteps}). */
+    static Map<String, BucketTable> readPerCurrency(StateBytes.Reader r, boolean inRuns) {
         Map<String, BucketTable> tables = new HashMap<>();
-        for (int i = r.count(); i > 0; i--) tables.put(r.string(), read(r));
+        for (int i = r.count(); i > 0; i--) tables.put(r.string(), inRuns ? read(r) : readKeySteps(r));
         return tables;
     }
 
-    static BucketTable read(StateBytes.Reader r) {
-        int n = r.count();
-        BucketTable t = new BucketTable(n + 8); // room for a batch's new buckets without regrowing
-        long key = 0;
-        for (int i = 0; i < n; i++) {
-            key += r.unsigned();
-            t.keys[i] = key;
-            t.values[i] = r.unsigned();
-        }
-        t.size = n;
-        return t;
-    }
 }

@@ -19,8 +19,11 @@ import java.util.TreeSet;
  */
 final class EntityState {
 
-    /** Format 2 added the event seconds; a format 1 state reads back with its newest second only. */
-    private static final byte FORMAT = 2;
+    /**
+     * Format 2 added the event seconds (a format 1 state reads back with its newest second only); format 3 writes the
+     * bucket tables in runs ({@link BucketTable#write}).
+     */
+    private static final byte FORMAT = 3;
     private static final long[] FRAUD_BUCKETS = {1_440, 10_080, 43_200};
 
     /** The newest event second counted, -1 before the first. */
@@ -179,10 +182,11 @@ final class EntityState {
     static EntityState decode(byte[] value) {
         StateBytes.Reader r = new StateBytes.Reader(value, StateBytes.VERSION_BYTES);
         long format = r.unsigned();
-        if (format != 1 && format != FORMAT) throw new IllegalStateException("entity state of unknown format " + format);
+        if (format < 1 || format > FORMAT) throw new IllegalStateException("entity state of unknown format " + format);
         long newest = r.signed();
-        BucketTable counts = BucketTable.read(r);
-        Map<String, BucketTable> sums = BucketTable.readPerCurrency(r);
+        boolean inRuns = format >= 3;
+        BucketTable counts = inRuns ? BucketTable.read(r) : BucketTable.readKeySteps(r);
+        Map<String, BucketTable> sums = BucketTable.readPerCurrency(r, inRuns);
         TreeMap<Long, Long> days = new TreeMap<>();
         long day = 0;
         for (int i = r.count(); i > 0; i--) {

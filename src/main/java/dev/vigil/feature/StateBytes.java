@@ -195,5 +195,10 @@ final class StateBytes {
         boolean atEnd() {
             return at == in.length;
         }
+
+        /** The offset of the next byte to read. */
+        int position() {
+            return at;
+        }
     }
 }

@@ -71,6 +71,9 @@ class StateEncodingTest {
         assertArrayEquals(bytes, read.encode(42), "encode(decode(x)) = x");
         assertArrayEquals(bytes, kept.encode(42, used()), "the store's reused writer writes the same bytes");
         assertEquals(42, new StateBytes.Reader(bytes, 0).version());
+        byte[] formatOne = inKeySteps(bytes, 1, false);
+        assertArrayEquals(bytes, AccountState.decode(formatOne).encode(42), "a format 1 state (tables in key steps) reads back the same");
+        assertTrue(bytes.length <= formatOne.length, bytes.length + " bytes in runs, " + formatOne.length + " in key steps");
 
         TransactionEvent last = history.get(history.size() - 1);
         FeatureMath.AccountPart a = kept.count(last, Series.increments(last), null, listed, 300);
@@ -91,6 +94,9 @@ class StateEncodingTest {
         EntityState read = EntityState.decode(bytes);
         assertArrayEquals(bytes, read.encode(-7));
         assertArrayEquals(bytes, kept.encode(-7, used()), "the store's reused writer writes the same bytes");
+        byte[] formatTwo = inKeySteps(bytes, 2, true);
+        assertArrayEquals(bytes, EntityState.decode(formatTwo).encode(-7), "a format 2 state (tables in key steps) reads back the same");
+        assertTrue(bytes.length <= formatTwo.length, bytes.length + " bytes in runs, " + formatTwo.length + " in key steps");
 
         TransactionEvent last = history.get(history.size() - 1);
         FeatureMath.EntityPart a = kept.count("m", last, Series.increments(last), 300, listed, labels);
@@ -119,8 +125,8 @@ class StateEncodingTest {
         StateBytes.Writer w = new StateBytes.Writer().reset().version(3);
         w.unsigned(1);
         w.signed(newest);
-        new BucketTable().write(w);
-        BucketTable.writePerCurrency(w, new java.util.HashMap<>());
+        new BucketTable().writeKeySteps(w);
+        w.unsigned(0); // no currency
         w.unsigned(0);
         EntityState old = EntityState.decode(w.toBytes());
         assertEquals(java.util.Set.of(newest), old.seconds());
@@ -186,6 +192,77 @@ class StateEncodingTest {
             for (String name : Features.NAMES.subList(82, Features.NAMES.size())) expected.put(name, Features.DEFAULTS.get(name));
             assertEquals(expected, ReplayRecord.decode("a", w.toBytes()).features().toMap());
         }
+    }
+
+    /**
+     * A state as the build before bucket runs wrote it: {@code current} with its tables rewritten in key steps
+     * ({@link BucketTable#writeKeySteps}, that build's layout) under the format number {@code oldFormat}.
+     */
+    private static byte[] inKeySteps(byte[] current, int oldFormat, boolean entity) {
+        StateBytes.Reader r = new StateBytes.Reader(current, 0);
+        StateBytes.Writer w = new StateBytes.Writer().reset().version(r.version());
+        r.unsigned(); // the current format
+        w.unsigned(oldFormat);
+        if (entity) w.signed(r.signed()); // the newest second
+        BucketTable.read(r).writeKeySteps(w);
+        int currencies = r.count();
+        w.unsigned(currencies);
+        for (int i = 0; i < currencies; i++) {
+            w.string(r.string());
+            BucketTable.read(r).writeKeySteps(w);
+        }
+        byte[] head = w.toBytes();
+        byte[] out = Arrays.copyOf(head, head.length + current.length - r.position());
+        System.arraycopy(current, r.position(), out, head.length, current.length - r.position());
+        return out;
+    }
+
+    @Provide
+    Arbitrary<java.util.Map<Long, Long>> tables() {
+        // Any series id (those with bins, and ids of no series, whose buckets have no length), any bin, buckets near
+        // one second as a state's are and far from it, values up to 2^63 - 1.
+        long now = 1_740_000_000L;
+        Arbitrary<long[]> bucket = Combinators.combine(
+                        Arbitraries.integers().between(0, 25),
+                        Arbitraries.integers().between(0, 999),
+                        Arbitraries.oneOf(Arbitraries.longs().between(-70, 3), Arbitraries.longs().between(-now, 99_999_999L)),
+                        Arbitraries.oneOf(Arbitraries.longs().between(0, 300), Arbitraries.longs().between(0, Long.MAX_VALUE)))
+                .as((series, bin, offset, value) -> {
+                    long bs = series < Series.values().length ? bucketSeconds(series) : 0;
+                    boolean binned = series == Series.HOUR_30D.id || series == Series.AMOUNT_HIST_30D.id
+                            || series == Series.AMOUNT_HIST_7D.id;
+                    long b = Math.floorMod(bs == 0 ? now + offset : now / bs + offset, binned ? 100_000_000L : 10_000_000_000_000L);
+                    return new long[] {series * 10_000_000_000_000L + (binned ? bin * 100_000_000L : 0) + b, value};
+                });
+        return bucket.list().ofMaxSize(120).map(l -> {
+            java.util.Map<Long, Long> m = new java.util.TreeMap<>();
+            for (long[] kv : l) m.put(kv[0], kv[1]);
+            return m;
+        });
+    }
+
+    private static long bucketSeconds(int id) {
+        for (Series s : Series.values()) if (s.id == id) return s.bucketSeconds;
+        return 0;
+    }
+
+    @Property(tries = 1000)
+    void aBucketTableReadsBackAsWrittenInRunsAndInKeySteps(@ForAll("tables") java.util.Map<Long, Long> buckets) {
+        BucketTable table = BucketTable.of(buckets);
+        StateBytes.Writer runs = new StateBytes.Writer();
+        table.write(runs);
+        StateBytes.Writer steps = new StateBytes.Writer();
+        table.writeKeySteps(steps);
+        StateBytes.Reader fromRuns = new StateBytes.Reader(runs.toBytes(), 0);
+        StateBytes.Reader fromSteps = new StateBytes.Reader(steps.toBytes(), 0);
+        BucketTable a = BucketTable.read(fromRuns);
+        BucketTable b = BucketTable.readKeySteps(fromSteps);
+        assertTrue(fromRuns.atEnd() && fromSteps.atEnd());
+        for (int id = 0; id <= 25; id++) {
+            assertEquals(table.series(id), a.series(id), "series " + id + " in runs");
+            assertEquals(table.series(id), b.series(id), "series " + id + " in key steps");
+        }
+        assertEquals(buckets.size(), a.size());
     }
 
     /** A writer as the store hands it over: its buffer small at first, then holding a previous value. */
