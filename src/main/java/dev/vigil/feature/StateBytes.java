@@ -103,33 +103,6 @@ final class StateBytes {
             return size;
         }
 
-        /**
-         * What {@code bytes(d.unscaledValue().toByteArray())} writes, without inflating a BigInteger for the usual
-         * unscaled value that fits a long.
-         */
-        Writer unscaled(java.math.BigDecimal d) {
-            long unscaled;
-            try {
-                unscaled = d.scaleByPowerOfTen(d.scale()).longValueExact(); // the unscaled value, at scale 0
-            } catch (ArithmeticException beyondLong) {
-                return bytes(d.unscaledValue().toByteArray());
-            }
-            return twosComplement(unscaled);
-        }
-
-        /**
-         * What {@code bytes(BigInteger.valueOf(v).toByteArray())} writes (its length, then the shortest big-endian
-         * two's complement of {@code v}), without the BigInteger and its array.
-         */
-        Writer twosComplement(long v) {
-            int bits = 64 - Long.numberOfLeadingZeros(v < 0 ? ~v : v); // BigInteger.bitLength()
-            int n = bits / 8 + 1;
-            unsigned(n);
-            reserve(n);
-            for (int i = n - 1; i >= 0; i--) buf[size++] = (byte) (v >> (8 * i));
-            return this;
-        }
-
         Writer bytes(byte[] b) {
             unsigned(b.length);
             write(b, 0, b.length);
