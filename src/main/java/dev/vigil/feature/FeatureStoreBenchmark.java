@@ -203,19 +203,24 @@ public final class FeatureStoreBenchmark {
             }
             if (!batch.isEmpty()) store.enrichAll(batch);
             long after = usedMemory(raw);
-            long replayKeys = deleteReplayRecords(raw);
+            long replayKeys = deleteKeys(raw, "*:tx:*");
+            long withoutReplays = usedMemory(raw);
+            long indexKeys = deleteKeys(raw, "{t:*}:m");
             long state = usedMemory(raw);
+            double transactions = memAccounts * (double) perAccount;
             double total = (after - before) / (double) memAccounts;
             double stateOnly = (state - before) / (double) memAccounts;
-            double replay = (after - state) / (double) replayKeys;
+            double replay = (after - withoutReplays) / (double) replayKeys;
+            double index = (withoutReplays - state) / (double) indexKeys;
             out.printf(Locale.ROOT, "memory, %d accounts x %d transactions over 7 days (with their customers, devices,"
-                            + " IPs, merchants): %.1f KB per account in all, %.1f KB without replay records;"
-                            + " %.0f B per replay record (%d records, %.1f per transaction)%n",
-                    memAccounts, perAccount, total / 1024, stateOnly / 1024, replay, replayKeys,
-                    replayKeys / (double) (memAccounts * perAccount));
-            out.printf(Locale.ROOT, "1 million such accounts: %.1f GB of state, plus %.1f GB of replay records per"
-                            + " million transactions a day kept 8 days%n",
-                    stateOnly * 1e6 / 1e9, replay * (replayKeys / (double) (memAccounts * perAccount)) * 8e6 / 1e9);
+                            + " IPs, merchants): %.1f KB per account in all, %.1f KB of it state; %.0f B per replay record"
+                            + " (%d records, %.1f per transaction), %.0f B per label index key (%d, %.1f per transaction)%n",
+                    memAccounts, perAccount, total / 1024, stateOnly / 1024, replay, replayKeys, replayKeys / transactions,
+                    index, indexKeys, indexKeys / transactions);
+            out.printf(Locale.ROOT, "1 million such accounts: %.1f GB of state; per million transactions a day, plus %.1f GB"
+                            + " of replay records (kept 8 days) and %.1f GB of label index (kept 39 days)%n",
+                    stateOnly * 1e6 / 1e9, replay * (replayKeys / transactions) * 8e6 / 1e9,
+                    index * (indexKeys / transactions) * 39e6 / 1e9);
         } finally {
             delete(dir);
         }
@@ -363,11 +368,12 @@ public final class FeatureStoreBenchmark {
         return cpu;
     }
 
-    private static long deleteReplayRecords(RedisClient raw) {
+    /** Deletes the keys matching {@code pattern}; returns how many. */
+    private static long deleteKeys(RedisClient raw, String pattern) {
         long n = 0;
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
-            ScanResult<String> page = raw.scan(cursor, new ScanParams().match("*:tx:*").count(1000));
+            ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
             for (String k : page.getResult()) n += raw.del(k);
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
