@@ -32,7 +32,8 @@ import redis.clients.jedis.resps.ScanResult;
  * For each activity profile it starts an empty embedded Redis, reads {@code used_memory}, feeds N
  * accounts (an ACCOUNT_OPENED each, then their transactions in event-time order, pipelined by
  * 100), reads {@code used_memory} again and divides by N; then it deletes the replay records
- * ({@code :tx:} keys) to split their share off. CPU is Redis's own user+system time per
+ * ({@code :tx:} keys), then the label index ({@code {t:…}:m}, one key per transaction with a merchant), to split
+ * their shares off: both grow with transactions, not accounts. CPU is Redis's own user+system time per
  * transaction ({@code INFO cpu}).
  */
 public final class FeatureStoreMemoryProbe {
@@ -85,20 +86,25 @@ public final class FeatureStoreMemoryProbe {
             for (int i = 0; i < all.size(); i += 100) store.enrichAll(all.subList(i, Math.min(all.size(), i + 100)));
             double cpuSeconds = cpu(raw) - cpuBefore;
             long after = info(raw, "memory", "used_memory");
-            long replayKeys = deleteReplayRecords(raw);
+            long replayKeys = deleteKeys(raw, "*:tx:*");
             long withoutReplay = info(raw, "memory", "used_memory");
+            long indexKeys = deleteKeys(raw, "{t:*}:m");
+            long state = info(raw, "memory", "used_memory");
             System.out.printf(Locale.ROOT,
-                    "%-40s %6d accounts: %7.0f B/account state, %5.0f B per replay record (%d), %6.1f us Redis CPU/transaction%n",
-                    profile.name(), accounts, (withoutReplay - before) / (double) accounts,
-                    (after - withoutReplay) / (double) replayKeys, replayKeys, cpuSeconds * 1e6 / all.size());
+                    "%-40s %6d accounts: %7.0f B/account state, %5.0f B per replay record (%d), %5.0f B per label index key (%d),"
+                            + " %6.1f us Redis CPU/transaction%n",
+                    profile.name(), accounts, (state - before) / (double) accounts,
+                    (after - withoutReplay) / (double) replayKeys, replayKeys, (withoutReplay - state) / (double) indexKeys,
+                    indexKeys, cpuSeconds * 1e6 / all.size());
         }
     }
 
-    private static long deleteReplayRecords(RedisClient raw) {
+    /** Deletes the keys matching {@code pattern}; returns how many. */
+    private static long deleteKeys(RedisClient raw, String pattern) {
         long n = 0;
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
-            ScanResult<String> page = raw.scan(cursor, new ScanParams().match("*:tx:*").count(1000));
+            ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
             if (!page.getResult().isEmpty()) n += raw.del(page.getResult().toArray(String[]::new));
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
