@@ -368,15 +368,16 @@ public final class FeatureStoreBenchmark {
         return cpu;
     }
 
-    /** Deletes the keys matching {@code pattern}; returns how many. */
-    private static long deleteKeys(RedisClient raw, String pattern) {
+    /** Deletes the keys matching {@code pattern}; returns how many. Also {@code FeatureStoreMemoryProbe}'s. */
+    static long deleteKeys(RedisClient raw, String pattern) {
         long n = 0;
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
             ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
-            for (String k : page.getResult()) n += raw.del(k);
+            if (!page.getResult().isEmpty()) n += raw.del(page.getResult().toArray(String[]::new));
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        raw.sendCommand(Protocol.Command.MEMORY, "PURGE");
         return n;
     }
 

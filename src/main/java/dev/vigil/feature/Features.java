@@ -1028,10 +1028,6 @@ public record Features(        long txCount1m,
             values[position] = value;
         }
 
-        Object get(String name) {
-            return values[position(name)];
-        }
-
         /** A feature's position in {@link #NAMES}. @throws IllegalArgumentException for a name not in it */
         static int position(String name) {
             Integer at = POSITION.get(name);

@@ -25,7 +25,9 @@ final class ReplayRecord {
     private static final int FALSE = 1;
     private static final int TRUE = 2;
     private static final int DECIMAL = 3;
-    /** The type of each feature, in {@link Features#NAMES} order: {@link #LONG}, {@link #FALSE} for a flag, or {@link #DECIMAL}. */
+    /** A flag's type in {@link #TYPES} (formats 1 and 2 wrote {@link #FALSE} or {@link #TRUE}, its value, as its type). */
+    private static final int FLAG = FALSE;
+    /** The type of each feature, in {@link Features#NAMES} order: {@link #LONG}, {@link #FLAG} or {@link #DECIMAL}. */
     private static final byte[] TYPES = typesOfFeatures();
 
     private ReplayRecord() {}
@@ -88,22 +90,7 @@ final class ReplayRecord {
                 + Features.NAMES.size());
         Features.Values values = new Features.Values();
         for (int i = 0; i < count; i++) {
-            String name = Features.NAMES.get(i);
-            if (format == FORMAT) {
-                values.set(i, typed(TYPES[i], r));
-                continue;
-            }
-            int type = (int) r.unsigned();
-            values.set(i, switch (type) {
-                case LONG -> r.signed();
-                case FALSE -> Boolean.FALSE;
-                case TRUE -> Boolean.TRUE;
-                case DECIMAL -> {
-                    int scale = Math.toIntExact(r.signed());
-                    yield new BigDecimal(new BigInteger(r.bytes()), scale);
-                }
-                default -> throw new IllegalStateException("replay record: unknown value type " + type + " for " + name);
-            });
+            values.set(i, format == FORMAT ? typed(TYPES[i], r) : withTypeByte(r, Features.NAMES.get(i)));
         }
         AccountProfile profile = null;
         if (r.bool()) {
@@ -121,10 +108,25 @@ final class ReplayRecord {
         return new Enrichment(Features.exact(values), profile, true);
     }
 
+    /** A value of format 1 or 2: its type byte, then the value. */
+    private static Object withTypeByte(StateBytes.Reader r, String name) {
+        int type = (int) r.unsigned();
+        return switch (type) {
+            case LONG -> r.signed();
+            case FALSE -> Boolean.FALSE;
+            case TRUE -> Boolean.TRUE;
+            case DECIMAL -> {
+                int scale = Math.toIntExact(r.signed());
+                yield new BigDecimal(new BigInteger(r.bytes()), scale);
+            }
+            default -> throw new IllegalStateException("replay record: unknown value type " + type + " for " + name);
+        };
+    }
+
     /** A value of format 3, of the given type. */
     private static Object typed(byte type, StateBytes.Reader r) {
         if (type == LONG) return r.signed();
-        if (type == FALSE) return r.bool();
+        if (type == FLAG) return r.bool();
         long scaleAndSize = r.unsigned();
         long zigzag = scaleAndSize >>> 1;
         int scale = Math.toIntExact((zigzag >>> 1) ^ -(zigzag & 1));
@@ -150,7 +152,7 @@ final class ReplayRecord {
 
             @Override
             public void flag(boolean value) {
-                types[next[0]++] = FALSE;
+                types[next[0]++] = FLAG;
             }
         });
         return types;

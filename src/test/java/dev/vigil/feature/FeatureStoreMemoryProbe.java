@@ -15,10 +15,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Measures the Redis memory and CPU the feature store uses per account, for docs/features.md.
@@ -86,9 +83,9 @@ public final class FeatureStoreMemoryProbe {
             for (int i = 0; i < all.size(); i += 100) store.enrichAll(all.subList(i, Math.min(all.size(), i + 100)));
             double cpuSeconds = cpu(raw) - cpuBefore;
             long after = info(raw, "memory", "used_memory");
-            long replayKeys = deleteKeys(raw, "*:tx:*");
+            long replayKeys = FeatureStoreBenchmark.deleteKeys(raw, "*:tx:*");
             long withoutReplay = info(raw, "memory", "used_memory");
-            long indexKeys = deleteKeys(raw, "{t:*}:m");
+            long indexKeys = FeatureStoreBenchmark.deleteKeys(raw, "{t:*}:m");
             long state = info(raw, "memory", "used_memory");
             System.out.printf(Locale.ROOT,
                     "%-40s %6d accounts: %7.0f B/account state, %5.0f B per replay record (%d), %5.0f B per label index key (%d),"
@@ -97,19 +94,6 @@ public final class FeatureStoreMemoryProbe {
                     (after - withoutReplay) / (double) replayKeys, replayKeys, (withoutReplay - state) / (double) indexKeys,
                     indexKeys, cpuSeconds * 1e6 / all.size());
         }
-    }
-
-    /** Deletes the keys matching {@code pattern}; returns how many. */
-    private static long deleteKeys(RedisClient raw, String pattern) {
-        long n = 0;
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
-            if (!page.getResult().isEmpty()) n += raw.del(page.getResult().toArray(String[]::new));
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        raw.sendCommand(Protocol.Command.MEMORY, "PURGE");
-        return n;
     }
 
     private static long info(RedisClient raw, String section, String field) {
