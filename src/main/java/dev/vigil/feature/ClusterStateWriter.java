@@ -88,6 +88,9 @@ final class ClusterStateWriter {
     /** A key to write with its value and TTL. */
     record Put(String key, byte[] value, long ttlSeconds) {}
 
+    /** A label index entry: in the hash {@code key}, the transaction id and its {@code merchant|eventTime} (LabelIndex). */
+    record IndexEntry(String key, String transactionId, String value) {}
+
     /** A lock of another batch met by a prewrite. */
     private record ForeignLock(String lockKey, String batch, long lockedAtMillis, String priority) {}
 
@@ -168,12 +171,13 @@ final class ClusterStateWriter {
      * one keeps its locks and waits. Waits therefore run from older to younger batches only, and the oldest batch is
      * never made to give way.
      *
-     * @param index keys written if absent, outside the transaction (the label index: derived from the event alone,
+     * @param index entries written if absent, outside the transaction (the label index: derived from the event alone,
      *     so writing it for a batch that then fails changes nothing a retry would not write)
+     * @param indexExpiresAt when the index's hashes expire (epoch seconds), set with every entry
      * @return the state keys to read again before computing again (their version changed, or another batch held
      *     them); empty when the batch was written
      */
-    List<String> write(List<Cell> cells, Map<String, String> index, long indexTtlSeconds) {
+    List<String> write(List<Cell> cells, List<IndexEntry> index, long indexExpiresAt) {
         if (batch == null) throw new IllegalStateException("write without begin");
         if (!scriptsLoaded) loadScripts();
         finishUnfinished();
@@ -181,8 +185,10 @@ final class ClusterStateWriter {
         lastCells = cells;
         List<Response<Object>> replies = new ArrayList<>(cells.size());
         try (ClusterPipeline p = pipelines.get()) {
-            SetParams indexParams = SetParams.setParams().nx().ex(indexTtlSeconds);
-            index.forEach((k, v) -> p.set(bytes(k), bytes(v), indexParams));
+            for (IndexEntry e : index) {
+                p.hsetnx(e.key(), e.transactionId(), e.value());
+                p.expireAt(e.key(), indexExpiresAt);
+            }
             for (Cell c : cells) replies.add(p.evalsha(bytes(PREWRITE.sha1()), List.of(bytes(c.stateKey()), bytes(c.lockKey())),
                     prewriteArgs(c, batch, lockedAt, priority)));
             p.sync();

@@ -205,22 +205,23 @@ public final class FeatureStoreBenchmark {
             long after = usedMemory(raw);
             long replayKeys = deleteKeys(raw, "*:tx:*");
             long withoutReplays = usedMemory(raw);
-            long indexKeys = deleteKeys(raw, "{t:*}:m");
+            long indexEntries = hashEntries(raw, "{ti:*}");
+            long indexKeys = deleteKeys(raw, "{ti:*}");
             long state = usedMemory(raw);
             double transactions = memAccounts * (double) perAccount;
             double total = (after - before) / (double) memAccounts;
             double stateOnly = (state - before) / (double) memAccounts;
             double replay = (after - withoutReplays) / (double) replayKeys;
-            double index = (withoutReplays - state) / (double) indexKeys;
+            double index = (withoutReplays - state) / (double) indexEntries;
             out.printf(Locale.ROOT, "memory, %d accounts x %d transactions over 7 days (with their customers, devices,"
                             + " IPs, merchants): %.1f KB per account in all, %.1f KB of it state; %.0f B per replay record"
-                            + " (%d records, %.1f per transaction), %.0f B per label index key (%d, %.1f per transaction)%n",
+                            + " (%d records, %.1f per transaction), %.0f B per label index entry (%d, %.1f per transaction, in %d hashes)%n",
                     memAccounts, perAccount, total / 1024, stateOnly / 1024, replay, replayKeys, replayKeys / transactions,
-                    index, indexKeys, indexKeys / transactions);
+                    index, indexEntries, indexEntries / transactions, indexKeys);
             out.printf(Locale.ROOT, "1 million such accounts: %.1f GB of state; per million transactions a day, plus %.1f GB"
                             + " of replay records (kept 8 days) and %.1f GB of label index (kept 39 days)%n",
                     stateOnly * 1e6 / 1e9, replay * (replayKeys / transactions) * 8e6 / 1e9,
-                    index * (indexKeys / transactions) * 39e6 / 1e9);
+                    index * (indexEntries / transactions) * 39e6 / 1e9);
         } finally {
             delete(dir);
         }
@@ -378,6 +379,18 @@ public final class FeatureStoreBenchmark {
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         raw.sendCommand(Protocol.Command.MEMORY, "PURGE");
+        return n;
+    }
+
+    /** The entries of every hash whose key matches the pattern. */
+    static long hashEntries(RedisClient raw, String pattern) {
+        long n = 0;
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
+            for (String key : page.getResult()) n += raw.hlen(key);
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         return n;
     }
 

@@ -90,11 +90,8 @@ public final class RedisFeatureStore implements FeatureStore {
     /** The list flags of an entity on no list; shared, never changed. */
     private static final boolean[] NOT_LISTED = {false, false};
     private static final String[] PROFILE_FIELDS = {"cust", "open", "nw", "nwc", "ctry", "kyc", "closed", "kycf", "wl"};
-    /**
-     * A label can matter for 38 days after its transaction (the delayed 30-day window ends 7 days before the
-     * transaction's day, so it reaches back to day D - 37), plus a day of slack for lateness and lag.
-     */
-    private static final long LABEL_INDEX_TTL_SECONDS = 39L * 86_400;
+    /** How long a merchant's FRAUD labels are kept after its last one: as long as a label can matter (LabelIndex). */
+    private static final long LABELS_TTL_SECONDS = LabelIndex.KEEP_DAYS * 86_400;
     /** How old another batch's uncommitted lock must be before a writer aborts it (Redis Cluster only). */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
     /** Threads that send one cluster pipeline to the masters in parallel (Jedis's own default is 3). */
@@ -229,6 +226,8 @@ public final class RedisFeatureStore implements FeatureStore {
     volatile java.util.function.Consumer<List<TransactionEvent>> afterWrite = batch -> {};
     private final String where;
     private final Options options;
+    /** The wall clock whose UTC day names the label index's hashes ({@link LabelIndex}); tests move it. */
+    volatile Clock clock = Clock.systemUTC();
     /** The buffer a batch's first computing encodes its states and replay records through; used only under {@link #computeTurn}. */
     private final StateBytes.Writer scratch = new StateBytes.Writer(16 * 1024);
     /** The same for computing a batch again, which happens holding only {@link #writeTurn}. */
@@ -647,8 +646,12 @@ public final class RedisFeatureStore implements FeatureStore {
      */
     private record StateWrite(String key, byte[] readVersion, byte[] value, long ttlSeconds, long version, Object state) {}
 
+    /**
+     * What a batch computed: per event its enrichment; the states, replay records and label index entries (transaction
+     * id to {@code merchant|eventTime}) to write; and the wall-clock day whose index hashes take those entries.
+     */
     private record Outcome(List<Enrichment> results, List<StateWrite> states, Map<String, byte[]> replays,
-            Map<String, String> index) {}
+            Map<String, String> index, long indexDay) {}
 
     /** Computes every event of the batch in order from the snapshot; nothing is written here. */
     private Outcome compute(List<TransactionEvent> events, Snapshot s, StateBytes.Writer scratch) {
@@ -704,7 +707,7 @@ public final class RedisFeatureStore implements FeatureStore {
             done.put(replayKey, new Enrichment(f, profile, true));
             replays.put(replayKey, ReplayRecord.encode(f, profile, scratch));
             if (e.merchantId() != null) {
-                index.putIfAbsent(hashTag("t", e.transactionId()) + ":m", e.merchantId() + "|" + encodeTime(e.occurredAt()));
+                index.putIfAbsent(e.transactionId(), LabelIndex.value(e.merchantId(), e.occurredAt()));
             }
         }
         // Merchants first, then the others, accounts last: the states other instances are likeliest to have changed
@@ -723,7 +726,7 @@ public final class RedisFeatureStore implements FeatureStore {
             writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), options.historyRetention().toSeconds(),
                     version, st));
         });
-        return new Outcome(results, writes, replays, index);
+        return new Outcome(results, writes, replays, index, clock.instant().getEpochSecond() / 86_400);
     }
 
     /**
@@ -761,7 +764,7 @@ public final class RedisFeatureStore implements FeatureStore {
             groups.get(groups.size() - 1)[0]++;
         }
         List<byte[]> keys = new ArrayList<>(o.states().size() + o.replays().size() + o.index().size());
-        List<byte[]> args = new ArrayList<>(6 + 2 * groups.size() + 2 * o.states().size() + o.replays().size() + o.index().size());
+        List<byte[]> args = new ArrayList<>(6 + 2 * groups.size() + 2 * o.states().size() + o.replays().size() + 2 * o.index().size());
         args.add(bytes(Integer.toString(o.states().size())));
         args.add(bytes(Integer.toString(o.replays().size())));
         args.add(bytes(Integer.toString(o.index().size())));
@@ -771,7 +774,7 @@ public final class RedisFeatureStore implements FeatureStore {
             args.add(bytes(Long.toString(g[1])));
         }
         args.add(bytes(Long.toString(options.replayRetention().toSeconds())));
-        args.add(bytes(Long.toString(LABEL_INDEX_TTL_SECONDS)));
+        args.add(bytes(Long.toString(LabelIndex.expiresAt(o.indexDay()))));
         for (StateWrite w : o.states()) {
             keys.add(bytes(w.key()));
             args.add(w.readVersion());
@@ -781,8 +784,9 @@ public final class RedisFeatureStore implements FeatureStore {
             keys.add(bytes(k));
             args.add(v);
         });
-        o.index().forEach((k, v) -> {
-            keys.add(bytes(k));
+        o.index().forEach((transactionId, v) -> {
+            keys.add(bytes(LabelIndex.key(o.indexDay(), LabelIndex.shard(transactionId))));
+            args.add(bytes(transactionId));
             args.add(bytes(v));
         });
         Object reply;
@@ -812,7 +816,10 @@ public final class RedisFeatureStore implements FeatureStore {
             puts.addAll(replaysByTag.getOrDefault(tag, List.of()));
             cells.put(tag, new ClusterStateWriter.Cell(tag, w.key(), w.readVersion(), puts));
         }
-        return clusterWriter.write(List.copyOf(cells.values()), o.index(), LABEL_INDEX_TTL_SECONDS);
+        List<ClusterStateWriter.IndexEntry> index = new ArrayList<>(o.index().size());
+        o.index().forEach((transactionId, v) -> index.add(new ClusterStateWriter.IndexEntry(
+                LabelIndex.key(o.indexDay(), LabelIndex.shard(transactionId)), transactionId, v)));
+        return clusterWriter.write(List.copyOf(cells.values()), index, LabelIndex.expiresAt(o.indexDay()));
     }
 
     /** The capacity a HashMap needs to hold {@code n} entries without growing (its load factor is 0.75). */
@@ -894,8 +901,9 @@ public final class RedisFeatureStore implements FeatureStore {
 
     /**
      * A FRAUD label goes into its merchant's label hash (transaction id to its time and knownAt), if the transaction was
-     * enriched and had a merchant; the first FRAUD label of a transaction wins. Two round trips:
-     * the transaction's index and the merchant live under different tags.
+     * enriched and had a merchant; the first FRAUD label of a transaction wins. Two round trips: the transaction's
+     * entry in the label index (every day's hash of its shard, and the key of the layout before, in one pipeline),
+     * then the merchant's hash.
      */
     @Override
     public boolean applyLabel(Label label) {
@@ -903,18 +911,36 @@ public final class RedisFeatureStore implements FeatureStore {
         checkTime(label.knownAt(), "knownAt");
         if (label.label() != Label.Kind.FRAUD) return false;
         try {
-            String index = client.get(hashTag("t", label.transactionId()) + ":m");
+            String index = indexEntry(label.transactionId());
             if (index == null) return false;
-            int bar = index.lastIndexOf('|');
-            String merchant = index.substring(0, bar);
-            String occurred = index.substring(bar + 1);
-            String key = hashTag("m", merchant) + ":fl";
-            long added = client.hsetnx(key, label.transactionId(), occurred + "|" + encodeTime(label.knownAt()));
-            client.expire(key, LABEL_INDEX_TTL_SECONDS);
+            LabelIndex.Entry entry = LabelIndex.parse(index);
+            String key = hashTag("m", entry.merchantId()) + ":fl";
+            long added = client.hsetnx(key, label.transactionId(), encodeTime(entry.occurredAt()) + "|" + encodeTime(label.knownAt()));
+            client.expire(key, LABELS_TTL_SECONDS);
             return added == 1;
         } catch (JedisException e) {
             throw translate(e, "apply a label for transaction " + label.transactionId());
         }
+    }
+
+    /**
+     * The transaction's {@code merchant|eventTime} from the label index, null if it has none: the key a build before
+     * the index's hashes wrote ({@code {t:<id>}:m}, kept 39 days) if there is one, else the entry of the oldest day.
+     */
+    private String indexEntry(String transactionId) {
+        List<String> keys = LabelIndex.keysToProbe(clock.instant().getEpochSecond() / 86_400, transactionId);
+        List<Response<String>> days = new ArrayList<>(keys.size());
+        Response<String> before;
+        try (AbstractPipeline p = pipelined()) {
+            before = p.get(hashTag("t", transactionId) + ":m");
+            for (String key : keys) days.add(p.hget(key, transactionId));
+            p.sync();
+        }
+        if (reply(before) != null) return reply(before);
+        for (Response<String> day : days) {
+            if (reply(day) != null) return reply(day);
+        }
+        return null;
     }
 
     @Override

@@ -10,11 +10,12 @@
 -- successful retry would set it anyway), and the states after it are compared with GETRANGE to name
 -- every changed one.
 --
--- KEYS: the n states, then the r replay records, then the x label index keys
--- ARGV: 1 n  2 r  3 x  4 g, the number of TTL groups; then g pairs (states in the group, TTL in s): the
---       states come in groups of one TTL each, in KEYS order; then the TTL of the replay records and
---       that of the index (s); then per state: version read ('' when absent), new value; then the
---       value of each replay record; then the value of each index key
+-- KEYS: the n states, then the r replay records, then per label index entry its hash ({ti:<day>:<shard>})
+-- ARGV: 1 n  2 r  3 x, the number of index entries  4 g, the number of TTL groups; then g pairs (states
+--       in the group, TTL in s): the states come in groups of one TTL each, in KEYS order; then the TTL
+--       of the replay records (s) and the time the index hashes expire (epoch s); then per state: version
+--       read ('' when absent), new value; then the value of each replay record; then per index entry
+--       the transaction id and its merchant|eventTime
 -- Reply: {} when written, else the 1-based positions of the states whose version changed.
 -- The keys live under different hash tags: this script needs one Redis, not a cluster.
 
@@ -53,14 +54,17 @@ for k = 1, g do
     end
   end
 end
-local replayTtl, indexTtl = ARGV[4 + 2 * g + 1], ARGV[4 + 2 * g + 2]
+local replayTtl, indexExpiresAt = ARGV[4 + 2 * g + 1], ARGV[4 + 2 * g + 2]
 a = a + 2 * n
 for j = 1, r do
   call('SET', KEYS[n + j], ARGV[a + j], 'EX', replayTtl)
 end
 a = a + r
 for j = 1, x do
-  -- First writer wins: a redelivery does not move the transaction to another merchant.
-  call('SET', KEYS[n + r + j], ARGV[a + j], 'NX', 'EX', indexTtl)
+  -- First writer wins: a redelivery does not move the transaction to another merchant. The expiry is set at
+  -- every write, so a hash that a write creates never lives without one.
+  local hash = KEYS[n + r + j]
+  call('HSETNX', hash, ARGV[a + 2 * j - 1], ARGV[a + 2 * j])
+  call('EXPIREAT', hash, indexExpiresAt)
 end
 return {}

@@ -29,7 +29,7 @@ import redis.clients.jedis.RedisClient;
  * For each activity profile it starts an empty embedded Redis, reads {@code used_memory}, feeds N
  * accounts (an ACCOUNT_OPENED each, then their transactions in event-time order, pipelined by
  * 100), reads {@code used_memory} again and divides by N; then it deletes the replay records
- * ({@code :tx:} keys), then the label index ({@code {t:…}:m}, one key per transaction with a merchant), to split
+ * ({@code :tx:} keys), then the label index ({@code {ti:…}} hashes, one entry per transaction with a merchant), to split
  * their shares off: both grow with transactions, not accounts. CPU is Redis's own user+system time per
  * transaction ({@code INFO cpu}).
  */
@@ -85,14 +85,15 @@ public final class FeatureStoreMemoryProbe {
             long after = info(raw, "memory", "used_memory");
             long replayKeys = FeatureStoreBenchmark.deleteKeys(raw, "*:tx:*");
             long withoutReplay = info(raw, "memory", "used_memory");
-            long indexKeys = FeatureStoreBenchmark.deleteKeys(raw, "{t:*}:m");
+            long indexEntries = FeatureStoreBenchmark.hashEntries(raw, "{ti:*}");
+            long indexKeys = FeatureStoreBenchmark.deleteKeys(raw, "{ti:*}");
             long state = info(raw, "memory", "used_memory");
             System.out.printf(Locale.ROOT,
-                    "%-40s %6d accounts: %7.0f B/account state, %5.0f B per replay record (%d), %5.0f B per label index key (%d),"
+                    "%-40s %6d accounts: %7.0f B/account state, %5.0f B per replay record (%d), %5.0f B per label index entry (%d, in %d hashes),"
                             + " %6.1f us Redis CPU/transaction%n",
                     profile.name(), accounts, (state - before) / (double) accounts,
-                    (after - withoutReplay) / (double) replayKeys, replayKeys, (withoutReplay - state) / (double) indexKeys,
-                    indexKeys, cpuSeconds * 1e6 / all.size());
+                    (after - withoutReplay) / (double) replayKeys, replayKeys, (withoutReplay - state) / (double) indexEntries,
+                    indexEntries, indexKeys, cpuSeconds * 1e6 / all.size());
         }
     }
 

@@ -10,6 +10,7 @@ import dev.vigil.event.TransactionEvent;
 import dev.vigil.infra.EmbeddedRedisCluster;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -130,6 +131,16 @@ class RedisClusterFeatureStoreIT extends FeatureStoreContract {
         keysByNode("*:lk").values().forEach(locks::addAll);
         assertEquals(List.of(), locks, "a written batch leaves no lock");
         assertEquals(List.of(), keysByNode("{bt:*").values().stream().flatMap(List::stream).toList(), "nor its commit key");
+        // The label index: each transaction in the hash of today and its shard, which has its expiry
+        String s7 = "s7-" + acct;
+        store.enrich(tx(acct + "-7", s7, T0.plusSeconds(7)).merchant("spread-" + acct + "-7").build());
+        String index = LabelIndex.key(Instant.now().getEpochSecond() / 86_400, LabelIndex.shard(s7));
+        List<HostAndPort> holders = keysByNode(index).entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+        assertEquals(1, holders.size(), index + " on one master");
+        try (RedisClient raw = RedisClient.create(holders.get(0).getHost(), holders.get(0).getPort())) {
+            assertTrue(raw.hget(index, s7).startsWith("spread-" + acct + "-7|"), raw.hget(index, s7));
+            assertTrue(raw.ttl(index) > 39 * 86_400 && raw.ttl(index) <= 40 * 86_400, "expires: " + raw.ttl(index));
+        }
     }
 
     @Test

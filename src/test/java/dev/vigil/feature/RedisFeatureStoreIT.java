@@ -16,8 +16,11 @@ import dev.vigil.infra.EmbeddedRedisServer;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -140,8 +143,86 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
         assertTrue(deviceTtl > entity - 10 && deviceTtl <= entity, "a device: 30 days + lateness + grace: " + deviceTtl);
         long replayTtl = raw.ttl(tag + ":tx:" + id);
         assertTrue(replayTtl > 8 * 86_400 - 10 && replayTtl <= 8 * 86_400, "8 days: " + replayTtl);
-        long indexTtl = raw.ttl(RedisFeatureStore.hashTag("t", id) + ":m");
-        assertTrue(indexTtl > 39 * 86_400 - 10 && indexTtl <= 39 * 86_400, "the label index: 39 days: " + indexTtl);
+        // The label index: an entry in the hash of today and the id's shard, which expires 39 days after today ends.
+        long today = Instant.now().getEpochSecond() / 86_400;
+        String index = LabelIndex.key(today, LabelIndex.shard(id));
+        assertTrue(raw.hget(index, id).startsWith("m|"), raw.hget(index, id));
+        long indexTtl = raw.ttl(index);
+        assertTrue(indexTtl > 39 * 86_400 && indexTtl <= 40 * 86_400, "the label index: 39 days after today: " + indexTtl);
+        assertEquals(Set.of(), raw.keys(RedisFeatureStore.hashTag("t", id) + "*"), "no key of the index's layout before");
+    }
+
+    @Test
+    void shouldFindTheMerchantOfALabelledTransactionIndexedOnAnyDayALabelCanStillMatter() {
+        Instant now = Instant.now();
+        try (RedisFeatureStore other = new RedisFeatureStore(redis.host(), redis.port())) {
+            // Indexed 38 days ago (wall clock), 41 days ago, and today
+            other.clock = Clock.fixed(now.minus(Duration.ofDays(38)), ZoneOffset.UTC);
+            other.enrich(tx(acct, acct + "-38", T0).merchant("shop-38-" + acct).build());
+            other.clock = Clock.fixed(now.minus(Duration.ofDays(41)), ZoneOffset.UTC);
+            other.enrich(tx(acct, acct + "-41", T0.plusSeconds(1)).merchant("shop-41-" + acct).build());
+            other.clock = Clock.fixed(now, ZoneOffset.UTC);
+            other.enrich(tx(acct, acct + "-0", T0.plusSeconds(2)).merchant("shop-0-" + acct).build());
+            assertTrue(other.applyLabel(new Label(acct + "-38", Label.Kind.FRAUD, "chargeback", T0.plusSeconds(10))),
+                    "38 days after its day, the entry is still kept");
+            assertEquals(Set.of(acct + "-38"), raw.hkeys(RedisFeatureStore.hashTag("m", "shop-38-" + acct) + ":fl"));
+            assertTrue(other.applyLabel(new Label(acct + "-0", Label.Kind.FRAUD, "chargeback", T0.plusSeconds(10))));
+            assertEquals(Set.of(acct + "-0"), raw.hkeys(RedisFeatureStore.hashTag("m", "shop-0-" + acct) + ":fl"));
+            // 41 days back, the hash's expiry (39 days after its day ended) had passed when it was written: Redis
+            // dropped it at once, so the label finds nothing, as it would had the hash expired in time.
+            assertFalse(other.applyLabel(new Label(acct + "-41", Label.Kind.FRAUD, "chargeback", T0.plusSeconds(10))));
+            assertFalse(raw.exists(LabelIndex.key(now.minus(Duration.ofDays(41)).getEpochSecond() / 86_400,
+                    LabelIndex.shard(acct + "-41"))));
+        }
+    }
+
+    @Test
+    void shouldGiveALabelToTheMerchantOfTheFirstEnrichmentAcrossDays() {
+        Instant now = Instant.now();
+        String id = acct + "-t";
+        try (RedisFeatureStore other = new RedisFeatureStore(redis.host(), redis.port())) {
+            other.clock = Clock.fixed(now.minus(Duration.ofDays(9)), ZoneOffset.UTC);
+            other.enrich(tx(acct, id, T0).merchant("first-" + acct).build());
+            // Nine days later its replay record has expired (8 days): a redelivery is enriched again, under another
+            // merchant, and indexed in today's hash
+            raw.del(RedisFeatureStore.hashTag(acct) + ":tx:" + id);
+            other.clock = Clock.fixed(now, ZoneOffset.UTC);
+            assertFalse(other.enrich(tx(acct, id, T0).merchant("second-" + acct).build()).replayed());
+            assertTrue(other.applyLabel(new Label(id, Label.Kind.FRAUD, "chargeback", T0.plusSeconds(10))));
+            assertEquals(Set.of(id), raw.hkeys(RedisFeatureStore.hashTag("m", "first-" + acct) + ":fl"), "the oldest entry wins");
+            assertFalse(raw.exists(RedisFeatureStore.hashTag("m", "second-" + acct) + ":fl"));
+        }
+    }
+
+    @Test
+    void shouldStillFindTransactionsInTheLabelIndexOfTheLayoutBefore() {
+        // A build before the index's hashes wrote one key per transaction; for 39 days after an upgrade labels find those
+        String id = acct + "-old";
+        raw.setex(RedisFeatureStore.hashTag("t", id) + ":m", 39 * 86_400,
+                "old-shop-" + acct + "|" + RedisFeatureStore.encodeTime(T0));
+        assertTrue(store.applyLabel(new Label(id, Label.Kind.FRAUD, "chargeback", T0.plusSeconds(100))));
+        assertEquals(Map.of(id, RedisFeatureStore.encodeTime(T0) + "|" + RedisFeatureStore.encodeTime(T0.plusSeconds(100))),
+                raw.hgetAll(RedisFeatureStore.hashTag("m", "old-shop-" + acct) + ":fl"));
+        Features rated = enrich(tx(acct, "later", T0.plusSeconds(200)).merchant("old-shop-" + acct));
+        assertEquals(new BigDecimal("1.0000"), rated.merchantFraudRate1d(), "the label counts; the merchant's only other transaction is this one");
+    }
+
+    @Test
+    void shouldGiveALabelIndexHashAnExpiryAgainWhenRedisLostIt() {
+        // Two ids in one shard: after the hash of the first is gone (a restart without persistence, an eviction), the
+        // second recreates it, with its expiry
+        String first = acct + "-a";
+        int shard = LabelIndex.shard(first);
+        String second = null;
+        for (int i = 0; second == null; i++) {
+            if (LabelIndex.shard(acct + "-b" + i) == shard) second = acct + "-b" + i;
+        }
+        enrich(tx(acct, first, T0).merchant("m"));
+        String hash = LabelIndex.key(Instant.now().getEpochSecond() / 86_400, shard);
+        raw.del(hash);
+        enrich(tx(acct, second, T0.plusSeconds(1)).merchant("m"));
+        assertEquals(Set.of(second), raw.hkeys(hash));
+        assertTrue(raw.ttl(hash) > 39 * 86_400, "expires: " + raw.ttl(hash));
     }
 
 
