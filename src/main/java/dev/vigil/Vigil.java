@@ -101,6 +101,11 @@ public final class Vigil implements AutoCloseable {
         }
     }
 
+    private static boolean mergeSharedStates(Settings settings) {
+        String key = "vigil.features.merge-shared-states";
+        return trueOrFalse(key, settings.raw().getOrDefault(key, "false").strip());
+    }
+
     private void doStart() throws Exception {
         long t0 = System.nanoTime();
         Clock clock = Clock.systemUTC();
@@ -121,7 +126,8 @@ public final class Vigil implements AutoCloseable {
         resources.add(services);
         RedisFeatureStore.Options featureOptions = RedisFeatureStore.Options.defaults()
                 .withAllowedLateness(allowedLateness(settings))
-                .withStateCacheEntries(stateCacheEntries(settings));
+                .withStateCacheEntries(stateCacheEntries(settings))
+                .withMergeSharedStates(mergeSharedStates(settings));
         List<String> clusterNodes = settings.redis().clusterNodes();
         features = clusterNodes.isEmpty()
                 ? new RedisFeatureStore(services.redisHost(), services.redisPort(), featureOptions)
@@ -171,7 +177,7 @@ public final class Vigil implements AutoCloseable {
         resources.add(rules); // closed before the producer its listener publishes with
         EventCodec codec = new EventCodec(clock, settings.maxFutureSkew(), settings.maxEventBytes());
         DecisionEngine engine = new DecisionEngine(features, model, challenger, rules, clock,
-                explainAllow(raw.getOrDefault("vigil.model.explain-allow", "false")));
+                trueOrFalse("vigil.model.explain-allow", raw.getOrDefault("vigil.model.explain-allow", "false")));
         engine.timeStagesWith(metrics::recordStage);
         // One audit writer per pipeline thread (Kafka consumers, HTTP batchers): their commits overlap.
         AuditWriters writers = new AuditWriters(() -> new PostgresAuditStore(services.jdbcUrl(), services.appUser(), services.appPassword()));
@@ -270,10 +276,10 @@ public final class Vigil implements AutoCloseable {
         throw new dev.vigil.config.ConfigException(key, v, "expected refuse or degraded");
     }
 
-    private static boolean explainAllow(String v) {
+    private static boolean trueOrFalse(String key, String v) {
         if (v.equalsIgnoreCase("true")) return true;
         if (v.equalsIgnoreCase("false")) return false;
-        throw new dev.vigil.config.ConfigException("vigil.model.explain-allow", v, "expected true or false");
+        throw new dev.vigil.config.ConfigException(key, v, "expected true or false");
     }
 
     private int intSetting(String key) {

@@ -46,7 +46,8 @@ import redis.clients.jedis.resps.ScanResult;
  *
  * <p>Then two writers at once, each with its own accounts but the same merchants and IPs: two threads of one store
  * (two consumer threads of one Vigil, whose batches take turns: read, compute, write), then two stores (two Vigil
- * instances): events per second and how many batches met a version conflict.
+ * instances), computing a batch again after a conflict and then merging the shared states instead
+ * ({@code mergeSharedStates}): events per second and how many conflicts the batches met.
  *
  * <p>The workload: each event names an account (and its customer), one of the account's two devices,
  * one of 5 000 IPs, one of 2 000 merchants; half carry a place, a fifth are transfers with a
@@ -175,7 +176,12 @@ public final class FeatureStoreBenchmark {
             // whose compare-and-set fails is read and computed again.
             Instant after = twoWriters(out, () -> cpuSeconds(raw), "two threads of one store", store, store, accounts, events, w.clock, 10);
             try (RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), patient())) {
-                twoWriters(out, () -> cpuSeconds(raw), "two stores", store, second, accounts, events, after, 20);
+                after = twoWriters(out, () -> cpuSeconds(raw), "two stores", store, second, accounts, events, after, 20);
+            }
+            // The same with both stores merging the shared states another writer changed, instead of computing again.
+            try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port(), patient().withMergeSharedStates(true));
+                    RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), patient().withMergeSharedStates(true))) {
+                twoWriters(out, () -> cpuSeconds(raw), "two stores merging shared states", first, second, accounts, events, after, 30);
             }
         } finally {
             delete(dir);
@@ -271,6 +277,7 @@ public final class FeatureStoreBenchmark {
             RedisFeatureStore a, RedisFeatureStore b, int accounts, int events, Instant from, int seed) {
         List<RedisFeatureStore> writers = List.of(a, b);
         long conflicts0 = a.conflicts() + (a == b ? 0 : b.conflicts());
+        long merges0 = a.merges() + (a == b ? 0 : b.merges());
         double cpu0 = redisCpuSeconds.getAsDouble();
         List<Thread> threads = new ArrayList<>();
         List<Workload> parts = new ArrayList<>();
@@ -293,10 +300,11 @@ public final class FeatureStoreBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long conflicts = a.conflicts() + (a == b ? 0 : b.conflicts()) - conflicts0;
+        long merges = a.merges() + (a == b ? 0 : b.merges()) - merges0;
         out.printf(Locale.ROOT, "%s, batches of %d, shared merchants and IPs: %d events in %.2f s = %.0f"
-                        + " events/s; Redis CPU %.1f us/event; %d of %d batches computed again after a conflict%n",
+                        + " events/s; Redis CPU %.1f us/event; %d conflicts in %d batches: %d computed again, %d merged%n",
                 what, BATCH, 2 * each, seconds, 2 * each / seconds, (redisCpuSeconds.getAsDouble() - cpu0) * 1e6 / (2 * each),
-                conflicts, 2 * ((each + BATCH - 1) / BATCH));
+                conflicts, 2 * ((each + BATCH - 1) / BATCH), conflicts - merges, merges);
         return parts.stream().map(p -> p.clock).max(Comparator.naturalOrder()).orElseThrow();
     }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -111,6 +112,10 @@ public final class RedisFeatureStore implements FeatureStore {
      * @param timeout connect and read timeout of the Redis client (default 2 seconds)
      * @param stateCacheEntries how many decoded entity states this process keeps between batches, least
      *     recently used dropped first ({@link StateCache}); 0 keeps none (default {@value #DEFAULT_STATE_CACHE_ENTRIES})
+     * @param mergeSharedStates when another writer changed a customer's, device's, IP's or merchant's state under a
+     *     batch: count the batch's transactions again into that entity's new state and keep the features computed
+     *     (true), instead of computing the whole batch again (false, the default). See docs/features.md, "Entities
+     *     shared across accounts".
      */
     public record Options(
             Duration allowedLateness,
@@ -118,7 +123,8 @@ public final class RedisFeatureStore implements FeatureStore {
             Duration historyRetention,
             Duration replayRetention,
             Duration timeout,
-            int stateCacheEntries) {
+            int stateCacheEntries,
+            boolean mergeSharedStates) {
 
         /**
          * The default of {@link #stateCacheEntries}: none. On the benchmark's workload the cache cut the allocation per
@@ -143,20 +149,25 @@ public final class RedisFeatureStore implements FeatureStore {
             if (stateCacheEntries < 0) throw new IllegalArgumentException("stateCacheEntries must be 0 or more: " + stateCacheEntries);
         }
 
-        /** These options with the default state cache. */
+        /** These options with the default state cache, computing a batch again after a conflict. */
         public Options(Duration allowedLateness, Duration windowGrace, Duration historyRetention, Duration replayRetention,
                 Duration timeout) {
-            this(allowedLateness, windowGrace, historyRetention, replayRetention, timeout, DEFAULT_STATE_CACHE_ENTRIES);
+            this(allowedLateness, windowGrace, historyRetention, replayRetention, timeout, DEFAULT_STATE_CACHE_ENTRIES, false);
         }
 
         /** These options with another allowed lateness. */
         public Options withAllowedLateness(Duration lateness) {
-            return new Options(lateness, windowGrace, historyRetention, replayRetention, timeout, stateCacheEntries);
+            return new Options(lateness, windowGrace, historyRetention, replayRetention, timeout, stateCacheEntries, mergeSharedStates);
         }
 
         /** These options with another state cache size (0: none). */
         public Options withStateCacheEntries(int entries) {
-            return new Options(allowedLateness, windowGrace, historyRetention, replayRetention, timeout, entries);
+            return new Options(allowedLateness, windowGrace, historyRetention, replayRetention, timeout, entries, mergeSharedStates);
+        }
+
+        /** These options merging, or not, the shared states another writer changed under a batch. */
+        public Options withMergeSharedStates(boolean merge) {
+            return new Options(allowedLateness, windowGrace, historyRetention, replayRetention, timeout, stateCacheEntries, merge);
         }
 
         public static Options defaults() {
@@ -183,6 +194,8 @@ public final class RedisFeatureStore implements FeatureStore {
     private final ExecutorService pipelineWorkers;
     /** Batches computed again because another writer changed their states: for tests and logs. */
     private final AtomicLong conflicts = new AtomicLong();
+    /** Conflicts settled by counting the changed shared states again instead of computing the batch again. */
+    private final AtomicLong merges = new AtomicLong();
     /**
      * Batches that counted on values batches before them were still to write, those that counted on two batches or
      * more, and those computed again because such a batch was not written as computed: for tests and logs.
@@ -443,14 +456,65 @@ public final class RedisFeatureStore implements FeatureStore {
                 afterWrite.accept(events);
                 return outcome.results();
             }
-            LOG.debug("{}: {} states changed under it (attempt {}), computing again", what, changed.size(), attempt);
             conflicts.incrementAndGet();
             asComputed = null; // what is written now differs from what later batches may have counted on
             reread(snapshot, changed);
-            outcome = compute(events, snapshot, retryScratch);
+            Outcome merged = options.mergeSharedStates() ? merged(events, snapshot, outcome, changed) : null;
+            if (merged != null) {
+                LOG.debug("{}: {} shared states changed under it (attempt {}), counting them again", what, changed.size(), attempt);
+                merges.incrementAndGet();
+                outcome = merged;
+            } else {
+                LOG.debug("{}: {} states changed under it (attempt {}), computing again", what, changed.size(), attempt);
+                outcome = compute(events, snapshot, retryScratch);
+            }
         }
         throw new IllegalStateException("could not " + what + ": other writers changed its states "
                 + MAX_ATTEMPTS + " times in a row");
+    }
+
+    /**
+     * The outcome with each changed state counted again: the batch's transactions that named it, in batch order, counted
+     * into the state another writer left, as if this batch had come after that writer's. The features, replay
+     * records and every other state stay as computed. Null when an account's state changed (another instance counted
+     * a transaction of the account: perhaps one of this batch, redelivered to it after a rebalance), so the batch must
+     * be computed again. A state holds counts, buckets, event seconds and days, the same whatever the order of
+     * counting within the lateness; lists and labels are read, not kept, so they are not needed here.
+     */
+    private Outcome merged(List<TransactionEvent> events, Snapshot s, Outcome o, List<String> changed) {
+        Set<String> keys = new HashSet<>(changed);
+        for (String key : changed) {
+            if (key.startsWith("{a:")) return null;
+        }
+        long lateness = options.allowedLateness().toSeconds();
+        Map<String, EntityState> recounted = new HashMap<>(capacityFor(keys.size()));
+        for (int n = 0; n < events.size(); n++) {
+            if (o.results().get(n).replayed()) continue; // answered from a replay record, or a repeat within the batch
+            TransactionEvent e = events.get(n);
+            EventKeys k = s.keys.get(n);
+            long[] increments = null;
+            for (int i = 0; i < k.states().length; i++) {
+                if (!keys.contains(k.states()[i])) continue;
+                EntityState state = recounted.computeIfAbsent(k.states()[i], key -> {
+                    byte[] value = s.states.get(key);
+                    return value == null ? EntityState.empty() : EntityState.decode(value);
+                });
+                if (increments == null) increments = FeatureMath.Self.of(e).increments();
+                state.count(k.kinds()[i], e, increments, lateness, NOT_LISTED, List.of());
+            }
+        }
+        List<StateWrite> writes = new ArrayList<>(o.states().size());
+        for (StateWrite w : o.states()) {
+            EntityState state = recounted.get(w.key());
+            if (state == null) {
+                writes.add(w);
+            } else {
+                long version = newVersion();
+                writes.add(new StateWrite(w.key(), readVersion(s.states.get(w.key())), state.encode(version, retryScratch),
+                        w.ttlSeconds(), version, state));
+            }
+        }
+        return new Outcome(o.results(), writes, o.replays(), o.index(), o.indexDay());
     }
 
     // ---- reading ----
@@ -978,6 +1042,11 @@ public final class RedisFeatureStore implements FeatureStore {
     /** How many times a batch was computed again because another writer had changed one of its states. */
     long conflicts() {
         return conflicts.get();
+    }
+
+    /** Conflicts settled by counting the changed shared states again ({@link Options#mergeSharedStates()}). */
+    long merges() {
+        return merges.get();
     }
 
     /** Batches that counted on states or replay records a batch before them had computed but not yet written. */

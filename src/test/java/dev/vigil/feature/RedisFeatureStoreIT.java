@@ -585,6 +585,54 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     }
 
     /**
+     * Merging ({@code mergeSharedStates}): another instance counts a transaction of another account at the same
+     * merchant and IP between this batch's read and write. The batch keeps the features it computed and counts its
+     * transactions again into the merchant's and the IP's new states: no transaction is lost or counted twice.
+     */
+    @Test
+    void shouldCountTheBatchIntoTheSharedStatesAnotherInstanceChangedWhenMerging() {
+        String merchant = "merged-" + acct;
+        String ip = "merged-ip-" + acct;
+        RedisFeatureStore.Options merging = RedisFeatureStore.Options.defaults().withMergeSharedStates(true);
+        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port(), merging);
+                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), merging)) {
+            first.beforeWrite = attempt -> {
+                if (attempt == 1) second.enrich(tx(acct + "-other", "other", T0).merchant(merchant).ip(ip).build());
+            };
+            List<Enrichment> batch = first.enrichAll(List.of(
+                    tx(acct, "a", T0.plusSeconds(1)).merchant(merchant).ip(ip).build(),
+                    tx(acct, "b", T0.plusSeconds(2)).merchant(merchant).ip(ip).build()));
+            assertEquals(1, first.conflicts());
+            assertEquals(1, first.merges(), "settled by counting the merchant and the IP again, not the whole batch");
+            assertEquals(List.of(1L, 2L), batch.stream().map(e -> e.features().merchantTxCount1m()).toList(),
+                    "the features as computed, before the other instance's transaction was written");
+            assertEquals(List.of(1L, 2L), batch.stream().map(e -> e.features().ipTxCount1h()).toList());
+        }
+        Features after = enrich(tx(acct + "-later", "c", T0.plusSeconds(3)).merchant(merchant).ip(ip));
+        assertEquals(4, after.merchantTxCount1m(), "each of the three counted once");
+        assertEquals(4, after.ipTxCount1h());
+        assertEquals(1, after.merchantSecondsSincePrevious(), "b, at T0 + 2 s, is the merchant's latest before c");
+    }
+
+    /** Merging does not apply to an account: another instance counted a transaction of it, and the batch is computed again. */
+    @Test
+    void shouldComputeAgainWhenAnotherInstanceChangedTheAccountEvenWhenMerging() {
+        String merchant = "unmerged-" + acct;
+        RedisFeatureStore.Options merging = RedisFeatureStore.Options.defaults().withMergeSharedStates(true);
+        try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port(), merging);
+                RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), merging)) {
+            first.beforeWrite = attempt -> {
+                if (attempt == 1) second.enrich(tx(acct, "other", T0).merchant(merchant).build());
+            };
+            List<Enrichment> batch = first.enrichAll(List.of(tx(acct, "a", T0.plusSeconds(1)).merchant(merchant).build()));
+            assertEquals(1, first.conflicts());
+            assertEquals(0, first.merges());
+            assertEquals(2, batch.get(0).features().txCount1m(), "computed again: the account's other transaction counts");
+            assertEquals(2, batch.get(0).features().merchantTxCount1m());
+        }
+    }
+
+    /**
      * write-states.lua writes each state as it checks its version (SET ... GET). Here the account, which it writes
      * last, was changed by another instance, so the merchant, customer, IP and a device never seen before were
      * written before the script met the account: they must be put back exactly, and the device be absent again,
