@@ -458,12 +458,14 @@ public final class RedisFeatureStore implements FeatureStore {
             }
             conflicts.incrementAndGet();
             asComputed = null; // what is written now differs from what later batches may have counted on
-            reread(snapshot, changed);
-            Outcome merged = options.mergeSharedStates() ? merged(events, snapshot, outcome, changed) : null;
-            if (merged != null) {
+            // An account changed under the batch is never merged: another instance counted a transaction of it (after a
+            // rebalance, perhaps one of this batch), so the batch is computed again on its replay records read again.
+            boolean merge = options.mergeSharedStates() && changed.stream().noneMatch(k -> k.startsWith("{a:"));
+            reread(snapshot, changed, !merge);
+            if (merge) {
                 LOG.debug("{}: {} shared states changed under it (attempt {}), counting them again", what, changed.size(), attempt);
                 merges.incrementAndGet();
-                outcome = merged;
+                outcome = merged(events, snapshot, outcome, changed);
             } else {
                 LOG.debug("{}: {} states changed under it (attempt {}), computing again", what, changed.size(), attempt);
                 outcome = compute(events, snapshot, retryScratch);
@@ -474,18 +476,13 @@ public final class RedisFeatureStore implements FeatureStore {
     }
 
     /**
-     * The outcome with each changed state counted again: the batch's transactions that named it, in batch order, counted
-     * into the state another writer left, as if this batch had come after that writer's. The features, replay
-     * records and every other state stay as computed. Null when an account's state changed (another instance counted
-     * a transaction of the account: perhaps one of this batch, redelivered to it after a rebalance), so the batch must
-     * be computed again. A state holds counts, buckets, event seconds and days, the same whatever the order of
-     * counting within the lateness; lists and labels are read, not kept, so they are not needed here.
+     * The outcome with each changed shared state (no account's) counted again: the batch's transactions that named it,
+     * in batch order, counted into the state another writer left, as if this batch had come after that writer's. The
+     * features, replay records and every other state stay as computed. A state holds counts, buckets, event seconds
+     * and days; lists and labels are read, not kept, so they are not needed here.
      */
     private Outcome merged(List<TransactionEvent> events, Snapshot s, Outcome o, List<String> changed) {
         Set<String> keys = new HashSet<>(changed);
-        for (String key : changed) {
-            if (key.startsWith("{a:")) return null;
-        }
         long lateness = options.allowedLateness().toSeconds();
         Map<String, EntityState> recounted = new HashMap<>(capacityFor(keys.size()));
         for (int n = 0; n < events.size(); n++) {
@@ -639,10 +636,10 @@ public final class RedisFeatureStore implements FeatureStore {
         return s;
     }
 
-    /** After a conflict: the states that changed, and every replay record of the batch (another instance may have counted one). */
-    private void reread(Snapshot s, List<String> changed) {
+    /** After a conflict: the states that changed and, when {@code replaysToo}, every replay record of the batch (another instance may have counted one). */
+    private void reread(Snapshot s, List<String> changed, boolean replaysToo) {
         Set<String> replays = new LinkedHashSet<>();
-        for (EventKeys k : s.keys) replays.add(k.replay());
+        if (replaysToo) for (EventKeys k : s.keys) replays.add(k.replay());
         try (AbstractPipeline p = pipelined()) {
             Values stateReplies = getAll(p, changed);
             Values replayReplies = getAll(p, replays);
