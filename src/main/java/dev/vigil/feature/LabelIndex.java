@@ -40,9 +40,19 @@ final class LabelIndex {
         return (int) (crc.getValue() % SHARDS);
     }
 
-    /** The hash a transaction indexed on this day lives in. */
+    /** The wall-clock day (UTC, days since 1970-01-01) a hash is named by. */
+    static long day(Instant now) {
+        return Math.floorDiv(now.getEpochSecond(), DAY_SECONDS);
+    }
+
+    /** The hash of this day and shard. */
     static String key(long day, int shard) {
         return "{ti:" + day + ":" + shard + "}";
+    }
+
+    /** The hash a transaction indexed on this day lives in. */
+    static String key(long day, String transactionId) {
+        return key(day, shard(transactionId));
     }
 
     /** When the hash of this day expires, in epoch seconds: every entry of the day is kept {@value #KEEP_DAYS} days. */

@@ -196,6 +196,8 @@ public final class RedisFeatureStore implements FeatureStore {
     private final AtomicLong conflicts = new AtomicLong();
     /** Conflicts settled by counting the changed shared states again instead of computing the batch again. */
     private final AtomicLong merges = new AtomicLong();
+    /** Batches that counted on a batch before them written after a merge, and went on to their write: for tests. */
+    private final AtomicLong leanedOnMerged = new AtomicLong();
     /**
      * Batches that counted on values batches before them were still to write, those that counted on two batches or
      * more, and those computed again because such a batch was not written as computed: for tests and logs.
@@ -259,6 +261,13 @@ public final class RedisFeatureStore implements FeatureStore {
         final Map<String, byte[]> states;
         final Map<String, byte[]> replays;
         volatile boolean written;
+        /**
+         * Set instead of {@code written} when the batch was written after merging shared states another instance had
+         * changed ({@link Options#mergeSharedStates()}): its accounts' states and its replay records are in Redis as
+         * computed, some shared states are not. A batch that counted on it still writes what it computed: the shared
+         * states it expects at versions never written meet a conflict there, and are merged in turn.
+         */
+        volatile boolean writtenMerged;
 
         Published(long seq, Outcome o) {
             this.seq = seq;
@@ -406,7 +415,8 @@ public final class RedisFeatureStore implements FeatureStore {
             computeTurn.unlock();
         }
         try {
-            if (leanedOn.stream().anyMatch(p -> !p.written)) {
+            if (leanedOn.stream().anyMatch(p -> !p.written && p.writtenMerged)) leanedOnMerged.incrementAndGet();
+            if (leanedOn.stream().anyMatch(p -> !p.written && !p.writtenMerged)) {
                 // A batch before did not write what this one counted on: count on Redis as it is now.
                 LOG.debug("{}: a batch before it was not written as computed, computing again", what);
                 computedAgainForBatchBefore.incrementAndGet();
@@ -437,10 +447,13 @@ public final class RedisFeatureStore implements FeatureStore {
 
     /**
      * Writes the outcome (holding {@link #writeTurn}); on a version conflict re-reads, computes again and retries.
-     * {@code asComputed}, when not null, holds exactly this outcome's values: it is marked written if they are.
+     * {@code asComputed}, when not null, holds exactly this outcome's values: it is marked written if they are, or
+     * written merged if only shared states were merged before the write.
      */
     private List<Enrichment> writeInTurn(List<TransactionEvent> events, String what, Snapshot snapshot, Outcome outcome,
             Published asComputed) {
+        Published published = asComputed;
+        boolean onlyMerged = true; // no conflict yet, or only conflicts settled by merging
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             if (outcome.states().isEmpty()) { // every event a replay
                 if (asComputed != null) asComputed.written = true;
@@ -453,6 +466,7 @@ public final class RedisFeatureStore implements FeatureStore {
                 // Redis now holds exactly these states at these versions.
                 for (StateWrite w : outcome.states()) cache.put(w.key(), w.version(), w.state());
                 if (asComputed != null) asComputed.written = true;
+                else if (published != null && onlyMerged) published.writtenMerged = true;
                 afterWrite.accept(events);
                 return outcome.results();
             }
@@ -462,6 +476,7 @@ public final class RedisFeatureStore implements FeatureStore {
             // rebalance, perhaps one of this batch), so the batch is computed again on its replay records read again.
             boolean merge = options.mergeSharedStates() && changed.stream().noneMatch(k -> k.startsWith("{a:"));
             reread(snapshot, changed, !merge);
+            onlyMerged &= merge;
             if (merge) {
                 LOG.debug("{}: {} shared states changed under it (attempt {}), counting them again", what, changed.size(), attempt);
                 merges.incrementAndGet();
@@ -787,7 +802,7 @@ public final class RedisFeatureStore implements FeatureStore {
             writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), options.historyRetention().toSeconds(),
                     version, st));
         });
-        return new Outcome(results, writes, replays, index, clock.instant().getEpochSecond() / 86_400);
+        return new Outcome(results, writes, replays, index, LabelIndex.day(clock.instant()));
     }
 
     /**
@@ -846,7 +861,7 @@ public final class RedisFeatureStore implements FeatureStore {
             args.add(v);
         });
         o.index().forEach((transactionId, v) -> {
-            keys.add(bytes(LabelIndex.key(o.indexDay(), LabelIndex.shard(transactionId))));
+            keys.add(bytes(LabelIndex.key(o.indexDay(), transactionId)));
             args.add(bytes(transactionId));
             args.add(bytes(v));
         });
@@ -879,7 +894,7 @@ public final class RedisFeatureStore implements FeatureStore {
         }
         List<ClusterStateWriter.IndexEntry> index = new ArrayList<>(o.index().size());
         o.index().forEach((transactionId, v) -> index.add(new ClusterStateWriter.IndexEntry(
-                LabelIndex.key(o.indexDay(), LabelIndex.shard(transactionId)), transactionId, v)));
+                LabelIndex.key(o.indexDay(), transactionId), transactionId, v)));
         return clusterWriter.write(List.copyOf(cells.values()), index, LabelIndex.expiresAt(o.indexDay()));
     }
 
@@ -989,7 +1004,7 @@ public final class RedisFeatureStore implements FeatureStore {
      * the index's hashes wrote ({@code {t:<id>}:m}, kept 39 days) if there is one, else the entry of the oldest day.
      */
     private String indexEntry(String transactionId) {
-        List<String> keys = LabelIndex.keysToProbe(clock.instant().getEpochSecond() / 86_400, transactionId);
+        List<String> keys = LabelIndex.keysToProbe(LabelIndex.day(clock.instant()), transactionId);
         List<Response<String>> days = new ArrayList<>(keys.size());
         Response<String> before;
         try (AbstractPipeline p = pipelined()) {
@@ -1044,6 +1059,11 @@ public final class RedisFeatureStore implements FeatureStore {
     /** Conflicts settled by counting the changed shared states again ({@link Options#mergeSharedStates()}). */
     long merges() {
         return merges.get();
+    }
+
+    /** Batches that counted on a batch before them that was written after a merge, and still went on to their write. */
+    long leanedOnMerged() {
+        return leanedOnMerged.get();
     }
 
     /** Batches that counted on states or replay records a batch before them had computed but not yet written. */

@@ -444,6 +444,52 @@ class RedisFeatureStoreIT extends FeatureStoreContract {
     }
 
     /**
+     * Merging: the batch before meets another instance's write on the merchant alone and is written after merging it.
+     * The next batch, which counted on it, writes what it computed (no computing again); its merchant, expected at a
+     * version never written, is merged in turn. Every transaction is counted once.
+     */
+    @Test
+    void shouldGoOnToWriteAfterTheBatchBeforeWasWrittenMerged() throws Exception {
+        String merchant = "lean-merged-" + acct;
+        RedisFeatureStore.Options merging = RedisFeatureStore.Options.defaults().withMergeSharedStates(true);
+        try (RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port(), merging);
+                RedisFeatureStore other = new RedisFeatureStore(redis.host(), redis.port(), merging)) {
+            Object[] out = overlapping(store, List.of(tx(acct, "x", T0.plusSeconds(1)).merchant(merchant).build()),
+                    List.of(tx(acct, "y", T0.plusSeconds(2)).merchant(merchant).build()),
+                    () -> other.enrich(tx(acct + "-other", "o", T0).merchant(merchant).build()));
+            Features x = enrichments(out[0]).get(0).features();
+            Features y = enrichments(out[1]).get(0).features();
+            assertEquals(List.of(1L, 2L), List.of(x.merchantTxCount1m(), y.merchantTxCount1m()), "as computed: y counted on x");
+            assertEquals(2L, y.txCount1m());
+            assertEquals(1, store.leanedOnMerged(), "y counted on x, written merged");
+            assertEquals(0, store.computedAgainForBatchBefore());
+            assertEquals(2, store.merges(), "x's merchant, then y's");
+        }
+        assertEquals(4L, enrich(tx(acct + "-later", "z", T0.plusSeconds(3)).merchant(merchant)).merchantTxCount1m(),
+                "o, x, y and z, each once");
+    }
+
+    /**
+     * Merging, but the batch before met a change of its account and was computed again: the next batch, holding a
+     * redelivery of its transaction, must compute again too and return the features written.
+     */
+    @Test
+    void shouldComputeAgainAfterTheBatchBeforeWasComputedAgainEvenWhenMerging() throws Exception {
+        TransactionEvent x = tx(acct, "x", T0.plusSeconds(1)).build();
+        RedisFeatureStore.Options merging = RedisFeatureStore.Options.defaults().withMergeSharedStates(true);
+        try (RedisFeatureStore store = new RedisFeatureStore(redis.host(), redis.port(), merging);
+                RedisFeatureStore other = new RedisFeatureStore(redis.host(), redis.port(), merging)) {
+            Object[] out = overlapping(store, List.of(x), List.of(x), () -> other.enrich(tx(acct, "other", T0).build()));
+            Enrichment first = enrichments(out[0]).get(0);
+            assertEquals(2L, first.features().txCount1m(), "computed again, with the other instance's transaction");
+            Enrichment second = enrichments(out[1]).get(0);
+            assertEquals(first.features(), second.features(), "the redelivery returns the features written");
+            assertEquals(1, store.computedAgainForBatchBefore());
+            assertEquals(0, store.merges());
+        }
+    }
+
+    /**
      * A batch reads, two batches are computed and written before it computes, and the store keeps only the last one's
      * values (as with many consumer threads): counting on that one alone would miss the first one's replay record and
      * count its transaction again, on a state that already holds it. The batch must read again instead.
