@@ -114,7 +114,8 @@ public final class FeatureStoreBenchmark {
                         Long.parseLong(info(raws.get(0), "stats", "total_net_output_bytes")) - netOut0, out);
                 singleEvents(store, w, events, out);
                 try (RedisFeatureStore second = RedisFeatureStore.cluster(cluster.nodeSet(), patient())) {
-                    twoWriters(out, () -> raws.stream().mapToDouble(FeatureStoreBenchmark::cpuSeconds).sum(), "two stores", store, second, accounts, events, w.clock, 20);
+                    writers(out, () -> raws.stream().mapToDouble(FeatureStoreBenchmark::cpuSeconds).sum(), "two stores", List.of(store, second),
+                            accounts, events, w.clock, 20);
                 }
             } finally {
                 raws.forEach(RedisClient::close);
@@ -174,14 +175,23 @@ public final class FeatureStoreBenchmark {
             // merchants and IPs: first two threads of one store (two consumer threads of one Vigil), whose batches
             // take turns; then two stores (two Vigil instances), whose batches meet on those states, and a batch
             // whose compare-and-set fails is read and computed again.
-            Instant after = twoWriters(out, () -> cpuSeconds(raw), "two threads of one store", store, store, accounts, events, w.clock, 10);
+            Instant after = writers(out, () -> cpuSeconds(raw), "two threads of one store", List.of(store, store), accounts, events, w.clock, 10);
             try (RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), patient())) {
-                after = twoWriters(out, () -> cpuSeconds(raw), "two stores", store, second, accounts, events, after, 20);
+                after = writers(out, () -> cpuSeconds(raw), "two stores", List.of(store, second), accounts, events, after, 20);
             }
             // The same with both stores merging the shared states another writer changed, instead of computing again.
             try (RedisFeatureStore first = new RedisFeatureStore(redis.host(), redis.port(), patient().withMergeSharedStates(true));
                     RedisFeatureStore second = new RedisFeatureStore(redis.host(), redis.port(), patient().withMergeSharedStates(true))) {
-                twoWriters(out, () -> cpuSeconds(raw), "two stores merging shared states", first, second, accounts, events, after, 30);
+                after = writers(out, () -> cpuSeconds(raw), "two stores merging shared states", List.of(first, second), accounts, events, after, 30);
+                // As two Vigil instances of two consumer threads each: each store fed from two threads, computing again
+                // after a conflict, then merging.
+                try (RedisFeatureStore third = new RedisFeatureStore(redis.host(), redis.port(), patient());
+                        RedisFeatureStore fourth = new RedisFeatureStore(redis.host(), redis.port(), patient())) {
+                    after = writers(out, () -> cpuSeconds(raw), "two stores of two threads", List.of(third, third, fourth, fourth),
+                            accounts, events, after, 40);
+                }
+                writers(out, () -> cpuSeconds(raw), "two stores of two threads merging shared states", List.of(first, first, second, second),
+                        accounts, events, after, 50);
             }
         } finally {
             delete(dir);
@@ -270,21 +280,22 @@ public final class FeatureStoreBenchmark {
     }
 
     /**
-     * Feeds half the events through each writer at once, from {@code from} on, and reports; returns the time of the
-     * last event.
+     * Feeds an equal share of the events through each writer at once (a store named twice is fed from two threads),
+     * from {@code from} on, and reports; returns the time of the last event.
      */
-    private static Instant twoWriters(PrintStream out, java.util.function.DoubleSupplier redisCpuSeconds, String what,
-            RedisFeatureStore a, RedisFeatureStore b, int accounts, int events, Instant from, int seed) {
-        List<RedisFeatureStore> writers = List.of(a, b);
-        long conflicts0 = a.conflicts() + (a == b ? 0 : b.conflicts());
-        long merges0 = a.merges() + (a == b ? 0 : b.merges());
+    private static Instant writers(PrintStream out, java.util.function.DoubleSupplier redisCpuSeconds, String what,
+            List<RedisFeatureStore> writers, int accounts, int events, Instant from, int seed) {
+        List<RedisFeatureStore> stores = writers.stream().distinct().toList();
+        long conflicts0 = stores.stream().mapToLong(RedisFeatureStore::conflicts).sum();
+        long merges0 = stores.stream().mapToLong(RedisFeatureStore::merges).sum();
         double cpu0 = redisCpuSeconds.getAsDouble();
         List<Thread> threads = new ArrayList<>();
         List<Workload> parts = new ArrayList<>();
-        int each = events / 2;
+        int n = writers.size();
+        int each = events / n;
         long start = System.nanoTime();
-        for (int k = 0; k < 2; k++) {
-            Workload part = new Workload(accounts, seed + k, k, 2, from);
+        for (int k = 0; k < n; k++) {
+            Workload part = new Workload(accounts, seed + k, k, n, from);
             parts.add(part);
             RedisFeatureStore writer = writers.get(k);
             threads.add(new Thread(() -> feed(writer, part, each)));
@@ -299,12 +310,12 @@ public final class FeatureStoreBenchmark {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long conflicts = a.conflicts() + (a == b ? 0 : b.conflicts()) - conflicts0;
-        long merges = a.merges() + (a == b ? 0 : b.merges()) - merges0;
+        long conflicts = stores.stream().mapToLong(RedisFeatureStore::conflicts).sum() - conflicts0;
+        long merges = stores.stream().mapToLong(RedisFeatureStore::merges).sum() - merges0;
         out.printf(Locale.ROOT, "%s, batches of %d, shared merchants and IPs: %d events in %.2f s = %.0f"
                         + " events/s; Redis CPU %.1f us/event; %d conflicts in %d batches: %d computed again, %d merged%n",
-                what, BATCH, 2 * each, seconds, 2 * each / seconds, (redisCpuSeconds.getAsDouble() - cpu0) * 1e6 / (2 * each),
-                conflicts, 2 * ((each + BATCH - 1) / BATCH), conflicts - merges, merges);
+                what, BATCH, n * each, seconds, n * each / seconds, (redisCpuSeconds.getAsDouble() - cpu0) * 1e6 / (n * each),
+                conflicts, n * ((each + BATCH - 1) / BATCH), conflicts - merges, merges);
         return parts.stream().map(p -> p.clock).max(Comparator.naturalOrder()).orElseThrow();
     }
 
