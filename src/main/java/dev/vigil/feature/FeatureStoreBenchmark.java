@@ -47,7 +47,8 @@ import redis.clients.jedis.resps.ScanResult;
  * <p>Then two writers at once, each with its own accounts but the same merchants and IPs: two threads of one store
  * (two consumer threads of one Vigil, whose batches take turns: read, compute, write), then two stores (two Vigil
  * instances), computing a batch again after a conflict and then merging the shared states instead
- * ({@code mergeSharedStates}): events per second and how many conflicts the batches met.
+ * ({@code mergeSharedStates}), then both again with two threads a store: events per second and how many conflicts
+ * the batches met. On a cluster, two stores computing again only.
  *
  * <p>The workload: each event names an account (and its customer), one of the account's two devices,
  * one of 5 000 IPs, one of 2 000 merchants; half carry a place, a fifth are transfers with a
