@@ -77,6 +77,14 @@ public final class Vigil implements AutoCloseable {
         }
     }
 
+    /** The feature store's options from the {@code vigil.features.*} settings; a bad value names its key. */
+    static RedisFeatureStore.Options featureOptions(Settings settings) {
+        return RedisFeatureStore.Options.defaults()
+                .withAllowedLateness(allowedLateness(settings))
+                .withStateCacheEntries(stateCacheEntries(settings))
+                .withMergeSharedStates(mergeSharedStates(settings));
+    }
+
     private static java.time.Duration allowedLateness(Settings settings) {
         String key = "vigil.features.allowed-lateness";
         String v = settings.raw().getOrDefault(key, "PT5M");
@@ -124,10 +132,7 @@ public final class Vigil implements AutoCloseable {
 
         services = Services.start(settings);
         resources.add(services);
-        RedisFeatureStore.Options featureOptions = RedisFeatureStore.Options.defaults()
-                .withAllowedLateness(allowedLateness(settings))
-                .withStateCacheEntries(stateCacheEntries(settings))
-                .withMergeSharedStates(mergeSharedStates(settings));
+        RedisFeatureStore.Options featureOptions = featureOptions(settings);
         List<String> clusterNodes = settings.redis().clusterNodes();
         features = clusterNodes.isEmpty()
                 ? new RedisFeatureStore(services.redisHost(), services.redisPort(), featureOptions)
