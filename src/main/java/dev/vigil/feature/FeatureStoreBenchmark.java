@@ -157,6 +157,8 @@ public final class FeatureStoreBenchmark {
             // batches' own CPU time move much less, so compare those between builds.
             out.printf(Locale.ROOT, "  Vigil CPU per event by batch of %d: median %.1f us, 10th percentile %.1f us%n", BATCH,
                     batchCpu[batchCpu.length / 2] / 1e3 / BATCH, batchCpu[batchCpu.length / 10] / 1e3 / BATCH);
+            out.printf(Locale.ROOT, "  making the events, in the writers' figures below but not in these: %.1f us of CPU an event%n",
+                    eventMakingMicros(accounts, events));
 
             if (Boolean.getBoolean("cacheHeap")) {
                 // The state cache's heap: used heap after a full GC with the cache as it is, then emptied.
@@ -321,6 +323,17 @@ public final class FeatureStoreBenchmark {
                 what, BATCH, n * each, seconds, n * each / seconds, (redisCpuSeconds.getAsDouble() - cpu0) * 1e6 / (n * each),
                 processMicros / (n * each), conflicts, n * ((each + BATCH - 1) / BATCH), conflicts - merges, merges);
         return parts.stream().map(p -> p.clock).max(Comparator.naturalOrder()).orElseThrow();
+    }
+
+    /** The calling thread's CPU per event for making the benchmark's events alone (a workload of its own). */
+    private static double eventMakingMicros(int accounts, int events) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Workload w = new Workload(accounts, 99);
+        long c0 = threads.getCurrentThreadCpuTime();
+        long sink = 0;
+        for (int i = 0; i < events; i++) sink += w.next().transactionId().length();
+        if (sink == 0) throw new IllegalStateException("no events made");
+        return (threads.getCurrentThreadCpuTime() - c0) / 1e3 / events;
     }
 
     /** CPU time this JVM has used so far, all threads (the JIT and the garbage collector too); -1 where it cannot tell. */
