@@ -157,7 +157,7 @@ public final class FeatureStoreBenchmark {
             // batches' own CPU time move much less, so compare those between builds.
             out.printf(Locale.ROOT, "  Vigil CPU per event by batch of %d: median %.1f us, 10th percentile %.1f us%n", BATCH,
                     batchCpu[batchCpu.length / 2] / 1e3 / BATCH, batchCpu[batchCpu.length / 10] / 1e3 / BATCH);
-            out.printf(Locale.ROOT, "  making the events, in the writers' figures below but not in these: %.1f us of CPU an event%n",
+            out.printf(Locale.ROOT, "  making the events (in this thread's CPU above and the JVM's below, not in the batches' median): %.1f us of CPU an event%n",
                     eventMakingMicros(accounts, events));
 
             if (Boolean.getBoolean("cacheHeap")) {
