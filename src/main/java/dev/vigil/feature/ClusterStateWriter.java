@@ -88,9 +88,6 @@ final class ClusterStateWriter {
     /** A key to write with its value and TTL. */
     record Put(String key, byte[] value, long ttlSeconds) {}
 
-    /** A label index entry: in the hash {@code key}, the transaction id and its {@code merchant|eventTime} (LabelIndex). */
-    record IndexEntry(String key, String transactionId, String value) {}
-
     /** A lock of another batch met by a prewrite. */
     private record ForeignLock(String lockKey, String batch, long lockedAtMillis, String priority) {}
 
@@ -177,7 +174,7 @@ final class ClusterStateWriter {
      * @return the state keys to read again before computing again (their version changed, or another batch held
      *     them); empty when the batch was written
      */
-    List<String> write(List<Cell> cells, List<IndexEntry> index, long indexExpiresAt) {
+    List<String> write(List<Cell> cells, java.util.Collection<LabelIndex.Put> index, long indexExpiresAt) {
         if (batch == null) throw new IllegalStateException("write without begin");
         if (!scriptsLoaded) loadScripts();
         finishUnfinished();
@@ -185,7 +182,7 @@ final class ClusterStateWriter {
         lastCells = cells;
         List<Response<Object>> replies = new ArrayList<>(cells.size());
         try (ClusterPipeline p = pipelines.get()) {
-            for (IndexEntry e : index) {
+            for (LabelIndex.Put e : index) {
                 p.hsetnx(e.key(), e.transactionId(), e.value());
                 p.expireAt(e.key(), indexExpiresAt);
             }

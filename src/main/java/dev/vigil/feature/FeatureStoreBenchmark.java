@@ -413,24 +413,23 @@ public final class FeatureStoreBenchmark {
 
     /** Deletes the keys matching {@code pattern}; returns how many. Also {@code FeatureStoreMemoryProbe}'s. */
     static long deleteKeys(RedisClient raw, String pattern) {
-        long n = 0;
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
-            if (!page.getResult().isEmpty()) n += raw.del(page.getResult().toArray(String[]::new));
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        long n = sumOverKeys(raw, pattern, page -> page.isEmpty() ? 0 : raw.del(page.toArray(String[]::new)));
         raw.sendCommand(Protocol.Command.MEMORY, "PURGE");
         return n;
     }
 
     /** The entries of every hash whose key matches the pattern. */
     static long hashEntries(RedisClient raw, String pattern) {
+        return sumOverKeys(raw, pattern, page -> page.stream().mapToLong(raw::hlen).sum());
+    }
+
+    /** Scans the keys matching the pattern a page at a time; returns the sum of what {@code each} returned per page. */
+    private static long sumOverKeys(RedisClient raw, String pattern, java.util.function.ToLongFunction<List<String>> each) {
         long n = 0;
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
             ScanResult<String> page = raw.scan(cursor, new ScanParams().match(pattern).count(1000));
-            for (String key : page.getResult()) n += raw.hlen(key);
+            n += each.applyAsLong(page.getResult());
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         return n;

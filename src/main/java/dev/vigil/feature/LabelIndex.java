@@ -74,6 +74,14 @@ final class LabelIndex {
     /** A transaction's merchant and event time, as the index holds them. */
     record Entry(String merchantId, Instant occurredAt) {}
 
+    /** An entry to write: in the hash {@code key}, the transaction id and its {@link #value}. */
+    record Put(String key, String transactionId, String value) {}
+
+    /** The entry of a transaction indexed on this day. */
+    static Put put(long day, String transactionId, String merchantId, Instant occurredAt) {
+        return new Put(key(day, transactionId), transactionId, value(merchantId, occurredAt));
+    }
+
     /**
      * The value of a transaction's entry: {@code merchant|<epoch second>}, then, when the time has a fraction of a
      * second, {@code .} and its digits without trailing zeros ({@code .123} for 123 ms).

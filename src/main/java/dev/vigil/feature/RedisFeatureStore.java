@@ -723,11 +723,11 @@ public final class RedisFeatureStore implements FeatureStore {
     private record StateWrite(String key, byte[] readVersion, byte[] value, long ttlSeconds, long version, Object state) {}
 
     /**
-     * What a batch computed: per event its enrichment; the states, replay records and label index entries (transaction
-     * id to {@code merchant|eventTime}) to write; and the wall-clock day whose index hashes take those entries.
+     * What a batch computed: per event its enrichment; the states, replay records and label index entries to write;
+     * and the wall-clock day whose index hashes take those entries.
      */
     private record Outcome(List<Enrichment> results, List<StateWrite> states, Map<String, byte[]> replays,
-            Map<String, String> index, long indexDay) {}
+            java.util.Collection<LabelIndex.Put> index, long indexDay) {}
 
     /** Computes every event of the batch in order from the snapshot; nothing is written here. */
     private Outcome compute(List<TransactionEvent> events, Snapshot s, StateBytes.Writer scratch) {
@@ -739,7 +739,8 @@ public final class RedisFeatureStore implements FeatureStore {
         Map<String, EntityState> merchants = new LinkedHashMap<>(capacityFor(size));
         Map<String, Enrichment> done = new HashMap<>(capacityFor(size));
         Map<String, byte[]> replays = new LinkedHashMap<>(capacityFor(size));
-        Map<String, String> index = new LinkedHashMap<>(capacityFor(size));
+        long indexDay = LabelIndex.day(clock.instant());
+        Map<String, LabelIndex.Put> index = new LinkedHashMap<>(capacityFor(size)); // by transaction id: the first wins
         List<Enrichment> results = new ArrayList<>(events.size());
         for (int n = 0; n < events.size(); n++) {
             TransactionEvent e = events.get(n);
@@ -783,7 +784,7 @@ public final class RedisFeatureStore implements FeatureStore {
             done.put(replayKey, new Enrichment(f, profile, true));
             replays.put(replayKey, ReplayRecord.encode(f, profile, scratch));
             if (e.merchantId() != null) {
-                index.putIfAbsent(e.transactionId(), LabelIndex.value(e.merchantId(), e.occurredAt()));
+                index.computeIfAbsent(e.transactionId(), id -> LabelIndex.put(indexDay, id, e.merchantId(), e.occurredAt()));
             }
         }
         // Merchants first, then the others, accounts last: the states other instances are likeliest to have changed
@@ -802,7 +803,7 @@ public final class RedisFeatureStore implements FeatureStore {
             writes.add(new StateWrite(k, readVersion(s.states.get(k)), st.encode(version, scratch), options.historyRetention().toSeconds(),
                     version, st));
         });
-        return new Outcome(results, writes, replays, index, LabelIndex.day(clock.instant()));
+        return new Outcome(results, writes, replays, index.values(), indexDay);
     }
 
     /**
@@ -860,11 +861,11 @@ public final class RedisFeatureStore implements FeatureStore {
             keys.add(bytes(k));
             args.add(v);
         });
-        o.index().forEach((transactionId, v) -> {
-            keys.add(bytes(LabelIndex.key(o.indexDay(), transactionId)));
-            args.add(bytes(transactionId));
-            args.add(bytes(v));
-        });
+        for (LabelIndex.Put put : o.index()) {
+            keys.add(bytes(put.key()));
+            args.add(bytes(put.transactionId()));
+            args.add(bytes(put.value()));
+        }
         Object reply;
         try {
             reply = client.evalsha(bytes(WRITE.sha1()), keys, args);
@@ -892,10 +893,7 @@ public final class RedisFeatureStore implements FeatureStore {
             puts.addAll(replaysByTag.getOrDefault(tag, List.of()));
             cells.put(tag, new ClusterStateWriter.Cell(tag, w.key(), w.readVersion(), puts));
         }
-        List<ClusterStateWriter.IndexEntry> index = new ArrayList<>(o.index().size());
-        o.index().forEach((transactionId, v) -> index.add(new ClusterStateWriter.IndexEntry(
-                LabelIndex.key(o.indexDay(), transactionId), transactionId, v)));
-        return clusterWriter.write(List.copyOf(cells.values()), index, LabelIndex.expiresAt(o.indexDay()));
+        return clusterWriter.write(List.copyOf(cells.values()), o.index(), LabelIndex.expiresAt(o.indexDay()));
     }
 
     /** The capacity a HashMap needs to hold {@code n} entries without growing (its load factor is 0.75). */
@@ -1005,16 +1003,15 @@ public final class RedisFeatureStore implements FeatureStore {
      */
     private String indexEntry(String transactionId) {
         List<String> keys = LabelIndex.keysToProbe(LabelIndex.day(clock.instant()), transactionId);
-        List<Response<String>> days = new ArrayList<>(keys.size());
-        Response<String> before;
+        List<Response<String>> found = new ArrayList<>(keys.size() + 1);
         try (AbstractPipeline p = pipelined()) {
-            before = p.get(hashTag("t", transactionId) + ":m");
-            for (String key : keys) days.add(p.hget(key, transactionId));
+            found.add(p.get(hashTag("t", transactionId) + ":m")); // the layout before: older than any day's hash
+            for (String key : keys) found.add(p.hget(key, transactionId));
             p.sync();
         }
-        if (reply(before) != null) return reply(before);
-        for (Response<String> day : days) {
-            if (reply(day) != null) return reply(day);
+        for (Response<String> r : found) {
+            String entry = reply(r);
+            if (entry != null) return entry;
         }
         return null;
     }
