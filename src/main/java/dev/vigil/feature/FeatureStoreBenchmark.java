@@ -43,6 +43,8 @@ import redis.clients.jedis.resps.ScanResult;
  * {@code -Dcluster=N} runs the batches, single events and two stores on an embedded Redis Cluster of N masters instead.
  * {@code -DstateCacheEntries=N} sets the store's state cache (default as in production: none);
  * {@code -DcacheHeap=true} also reports the heap the cache holds after the batches (full GCs, outside the timings).
+ * {@code -DjitWarmup=N} (default 200 000; 0 for none) feeds N events of the same workload first, then empties Redis, so
+ * the JIT's compiling (most of a core for several seconds) is over before the measured batches (single Redis only).
  *
  * <p>Then two writers at once, each with its own accounts but the same merchants and IPs: two threads of one store
  * (two consumer threads of one Vigil, whose batches take turns: read, compute, write), then two stores (two Vigil
@@ -136,6 +138,14 @@ public final class FeatureStoreBenchmark {
             raw.configSet("save", "");
             out.printf(Locale.ROOT, "Redis feature store benchmark: %d features, embedded Redis %s, %d accounts%n",
                     Features.NAMES.size(), info(raw, "server", "redis_version"), accounts);
+            // The JIT compiles this code for several seconds, taking most of a core (C2's threads in /proc, 2026-11-25):
+            // measured then, one thread's batches would share the two cores with it. So run the same workload first
+            // and empty Redis, then start the measured workload afresh: the same states as without it, a JIT at rest.
+            int jitWarmup = Integer.getInteger("jitWarmup", 200_000);
+            if (jitWarmup > 0) {
+                feed(store, new Workload(accounts, 1), jitWarmup);
+                raw.flushAll();
+            }
             Workload w = new Workload(accounts, 1);
 
             feed(store, w, 20_000); // warm-up: JIT, script loaded, states populated
@@ -150,9 +160,9 @@ public final class FeatureStoreBenchmark {
             double javaCpu = b.javaCpuSeconds();
             long allocated = b.allocated();
             out.printf(Locale.ROOT, "batches of %d: %d events in %.2f s = %.0f events/s; Redis CPU %.1f us/event;"
-                            + " Vigil (this thread) CPU %.1f us/event, allocating %.1f KB/event%n",
+                            + " Vigil (this thread) CPU %.1f us/event, allocating %.1f KB/event; this JVM's CPU (all its threads) %.1f us/event%n",
                     BATCH, events, seconds, events / seconds, cpu * 1e6 / events, javaCpu * 1e6 / events,
-                    allocated / 1024.0 / events);
+                    allocated / 1024.0 / events, b.processCpuSeconds() * 1e6 / events);
             // On a shared machine the mean moves with the neighbours' load; the median and the fastest tenth of the
             // batches' own CPU time move much less, so compare those between builds.
             out.printf(Locale.ROOT, "  Vigil CPU per event by batch of %d: median %.1f us, 10th percentile %.1f us%n", BATCH,
@@ -343,18 +353,23 @@ public final class FeatureStoreBenchmark {
     }
 
     /** Bytes the calling thread has allocated so far (HotSpot's ThreadMXBean); -1 where the JVM cannot tell. */
-    /** The measured batches: wall time, the calling thread's CPU (in all and by batch, sorted) and bytes allocated. */
-    private record Batches(double seconds, double javaCpuSeconds, long allocated, long[] batchCpuNanos) {
+    /**
+     * The measured batches: wall time, the calling thread's CPU (in all and by batch, sorted), this JVM's CPU (all its
+     * threads: the garbage collector's and the JIT's too, as the writer lines count it) and bytes allocated.
+     */
+    private record Batches(double seconds, double javaCpuSeconds, double processCpuSeconds, long allocated, long[] batchCpuNanos) {
         static Batches measure(RedisFeatureStore store, Workload w, int events) {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long process0 = processCpuNanos();
             long javaCpu0 = threads.getCurrentThreadCpuTime();
             long allocated0 = FeatureStoreBenchmark.allocatedBytes(threads);
             long start = System.nanoTime();
             long[] batchCpu = feed(store, w, events);
             double seconds = (System.nanoTime() - start) / 1e9;
             double javaCpu = (threads.getCurrentThreadCpuTime() - javaCpu0) / 1e9;
+            double processCpu = (processCpuNanos() - process0) / 1e9;
             Arrays.sort(batchCpu);
-            return new Batches(seconds, javaCpu, FeatureStoreBenchmark.allocatedBytes(threads) - allocated0, batchCpu);
+            return new Batches(seconds, javaCpu, processCpu, FeatureStoreBenchmark.allocatedBytes(threads) - allocated0, batchCpu);
         }
     }
 
