@@ -148,7 +148,7 @@ public final class FeatureStoreBenchmark {
             }
             Workload w = new Workload(accounts, 1);
 
-            feed(store, w, 20_000); // warm-up: JIT, script loaded, states populated
+            feed(store, w, 20_000); // warm-up: script loaded, states populated (and the JIT, with -DjitWarmup=0)
             raw.sendCommand(Protocol.Command.CONFIG, "RESETSTAT"); // INFO commandstats from here on counts the measured batches only
             long netIn0 = Long.parseLong(info(raw, "stats", "total_net_input_bytes"));
             long netOut0 = Long.parseLong(info(raw, "stats", "total_net_output_bytes"));
@@ -352,7 +352,6 @@ public final class FeatureStoreBenchmark {
                 ? os.getProcessCpuTime() : -1;
     }
 
-    /** Bytes the calling thread has allocated so far (HotSpot's ThreadMXBean); -1 where the JVM cannot tell. */
     /**
      * The measured batches: wall time, the calling thread's CPU (in all and by batch, sorted), this JVM's CPU (all its
      * threads: the garbage collector's and the JIT's too, as the writer lines count it) and bytes allocated.
@@ -388,6 +387,7 @@ public final class FeatureStoreBenchmark {
                 h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
     }
 
+    /** Bytes the calling thread has allocated so far (HotSpot's ThreadMXBean); -1 where the JVM cannot tell. */
     private static long allocatedBytes(ThreadMXBean threads) {
         return threads instanceof com.sun.management.ThreadMXBean hotspot
                 ? hotspot.getThreadAllocatedBytes(Thread.currentThread().getId()) : -1;
