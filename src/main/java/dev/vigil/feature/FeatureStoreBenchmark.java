@@ -454,7 +454,8 @@ public final class FeatureStoreBenchmark {
         return Long.parseLong(info(raw, "memory", "used_memory"));
     }
 
-    private static double cpuSeconds(RedisClient raw) {
+    /** Redis's own CPU so far, user + system seconds ({@code INFO cpu}). Also the probes'. */
+    static double cpuSeconds(RedisClient raw) {
         return Double.parseDouble(info(raw, "cpu", "used_cpu_user")) + Double.parseDouble(info(raw, "cpu", "used_cpu_sys"));
     }
 

@@ -12,8 +12,9 @@ import java.util.zip.CRC32;
  *
  * <p>The entries live in small hashes, {@code {ti:<day>:<shard>}}, one per wall-clock day (UTC, the day the
  * entry was written) and shard of the transaction id ({@value #SHARDS} shards). Redis keeps a small hash as one
- * packed list, about 38 bytes an entry at a million transactions a day, where a key of its own per transaction
- * (the layout before, {@code {t:<id>}:m}, still read) took 129. A hash expires whole, at the end of its day plus
+ * packed list: 64 bytes a transaction at a million transactions a day, where a key of its own per transaction
+ * (the layout before, {@code {t:<id>}:m}, still read) took 187 ({@code FeatureStoreMemoryProbe}, docs/features.md).
+ * A hash expires whole, at the end of its day plus
  * {@value #KEEP_DAYS} days, so every entry lives at least that long. Each write of an entry sets its hash's
  * expiry again ({@code EXPIREAT}, the same absolute time whoever sends it), so a hash Redis lost (a restart without
  * persistence, an eviction) and a write recreated still expires.

@@ -79,9 +79,9 @@ public final class FeatureStoreMemoryProbe {
                 }
             }
             all.sort((x, y) -> x.occurredAt().compareTo(y.occurredAt()));
-            double cpuBefore = cpu(raw);
+            double cpuBefore = FeatureStoreBenchmark.cpuSeconds(raw);
             for (int i = 0; i < all.size(); i += 100) store.enrichAll(all.subList(i, Math.min(all.size(), i + 100)));
-            double cpuSeconds = cpu(raw) - cpuBefore;
+            double cpuSeconds = FeatureStoreBenchmark.cpuSeconds(raw) - cpuBefore;
             long after = info(raw, "memory", "used_memory");
             long replayKeys = FeatureStoreBenchmark.deleteKeys(raw, "*:tx:*");
             long withoutReplay = info(raw, "memory", "used_memory");
@@ -102,15 +102,5 @@ public final class FeatureStoreMemoryProbe {
             if (line.startsWith(field + ":")) return Long.parseLong(line.substring(field.length() + 1));
         }
         throw new IllegalStateException("INFO " + section + " has no " + field);
-    }
-
-    private static double cpu(RedisClient raw) {
-        double t = 0;
-        for (String line : raw.info("cpu").split("\r\n")) {
-            if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
-                t += Double.parseDouble(line.substring(line.indexOf(':') + 1));
-            }
-        }
-        return t;
     }
 }

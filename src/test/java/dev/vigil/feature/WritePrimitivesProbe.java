@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Protocol.Command;
 
 /**
@@ -92,7 +93,10 @@ public final class WritePrimitivesProbe {
             List<byte[]> replayKeys, List<byte[]> replays, List<byte[]> indexKeys, List<byte[]> indexFields,
             List<byte[]> indexValues) {}
 
+    /** The connection the batches are pipelined on (one, for WATCH … EXEC). */
     private final Connection redis;
+    /** Another client, for INFO. */
+    private final RedisClient raw;
     private final Random random = new Random(7);
     private final Map<String, byte[]> versions = new HashMap<>();
     private final String luaSha;
@@ -101,8 +105,9 @@ public final class WritePrimitivesProbe {
     private final String renameSha;
     private long batchNumber;
 
-    private WritePrimitivesProbe(Connection redis) throws IOException {
+    private WritePrimitivesProbe(Connection redis, RedisClient raw) throws IOException {
         this.redis = redis;
+        this.raw = raw;
         this.luaSha = load(shippedWriteScript());
         this.returnSha = load("return {}");
         this.checkSha = load(CHECK_VERSIONS);
@@ -113,10 +118,11 @@ public final class WritePrimitivesProbe {
         int batches = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Path dir = Files.createTempDirectory("vigil-write-probe");
         try (EmbeddedRedisServer server = EmbeddedRedisServer.start(dir, 0);
-                Connection redis = new Connection(server.host(), server.port())) {
-            call(redis, Command.CONFIG, "SET", "appendonly", "no");
-            call(redis, Command.CONFIG, "SET", "save", "");
-            WritePrimitivesProbe probe = new WritePrimitivesProbe(redis);
+                Connection redis = new Connection(server.host(), server.port());
+                RedisClient raw = RedisClient.create(server.host(), server.port())) {
+            raw.configSet("appendonly", "no");
+            raw.configSet("save", "");
+            WritePrimitivesProbe probe = new WritePrimitivesProbe(redis, raw);
             List<String> ways = List.of("lua", "lua-args", "watch", "staged", "unchecked");
             for (String way : ways) probe.run(way, 20); // warm-up: every key exists, and the JIT has compiled
             Map<String, List<Double>> cpu = new HashMap<>();
@@ -133,7 +139,7 @@ public final class WritePrimitivesProbe {
 
     /** Writes {@code batches} batches the given way; returns Redis's CPU per event in µs. */
     private double run(String way, int batches) {
-        double before = cpuSeconds();
+        double before = FeatureStoreBenchmark.cpuSeconds(raw);
         for (int b = 0; b < batches; b++) {
             Batch batch = nextBatch();
             List<Object> replies = switch (way) {
@@ -147,7 +153,7 @@ public final class WritePrimitivesProbe {
             check(way, replies);
             if (way.equals("lua-args")) forget(batch);
         }
-        return (cpuSeconds() - before) * 1e6 / (batches * (double) EVENTS);
+        return (FeatureStoreBenchmark.cpuSeconds(raw) - before) * 1e6 / (batches * (double) EVENTS);
     }
 
     /** Calls the script {@code sha} with write-states.lua's keys and arguments. */
@@ -313,22 +319,6 @@ public final class WritePrimitivesProbe {
         try (InputStream in = WritePrimitivesProbe.class.getResourceAsStream("write-states.lua")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    private double cpuSeconds() {
-        redis.sendCommand(Command.INFO, bytes("cpu"));
-        double t = 0;
-        for (String line : new String((byte[]) redis.getOne(), StandardCharsets.UTF_8).split("\r\n")) {
-            if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
-                t += Double.parseDouble(line.substring(line.indexOf(':') + 1));
-            }
-        }
-        return t;
-    }
-
-    private static void call(Connection redis, Command command, String... args) {
-        redis.sendCommand(command, args);
-        redis.getOne();
     }
 
     private static byte[] bytes(String s) {
